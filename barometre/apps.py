@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class BarometreConfig(AppConfig):
+    name = "barometre"
+    verbose_name = "Plateforme"

@@ -1,0 +1,9 @@
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "barometre.settings")
+
+app = Celery("barometre")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

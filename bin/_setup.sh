@@ -1,0 +1,37 @@
+# Shared by bin/demo and bin/test: a virtualenv in .venv and node_modules, installed only when
+# pyproject.toml or package-lock.json changed since the last run.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+PYTHON_BIN="${PYTHON:-python3}"
+VENV="$ROOT/.venv"
+mkdir -p "$ROOT/var"
+
+if [ ! -x "$VENV/bin/python" ]; then
+  echo "→ Création de l'environnement Python (.venv)"
+  "$PYTHON_BIN" -m venv "$VENV"
+fi
+PY="$VENV/bin/python"
+
+install_python() {  # $1: the extras to install, e.g. "" or "[test]"
+  local stamp="$VENV/.installed$1"
+  local want
+  want="$(sha256sum pyproject.toml | cut -d' ' -f1)"
+  if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+    echo "→ Installation des dépendances Python $1"
+    "$PY" -m pip install --quiet --disable-pip-version-check --upgrade pip
+    "$PY" -m pip install --quiet --disable-pip-version-check -e ".$1"
+    echo "$want" > "$stamp"
+  fi
+}
+
+install_node() {
+  local stamp="node_modules/.installed"
+  local want
+  want="$(sha256sum package-lock.json | cut -d' ' -f1)"
+  if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+    echo "→ Installation des ressources front et du référentiel (npm ci)"
+    npm ci --no-audit --no-fund --loglevel=error
+    echo "$want" > "$stamp"
+  fi
+}
