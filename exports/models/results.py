@@ -1,0 +1,1 @@
+"""Aggregate results of an edition, computed in the database and cached."""
