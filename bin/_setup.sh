@@ -35,3 +35,18 @@ install_node() {
     echo "$want" > "$stamp"
   fi
 }
+
+install_browser() {
+  # Browser and accessibility tests drive Debian's Chromium (browsers cannot be downloaded).
+  if command -v chromium >/dev/null 2>&1; then return; fi
+  echo "→ Installation de Chromium (paquet Debian) pour les tests navigateur"
+  local sudo=""
+  if [ "$(id -u)" != 0 ]; then
+    if sudo -n true 2>/dev/null; then sudo="sudo -n"; else
+      echo "  Chromium absent et pas de droits root : installez le paquet « chromium »." >&2
+      return
+    fi
+  fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium fonts-dejavu-core >/dev/null
+}
