@@ -184,3 +184,17 @@ def test_seed_demo_command(edition, capsys):
 def test_seed_demo_refuses_an_unknown_edition(db):
     with pytest.raises(CommandError, match="Aucune édition 1999 : importez-la d'abord."):
         call_command("seed_demo", "--edition", "1999", "--respondents", "3")
+
+
+def test_setup_demo_seeds_the_editions_that_exist_and_stays_idempotent(db, settings):
+    settings.DEBUG = True
+    referential()
+    edition_2021 = build_edition(2021)
+    call_command("setup_demo")
+    call_command("setup_demo")
+    responses = Response.objects.filter(edition=edition_2021)
+    assert responses.count() == 200
+    assert responses.filter(is_synthetic=True).count() == 200
+    assert responses.filter(status="draft").exists()
+    assert responses.filter(status="submitted").exists()
+    assert not Response.objects.exclude(edition=edition_2021).exists()
