@@ -121,6 +121,14 @@ class Question(models.Model):
     def __str__(self) -> str:
         return f"{self.code} — {self.text[:60]}"
 
+    def delete(self, *args, **kwargs):
+        # Refuse in French before the PROTECT foreign key of Answer refuses in English.
+        from surveys.services.editions import ProtectedChangeError, question_deletion_problems
+
+        if problems := question_deletion_problems(self):
+            raise ProtectedChangeError(problems)
+        return super().delete(*args, **kwargs)
+
 
 class Choice(models.Model):
     """An option of a single/multiple question, a ranking item, or a point of a matrix scale."""

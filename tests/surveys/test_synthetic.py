@@ -4,11 +4,12 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from respondents.models import Collectivite
 from surveys.definitions import import_definition, load_definition
 from surveys.logic import answer_values, drop_hidden_answers, is_visible, item_values
-from surveys.models import Answer, Question, Response
+from surveys.models import Answer, Edition, Question, Response
 from surveys.synthetic import (
     compile_questionnaire,
     generate_answers,
@@ -17,6 +18,7 @@ from surveys.synthetic import (
     seed_responses,
 )
 from surveys.validation import CleanAnswer, clean_answer
+from tests.surveys.definition_helpers import snapshot
 from tests.surveys.factories import build_edition
 
 
@@ -191,18 +193,25 @@ def test_seed_demo_refuses_an_unknown_edition(db):
         call_command("seed_demo", "--edition", "1999", "--respondents", "3")
 
 
-def test_setup_demo_seeds_the_editions_that_exist_and_stays_idempotent(db, settings):
+def test_setup_demo_imports_the_editions_then_seeds_them_idempotently(db, settings):
     settings.DEBUG = True
     referential()
-    edition_2021 = build_edition(2021)
     call_command("setup_demo")
+    edition_2021 = Edition.objects.get(year=2021)
+    before = snapshot(edition_2021)
     call_command("setup_demo")
+    edition_2021.refresh_from_db()
+    assert edition_2021.status == Edition.Status.OPEN
+    assert edition_2021.opens_at < timezone.now() < edition_2021.closes_at
+    assert snapshot(edition_2021) == before
+    assert Edition.objects.get(year=2018).status == Edition.Status.PUBLISHED
     responses = Response.objects.filter(edition=edition_2021)
     assert responses.count() == 200
     assert responses.filter(is_synthetic=True).count() == 200
     assert responses.filter(status="draft").exists()
     assert responses.filter(status="submitted").exists()
-    assert not Response.objects.exclude(edition=edition_2021).exists()
+    responses_2018 = Response.objects.filter(edition__year=2018)
+    assert responses_2018.count() == responses_2018.filter(status="submitted").count() == 150
 
 
 @pytest.mark.parametrize("year", [2021, 2018])
