@@ -1,1 +1,11 @@
-urlpatterns: list = []
+from django.urls import path
+
+from surveys.views import preview
+
+urlpatterns = [
+    path(
+        "equipe/editions/<int:year>/apercu/",
+        preview.edition_preview,
+        name="edition-preview",
+    ),
+]
