@@ -261,3 +261,30 @@ def build_2018_ranking() -> Edition:
             },
         )
     return edition
+
+
+def build_public(year=2020) -> Edition:
+    """12 respondents for small-cell suppression.
+
+    choix: a 6, b 4, c 2 (b and c hidden, a shown); peu: answered by 4 (hidden whole);
+    multi: x chosen by 7 (shown), y by 10 (hidden: only 2 did not choose it).
+    Régions: 9 in Bretagne (53), 3 in Grand Est (44).
+    """
+    edition = Edition.objects.create(year=year, title=f"Baromètre {year}", status="published")
+    section = Section.objects.create(edition=edition, code="a", title="Profil", order=1)
+    question(edition, section, "choix", "single", [("a", "A"), ("b", "B"), ("c", "C")], order=1)
+    question(edition, section, "peu", "single", [("oui", "Oui"), ("non", "Non")], order=2)
+    question(edition, section, "multi", "multiple", [("x", "X"), ("y", "Y")], order=3)
+    question(edition, section, "intitule", "text", order=4)
+    choix = ["a"] * 6 + ["b"] * 4 + ["c"] * 2
+    for n in range(12):
+        coll = collectivite(f"Secret-{n}", 1000 + n, "53" if n < 9 else "44")
+        answers = {
+            "choix": choix[n],
+            "multi": (["x"] if n < 7 else []) + (["y"] if n < 10 else []),
+            "intitule": f"Service de Secret-{n}",
+        }
+        if n < 4:
+            answers["peu"] = "oui"
+        respond(edition, coll, answers)
+    return edition
