@@ -18,3 +18,8 @@ urlpatterns = [
         "<int:year>/publics/repartition/", results.public_breakdown, name="results-public-breakdown"
     ),
 ]
+
+# Mounted at /repondre/ by exports/urls.py: the respondent's side of the results.
+respondent_urlpatterns = [
+    path("<int:year>/mes-resultats/", results.my_benchmark, name="results-my-benchmark"),
+]

@@ -70,24 +70,6 @@ def metz_metropole(db):
     )
 
 
-def reset_broker_pool() -> None:
-    """Drop the Celery app's broker connections and result backend, to follow `app.conf`.
-
-    kombu marks a pool closed for good on `force_close_all()`, after which even eager
-    `apply_async` (which acquires a producer) fails with "Acquire on closed pool"; the backend
-    is built once from the configuration of the moment.
-    """
-    from kombu import pools
-
-    from barometre.celery import app
-
-    pools.reset()
-    app._pool = None
-    app.amqp._producer_pool = None
-    app._backend_cache = None
-    app._local.__dict__.pop("backend", None)
-
-
 def _redis_url() -> str:
     return os.environ.get("TEST_CELERY_BROKER_URL", "redis://127.0.0.1:6379/15")
 
@@ -101,6 +83,17 @@ def _database_url(settings_dict: dict) -> str:
     host = settings_dict.get("HOST") or "127.0.0.1"
     port = settings_dict.get("PORT") or 5432
     return f"postgres://{auth}{host}:{port}/{settings_dict['NAME']}"
+
+
+def reset_celery_pools(app) -> None:
+    """Forget broker pools and the result backend, so the next use follows the new conf."""
+    from kombu import pools
+
+    app.pool.force_close_all()
+    pools.reset()
+    app._after_fork()
+    app._backend_cache = None
+    app._local.__dict__.pop("backend", None)
 
 
 @pytest.fixture
@@ -156,7 +149,7 @@ def celery_worker(transactional_db, tmp_path):
         )
     saved = {key: app.conf[key] for key in ("broker_url", "result_backend", "task_always_eager")}
     app.conf.update(broker_url=url, result_backend=url, task_always_eager=False)
-    reset_broker_pool()
+    reset_celery_pools(app)
     try:
         deadline = time.monotonic() + 60
         while "ready." not in log.read_text():
@@ -171,4 +164,4 @@ def celery_worker(transactional_db, tmp_path):
         except subprocess.TimeoutExpired:
             process.kill()
         app.conf.update(saved)
-        reset_broker_pool()
+        reset_celery_pools(app)

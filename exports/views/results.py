@@ -20,6 +20,7 @@ from exports.services.results_privacy import (
     suppress_results,
 )
 from exports.services.results_trends import compute_trends
+from respondents.access import respondent_required
 from respondents.models import Collectivite
 from surveys.models import Edition
 
@@ -146,7 +147,6 @@ def _benchmark_page(
             "staff": staff,
             "min_respondents": MIN_RESPONDENTS,
         },
-        status=200,
     )
 
 
@@ -155,3 +155,10 @@ def collectivite_benchmark(request: HttpRequest, year: int, pk: int) -> HttpResp
     edition = get_object_or_404(Edition, year=year)
     collectivite = get_object_or_404(Collectivite, pk=pk)
     return _benchmark_page(request, edition, collectivite, staff=True)
+
+
+@respondent_required
+def my_benchmark(request: HttpRequest, year: int) -> HttpResponse:
+    """The respondent's own benchmark: the collectivité comes from the magic-link session."""
+    respondent = request.respondent
+    return _benchmark_page(request, respondent.edition, respondent.collectivite, staff=False)

@@ -6,6 +6,7 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 
+from barometre.celery import app
 from exports.models import ResultSnapshot
 from exports.results_tasks import (
     recompute_all_results,
@@ -15,13 +16,13 @@ from exports.results_tasks import (
 from exports.services.results import ResultFilters
 from exports.services.results_cache import get_results
 from surveys.models import Response
-from tests.conftest import reset_broker_pool
+from tests.conftest import reset_celery_pools
 from tests.exports.results_data import build_2021, collectivite, respond
 
 
 @pytest.fixture(autouse=True)
 def empty_cache():
-    reset_broker_pool()
+    reset_celery_pools(app)
     cache.clear()
     yield
     cache.clear()
