@@ -70,7 +70,7 @@ def prepare(respondents: int) -> Edition:
         print(f"  fait en {time.perf_counter() - started:.0f} s")
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+            cursor.execute("VACUUM ANALYZE")
     return edition
 
 

@@ -11,10 +11,15 @@ import json
 from dataclasses import asdict, dataclass
 from decimal import Decimal
 
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
-from exports.services.sql import json_scalar_text, json_unnest
+from exports.services.sql import (
+    ANSWER_ROW,
+    json_items,
+    planning_fence,
+    prepare_aggregates,
+)
 from respondents.models import Collectivite
 from respondents.regions import REGIONS, region_name
 from surveys.derived import TRANCHE_LABELS, TRANCHES_POPULATION, TYPES_COLLECTIVITE
@@ -140,17 +145,28 @@ class _Sql:
             where.append("c.id <> %s")
             params.append(filters.exclude_collectivite)
         self.where = " AND ".join(where)
+        self.responses = (
+            f"SELECT r.id AS id, {self.group} AS grp, c.population AS population "
+            "FROM surveys_response r "
+            "JOIN respondents_collectivite c ON c.id = r.collectivite_id "
+            f"WHERE {self.where} {planning_fence(self.vendor)}"
+        )
         self.params = params
 
     def answers(self, question_ids: list[int], columns: str, extra_where: str = "") -> str:
-        """A subquery of the counted answers to `question_ids`, with `grp` and `columns`."""
+        """A subquery of the counted answers to `question_ids`, with `grp` and `columns`.
+
+        `columns` may use `a` (the answer) and `rr.population`. The counted responses are a
+        separate subquery (OFFSET 0 keeps the planner from flattening it): PostgreSQL then
+        hashes them once instead of looking each answer's response up by index, which its
+        row estimates (question × non-null number are correlated) would otherwise pick.
+        """
         ids = ", ".join(str(int(pk)) for pk in question_ids)
         return (
-            f"SELECT a.question_id AS qid, {self.group} AS grp, {columns} "
+            f"SELECT a.question_id AS qid, rr.grp AS grp, {columns} "
             "FROM surveys_answer a "
-            "JOIN surveys_response r ON r.id = a.response_id "
-            "JOIN respondents_collectivite c ON c.id = r.collectivite_id "
-            f"WHERE a.question_id IN ({ids}) AND {self.where} {extra_where}"
+            f"JOIN ({self.responses}) rr ON rr.id = a.response_id "
+            f"WHERE a.question_id IN ({ids}) {extra_where}"
         )
 
     def fetch(self, sql: str, params: list | None = None) -> list[tuple]:
@@ -178,131 +194,158 @@ def _respondents(sql: _Sql) -> dict[str, int]:
     return {grp: count for grp, count in rows}
 
 
-def _bases(sql: _Sql, ids: list[int]) -> dict:
-    rows = sql.fetch(
-        f"SELECT qid, grp, COUNT(*) FROM ({sql.answers(ids, '1 AS one')}) t GROUP BY qid, grp"
-    )
-    return {(qid, grp): count for qid, grp, count in rows}
+def _json_counts(sql: _Sql, questions: list[Question]) -> tuple[dict, dict, dict, dict]:
+    """One pass over the JSON answers of choice, matrix and ranking questions.
 
-
-def _choice_counts(sql: _Sql, single: list[int], multiple: list[int]) -> dict:
-    counts: dict = {}
-    if single:
-        code = json_scalar_text("a.value", sql.vendor)
-        rows = sql.fetch(
-            f"SELECT qid, grp, code, COUNT(*) FROM ({sql.answers(single, f'{code} AS code')}) t "
-            "GROUP BY qid, grp, code"
-        )
-        for qid, grp, choice, count in rows:
-            counts.setdefault((qid, grp), {})[choice] = count
-    if multiple:
-        rows = sql.fetch(
-            f"SELECT t.qid, t.grp, e.value, COUNT(*) "
-            f"FROM ({sql.answers(multiple, 'a.value AS value')}) t "
-            f"CROSS JOIN {json_unnest('t.value', 'array', sql.vendor)} "
-            "GROUP BY t.qid, t.grp, e.value"
-        )
-        for qid, grp, choice, count in rows:
-            counts.setdefault((qid, grp), {})[choice] = count
-    return counts
-
-
-def _matrix_counts(sql: _Sql, ids: list[int]) -> dict:
-    counts: dict = {}
-    if ids:
-        rows = sql.fetch(
-            f"SELECT t.qid, t.grp, e.key, CAST(e.value AS TEXT), COUNT(*) "
-            f"FROM ({sql.answers(ids, 'a.value AS value')}) t "
-            f"CROSS JOIN {json_unnest('t.value', 'object', sql.vendor)} "
-            "GROUP BY t.qid, t.grp, e.key, CAST(e.value AS TEXT)"
-        )
-        for qid, grp, row, scale, count in rows:
-            counts.setdefault((qid, grp), {}).setdefault(row, {})[scale] = count
-    return counts
-
-
-def _ranking_sums(sql: _Sql, ids: list[int]) -> dict:
-    """{(qid, grp): {item: (times ranked, times in top 3, sum of ranks)}}."""
-    sums: dict = {}
-    if ids:
-        rank = "CAST(e.value AS INTEGER)"
-        rows = sql.fetch(
-            f"SELECT t.qid, t.grp, e.key, COUNT(*), "
-            f"SUM(CASE WHEN {rank} <= {TOP_RANKS} THEN 1 ELSE 0 END), SUM({rank}) "
-            f"FROM ({sql.answers(ids, 'a.value AS value')}) t "
-            f"CROSS JOIN {json_unnest('t.value', 'object', sql.vendor)} "
-            "GROUP BY t.qid, t.grp, e.key"
-        )
-        for qid, grp, item, ranked, top, rank_sum in rows:
-            sums.setdefault((qid, grp), {})[item] = (ranked, int(top or 0), int(rank_sum or 0))
-    return sums
-
-
-def _number_stats(sql: _Sql, ids: list[int], expression: str, extra_where: str = "") -> dict:
-    """{(qid, grp): {"count", "mean", "median"}} of `expression` over the counted answers.
-
-    The median uses window functions (ROW_NUMBER over the sorted values), which both
-    PostgreSQL and SQLite support, instead of a vendor-specific percentile function.
+    Returns (bases, choice counts, matrix counts, ranking sums), keyed by (question id, group).
     """
-    if not ids:
-        return {}
-    inner = sql.answers(ids, f"{expression} AS x", f"AND {expression} IS NOT NULL {extra_where}")
-    stats = {
-        (qid, grp): {"count": count, "mean": _number(mean)}
-        for qid, grp, count, mean in sql.fetch(
-            f"SELECT qid, grp, COUNT(*), AVG(x) FROM ({inner}) t GROUP BY qid, grp"
-        )
-    }
-    ranked = (
-        "SELECT qid, grp, x, ROW_NUMBER() OVER (PARTITION BY qid, grp ORDER BY x) AS rn, "
-        f"COUNT(*) OVER (PARTITION BY qid, grp) AS n FROM ({inner}) t"
+    bases: dict = {}
+    choices: dict = {}
+    matrices: dict = {}
+    rankings: dict = {}
+    if not questions:
+        return bases, choices, matrices, rankings
+    types = {q.pk: q.type for q in questions}
+    ids = list(types)
+    item = json_items("t.value", sql.vendor)
+    rows = sql.fetch(
+        f"SELECT t.qid, t.grp, {item.key}, {item.value}, COUNT(*) "
+        f"FROM ({sql.answers(ids, 'a.value AS value')}) t CROSS JOIN {item.source} "
+        "GROUP BY 1, 2, 3, 4"
     )
-    for qid, grp, median in sql.fetch(
-        f"SELECT qid, grp, AVG(x) FROM ({ranked}) s "
-        "WHERE rn IN ((n + 1) / 2, (n + 2) / 2) GROUP BY qid, grp"
-    ):
-        stats[(qid, grp)]["median"] = _number(median)
-    return stats
+    if not item.counts_answers:
+        bases = {
+            (qid, grp): count
+            for qid, grp, count in sql.fetch(
+                f"SELECT qid, grp, COUNT(*) FROM ({sql.answers(ids, '1 AS one')}) t "
+                "GROUP BY qid, grp"
+            )
+        }
+    for qid, grp, key, value, count in rows:
+        if key == ANSWER_ROW:
+            bases[(qid, grp)] = count
+        elif types[qid] in CHOICE_TYPES:
+            choices.setdefault((qid, grp), {})[value] = count
+        elif types[qid] == Question.Type.MATRIX:
+            matrices.setdefault((qid, grp), {}).setdefault(key, {})[str(value)] = count
+        else:
+            ranked, top, rank_sum = rankings.setdefault((qid, grp), {}).get(key, (0, 0, 0))
+            rank = int(value)
+            rankings[(qid, grp)][key] = (
+                ranked + count,
+                top + (count if rank <= TOP_RANKS else 0),
+                rank_sum + rank * count,
+            )
+    return bases, choices, matrices, rankings
 
 
-def _bracket_counts(sql: _Sql, questions: list[Question]) -> dict:
-    """{(qid, grp): {bracket code: count}} for the numeric questions with analysis brackets."""
-    bracketed = [q for q in questions if q.code in NUMBER_BRACKETS]
-    if not bracketed:
+def _number_figures(sql: _Sql, questions: list[Question], budget: Question | None) -> dict:
+    """One pass over numbers (and open answers, for their base): counts, mean, median,
+    brackets, and for the budget, € per inhabitant.
+
+    Medians come from window functions (ROW_NUMBER over the sorted values, nulls last), which
+    both PostgreSQL and SQLite support, rather than a vendor-specific percentile function.
+    """
+    if not questions:
         return {}
     whens = " ".join(
-        f"WHEN t.qid = {int(q.pk)} AND {condition.format(x='t.x')} THEN '{code}'"
-        for q in bracketed
+        f"WHEN a.question_id = {int(q.pk)} AND {condition.format(x='a.number')} THEN '{code}'"
+        for q in questions
+        if q.code in NUMBER_BRACKETS
         for code, _label, condition in NUMBER_BRACKETS[q.code]
     )
-    inner = sql.answers([q.pk for q in bracketed], "a.number AS x", "AND a.number IS NOT NULL")
-    counts: dict = {}
-    for qid, grp, code, count in sql.fetch(
-        f"SELECT qid, grp, bracket, COUNT(*) FROM "
-        f"(SELECT t.qid, t.grp, CASE {whens} END AS bracket FROM ({inner}) t) b "
-        "GROUP BY qid, grp, bracket"
-    ):
+    bracket = f"CASE {whens} END" if whens else "NULL"
+    per_inhabitant = (
+        f"CASE WHEN a.question_id = {int(budget.pk)} AND rr.population > 0 "
+        "THEN a.number * 1.0 / rr.population END"
+        if budget
+        else "CAST(NULL AS NUMERIC)"
+    )
+    inner = sql.answers(
+        [q.pk for q in questions],
+        f"a.number AS x, {per_inhabitant} AS xh, {bracket} AS bracket",
+    )
+    middle = "IN ((n + 1) / 2, (n + 2) / 2)"
+    ranked = (
+        "SELECT qid, grp, x, xh, bracket, "
+        "ROW_NUMBER() OVER (PARTITION BY qid, grp ORDER BY x IS NULL, x) AS rn, "
+        "COUNT(x) OVER (PARTITION BY qid, grp) AS n, "
+        "ROW_NUMBER() OVER (PARTITION BY qid, grp ORDER BY xh IS NULL, xh) AS rnh, "
+        "COUNT(xh) OVER (PARTITION BY qid, grp) AS nh "
+        f"FROM ({inner}) t"
+    )
+    rows = sql.fetch(
+        "SELECT qid, grp, bracket, COUNT(*), COUNT(x), SUM(x), "
+        f"SUM(CASE WHEN x IS NOT NULL AND rn {middle} THEN x END), "
+        f"SUM(CASE WHEN x IS NOT NULL AND rn {middle} THEN 1 ELSE 0 END), "
+        f"COUNT(xh), SUM(xh), SUM(CASE WHEN xh < {PER_INHABITANT_THRESHOLD} THEN 1 ELSE 0 END), "
+        f"SUM(CASE WHEN xh IS NOT NULL AND rnh {middle.replace('n', 'nh')} THEN xh END), "
+        f"SUM(CASE WHEN xh IS NOT NULL AND rnh {middle.replace('n', 'nh')} THEN 1 ELSE 0 END) "
+        f"FROM ({ranked}) s GROUP BY qid, grp, bracket"
+    )
+    totals: dict = {}
+    for (
+        qid,
+        grp,
+        code,
+        answers,
+        count,
+        total,
+        mid,
+        mids,
+        hcount,
+        htotal,
+        under,
+        hmid,
+        hmids,
+    ) in rows:
+        t = totals.setdefault(
+            (qid, grp),
+            {
+                "base": 0,
+                "count": 0,
+                "sum": 0.0,
+                "mid": 0.0,
+                "mids": 0,
+                "brackets": {},
+                "hcount": 0,
+                "hsum": 0.0,
+                "under": 0,
+                "hmid": 0.0,
+                "hmids": 0,
+            },
+        )
+        t["base"] += answers
+        t["count"] += count
+        t["sum"] += float(total or 0)
+        t["mid"] += float(mid or 0)
+        t["mids"] += int(mids or 0)
+        t["hcount"] += hcount
+        t["hsum"] += float(htotal or 0)
+        t["under"] += int(under or 0)
+        t["hmid"] += float(hmid or 0)
+        t["hmids"] += int(hmids or 0)
         if code is not None:
-            counts.setdefault((qid, grp), {})[code] = count
-    return counts
-
-
-def _per_inhabitant(sql: _Sql, budget: Question | None) -> dict:
-    """`budget_par_habitant` (budget / population): mean, median and share under 1 €/hab."""
-    if budget is None:
-        return {}
-    expression = "(a.number * 1.0 / c.population)"
-    where = "AND c.population > 0"
-    stats = _number_stats(sql, [budget.pk], expression, where)
-    inner = sql.answers([budget.pk], f"{expression} AS x", f"AND a.number IS NOT NULL {where}")
-    for qid, grp, under in sql.fetch(
-        f"SELECT qid, grp, SUM(CASE WHEN x < {PER_INHABITANT_THRESHOLD} THEN 1 ELSE 0 END) "
-        f"FROM ({inner}) t GROUP BY qid, grp"
-    ):
-        entry = stats[(qid, grp)]
-        entry["under_1"] = int(under or 0)
-        entry["under_1_percent"] = _percent(entry["under_1"], entry["count"])
-    return stats
+            t["brackets"][code] = count
+    figures = {}
+    for key, t in totals.items():
+        figures[key] = {
+            "base": t["base"],
+            "number": {
+                "count": t["count"],
+                "mean": _number(t["sum"] / t["count"]) if t["count"] else None,
+                "median": _number(t["mid"] / t["mids"]) if t["mids"] else None,
+            },
+            "brackets": t["brackets"],
+            "per_inhabitant": {
+                "count": t["hcount"],
+                "mean": _number(t["hsum"] / t["hcount"]) if t["hcount"] else None,
+                "median": _number(t["hmid"] / t["hmids"]) if t["hmids"] else None,
+                "under_1": t["under"],
+                "under_1_percent": _percent(t["under"], t["hcount"]),
+            },
+        }
+    return figures
 
 
 def _labelled(options: list[tuple[str, str]], counts: dict, base: int) -> list[dict]:
@@ -329,6 +372,18 @@ def aggregate_questions(
 
     Returns ({group: respondents}, {(question id, group): question figures}).
     """
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            prepare_aggregates(cursor)
+        return _aggregate_questions(edition, questions, filters, dimension)
+
+
+def _aggregate_questions(
+    edition: Edition,
+    questions: list[Question],
+    filters: ResultFilters,
+    dimension: str | None,
+) -> tuple[dict[str, int], dict]:
     sql = _Sql(edition, filters, dimension)
     respondents = _respondents(sql)
     by_type: dict[str, list[Question]] = {}
@@ -338,22 +393,24 @@ def aggregate_questions(
     def ids(*types: str) -> list[int]:
         return [q.pk for t in types for q in by_type.get(t, [])]
 
-    aggregated = ids(*CHOICE_TYPES, *NUMBER_TYPES, *TEXT_TYPES, "matrix", "ranking")
-    bases = _bases(sql, aggregated) if aggregated else {}
-    choices = _choice_counts(sql, ids(Question.Type.SINGLE), ids(Question.Type.MULTIPLE))
-    matrices = _matrix_counts(sql, ids(Question.Type.MATRIX))
-    rankings = _ranking_sums(sql, ids(Question.Type.RANKING))
-    numbers = _number_stats(sql, ids(*NUMBER_TYPES), "a.number")
-    brackets = _bracket_counts(sql, [q for t in NUMBER_TYPES for q in by_type.get(t, [])])
     budget = next((q for q in by_type.get(Question.Type.MONEY, []) if q.code == BUDGET_CODE), None)
-    per_inhabitant = _per_inhabitant(sql, budget)
+    json_questions = [
+        q
+        for t in (*CHOICE_TYPES, Question.Type.MATRIX, Question.Type.RANKING)
+        for q in by_type.get(t, [])
+    ]
+    bases, choices, matrices, rankings = _json_counts(sql, json_questions)
+    numbers = _number_figures(
+        sql, [q for t in (*NUMBER_TYPES, *TEXT_TYPES) for q in by_type.get(t, [])], budget
+    )
 
     figures: dict = {}
     for question in questions:
         options = [(c.code, c.label) for c in question.choices.all()]
         for group in respondents:
             key = (question.pk, group)
-            base = bases.get(key, 0)
+            number = numbers.get(key)
+            base = number["base"] if number else bases.get(key, 0)
             entry: dict = {"base": base}
             if question.type in CHOICE_TYPES:
                 entry["choices"] = _labelled(options, choices.get(key, {}), base)
@@ -390,10 +447,11 @@ def aggregate_questions(
                         }
                     )
             elif question.type in NUMBER_TYPES:
-                stats = numbers.get(key, {"count": 0, "mean": None, "median": None})
+                empty = {"count": 0, "mean": None, "median": None}
+                stats = number["number"] if number else empty
                 entry["number"] = {**stats, "nsp": base - stats["count"]}
                 if question.code in NUMBER_BRACKETS:
-                    counts = brackets.get(key, {})
+                    counts = number["brackets"] if number else {}
                     entry["number"]["brackets"] = [
                         {
                             "code": code,
@@ -404,8 +462,8 @@ def aggregate_questions(
                         for code, label, _ in NUMBER_BRACKETS[question.code]
                     ]
                 if question is budget:
-                    entry["per_inhabitant"] = per_inhabitant.get(
-                        key, {"count": 0, "mean": None, "median": None, "under_1": 0}
+                    entry["per_inhabitant"] = (
+                        number["per_inhabitant"] if number else {**empty, "under_1": 0}
                     )
             figures[key] = entry
     return respondents, figures

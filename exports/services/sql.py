@@ -1,10 +1,16 @@
+# ruff: noqa: S608 — SQL text from constants and the caller's column names only.
 """Vendor-specific SQL for reading JSON answers, behind one small interface.
 
 Answers keep lists (multiple choice) and objects (matrix, ranking) in a JSON column; grouping
 queries need them unnested into rows. PostgreSQL (jsonb) and SQLite (JSON1) spell it differently.
 """
 
+from dataclasses import dataclass
+
 from django.db import connection
+
+# The key of the extra row `json_items` gives once per answer, where the vendor allows it.
+ANSWER_ROW = "#answer"
 
 SUPPORTED_VENDORS = ("postgresql", "sqlite")
 
@@ -16,26 +22,56 @@ def _vendor(vendor: str | None) -> str:
     return vendor
 
 
-def json_unnest(source: str, kind: str, vendor: str | None = None) -> str:
-    """A FROM-clause item unnesting the JSON in `source` as rows `e`.
+def planning_fence(vendor: str | None = None) -> str:
+    """A clause ending a subquery that the planner must not merge into the outer query."""
+    return "OFFSET 0" if _vendor(vendor) == "postgresql" else "LIMIT -1 OFFSET 0"
 
-    kind "array": one row per element, its text in `e.value`; kind "object": one row per
-    member, `e.key` and `e.value` (text, or a number SQLite keeps as such). `source` is a column
-    expression of a preceding FROM item (the function is implicitly lateral on both vendors).
+
+def prepare_aggregates(cursor, vendor: str | None = None) -> None:
+    """Per-transaction settings for the aggregate queries.
+
+    PostgreSQL's JIT compiles expressions when a plan looks expensive; the JSON unnesting
+    functions' default row estimate makes every aggregate look so, and compiling then costs
+    seconds, far more than the query itself.
+    """
+    if _vendor(vendor) == "postgresql":
+        cursor.execute("SET LOCAL jit = off")
+
+
+@dataclass(frozen=True)
+class JsonItems:
+    source: str  # a FROM-clause item, implicitly lateral on the answer's JSON
+    key: str  # NULL for a scalar or a list element, the member name for an object
+    value: str  # the scalar, the list element, or the member value
+    counts_answers: bool  # whether one extra row per answer has key ANSWER_ROW
+
+
+def json_items(source: str, vendor: str | None = None) -> JsonItems:
+    """Rows of any JSON answer (choice code, list of codes, object of rows or ranks).
+
+    PostgreSQL adds one row per answer keyed ANSWER_ROW, so one scan also gives the bases;
+    SQLite, lacking LATERAL subqueries, needs a separate count.
     """
     vendor = _vendor(vendor)
-    if kind not in ("array", "object"):
-        raise ValueError(kind)
     if vendor == "postgresql":
-        if kind == "array":
-            return f"jsonb_array_elements_text({source}) AS e(value)"
-        return f"jsonb_each_text({source}) AS e(key, value)"
-    return f"json_each({source}) AS e"
-
-
-def json_scalar_text(source: str, vendor: str | None = None) -> str:
-    """An expression giving the text of a JSON string scalar (a single-choice code)."""
-    vendor = _vendor(vendor)
-    if vendor == "postgresql":
-        return f"({source} #>> '{{}}')"
-    return f"json_extract({source}, '$')"
+        typ = f"jsonb_typeof({source})"
+        return JsonItems(
+            source=(
+                f"LATERAL (SELECT '{ANSWER_ROW}'::text AS key, NULL::text AS value "
+                f"UNION ALL SELECT NULL, {source} #>> '{{}}' "
+                f"WHERE {typ} NOT IN ('array', 'object') "
+                f"UNION ALL SELECT NULL, x FROM jsonb_array_elements_text("
+                f"CASE WHEN {typ} = 'array' THEN {source} END) AS x(x) "
+                f"UNION ALL SELECT k, v FROM jsonb_each_text("
+                f"CASE WHEN {typ} = 'object' THEN {source} END) AS kv(k, v)) AS e"
+            ),
+            key="e.key",
+            value="e.value",
+            counts_answers=True,
+        )
+    return JsonItems(
+        source=f"json_each({source}) AS e",
+        key=f"CASE WHEN json_type({source}) = 'object' THEN e.key END",
+        value="e.value",
+        counts_answers=False,
+    )
