@@ -93,11 +93,8 @@ def main() -> int:
     rows.append(("Tous les agrégats", timed(lambda: compute_results(edition), args.repeat), 2.0))
 
     for label, filters in [
-        ("Vue filtrée (communes)", ResultFilters(type="commune")),
-        (
-            "Vue filtrée (Bretagne, 10 000–50 000 hab.)",
-            ResultFilters(region="53", tranche="10k_50k"),
-        ),
+        ("Vue filtrée (une région : Auvergne-Rhône-Alpes)", ResultFilters(region="84")),
+        ("Vue filtrée (moins de 5 000 habitants)", ResultFilters(tranche="lt5k")),
     ]:
         rows.append((label, timed(lambda f=filters: compute_results(edition, f), args.repeat), 1.0))
 

@@ -18,6 +18,7 @@ from exports.services.sql import (
     ANSWER_ROW,
     json_items,
     planning_fence,
+    prefer_hashing,
     prepare_aggregates,
 )
 from respondents.models import Collectivite
@@ -208,11 +209,24 @@ def _json_counts(sql: _Sql, questions: list[Question]) -> tuple[dict, dict, dict
     types = {q.pk: q.type for q in questions}
     ids = list(types)
     item = json_items("t.value", sql.vendor)
-    rows = sql.fetch(
-        f"SELECT t.qid, t.grp, {item.key}, {item.value}, COUNT(*) "
-        f"FROM ({sql.answers(ids, 'a.value AS value')}) t CROSS JOIN {item.source} "
-        "GROUP BY 1, 2, 3, 4"
+    # Identical answers are counted first and unnested once: most codes, lists and rankings
+    # repeat across thousands of respondents.
+    distinct = (
+        f"SELECT qid, grp, value, COUNT(*) AS n FROM ({sql.answers(ids, 'a.value AS value')}) d "
+        "GROUP BY qid, grp, value"
     )
+    with connection.cursor() as cursor:
+        prefer_hashing(cursor, True, sql.vendor)
+        try:
+            cursor.execute(
+                f"SELECT t.qid, t.grp, {item.key}, {item.value}, SUM(t.n) "
+                f"FROM ({distinct}) t CROSS JOIN {item.source} "
+                "GROUP BY 1, 2, 3, 4",
+                sql.params,
+            )
+            rows = cursor.fetchall()
+        finally:
+            prefer_hashing(cursor, False, sql.vendor)
     if not item.counts_answers:
         bases = {
             (qid, grp): count
@@ -221,7 +235,8 @@ def _json_counts(sql: _Sql, questions: list[Question]) -> tuple[dict, dict, dict
                 "GROUP BY qid, grp"
             )
         }
-    for qid, grp, key, value, count in rows:
+    for qid, grp, key, value, total in rows:
+        count = int(total)  # SUM of counts: a decimal on PostgreSQL
         if key == ANSWER_ROW:
             bases[(qid, grp)] = count
         elif types[qid] in CHOICE_TYPES:

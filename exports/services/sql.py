@@ -11,6 +11,7 @@ from django.db import connection
 
 # The key of the extra row `json_items` gives once per answer, where the vendor allows it.
 ANSWER_ROW = "#answer"
+AGGREGATES_WORK_MEM = "128MB"
 
 SUPPORTED_VENDORS = ("postgresql", "sqlite")
 
@@ -32,10 +33,12 @@ def prepare_aggregates(cursor, vendor: str | None = None) -> None:
 
     PostgreSQL's JIT compiles expressions when a plan looks expensive; the JSON unnesting
     functions' default row estimate makes every aggregate look so, and compiling then costs
-    seconds, far more than the query itself.
+    seconds, far more than the query itself. Grouping a million answers should hash in memory
+    rather than sort on disk: more work memory (for this transaction only).
     """
     if _vendor(vendor) == "postgresql":
         cursor.execute("SET LOCAL jit = off")
+        cursor.execute(f"SET LOCAL work_mem = '{AGGREGATES_WORK_MEM}'")
 
 
 @dataclass(frozen=True)
@@ -75,3 +78,14 @@ def json_items(source: str, vendor: str | None = None) -> JsonItems:
         value="e.value",
         counts_answers=False,
     )
+
+
+def prefer_hashing(cursor, enabled: bool, vendor: str | None = None) -> None:
+    """Discourage sorts for the next queries of this transaction (PostgreSQL).
+
+    Grouping a million JSON answers by value, the planner's estimate (every value distinct)
+    leads it to sort them on disk; hashing in memory measured 2.5 times faster on 36,000
+    respondents. Window functions need their sort: turn it back on before them.
+    """
+    if _vendor(vendor) == "postgresql":
+        cursor.execute(f"SET LOCAL enable_sort = {'off' if enabled else 'on'}")
