@@ -9,6 +9,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from barometre.env import env_bool, env_int, env_list, env_str
@@ -218,7 +219,13 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "barometre.tasks.clear_expired_sessions",
         "schedule": 6 * 3600,
     },
+    "recompute-results-nightly": {
+        "task": "exports.results_tasks.recompute_all_results",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }
+# Seconds between a submission and the (debounced) recomputation of the results.
+RESULTS_RECOMPUTE_DELAY = env_int("RESULTS_RECOMPUTE_DELAY", 60)
 
 # Respondents (respondents app): magic links stay valid this many days after the wave closes;
 # rate limits count per window (seconds) in the cache; reminders run from the beat schedule.

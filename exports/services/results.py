@@ -1,0 +1,607 @@
+# ruff: noqa: S608 — SQL text is built from constants and integer ids only; values go as params.
+"""Aggregate results of an edition, computed in the database with grouping queries.
+
+Only submitted and validated responses count. The base of a question is the number of answers
+it received (a hidden question keeps no answer, so it is "asked and answered"); inside a roster
+the unit is the sheet, not the collectivité. Every figure comes from a handful of GROUP BY
+queries over all the questions at once; Python only shapes the grouped rows.
+"""
+
+import json
+from dataclasses import asdict, dataclass
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from exports.services.sql import (
+    ANSWER_ROW,
+    json_items,
+    planning_fence,
+    prefer_hashing,
+    prepare_aggregates,
+)
+from respondents.models import Collectivite
+from respondents.regions import REGIONS, region_name
+from surveys.derived import TRANCHE_LABELS, TRANCHES_POPULATION, TYPES_COLLECTIVITE
+from surveys.models import Edition, Question, Response
+
+# Bump when the shape of the computed results changes: cached and stored results are then ignored.
+RESULTS_FORMAT = 1
+
+COUNTED_STATUSES = (Response.Status.SUBMITTED, Response.Status.VALIDATED)
+CHOICE_TYPES = (Question.Type.SINGLE, Question.Type.MULTIPLE)
+NUMBER_TYPES = (Question.Type.INTEGER, Question.Type.DECIMAL, Question.Type.MONEY)
+TEXT_TYPES = (Question.Type.TEXT, Question.Type.LONGTEXT)
+TOP_RANKS = 3
+PER_INHABITANT_THRESHOLD = 1
+BUDGET_CODE = "budget_participation"
+
+# Analysis brackets of the spec, as SQL conditions on the value `{x}` (constants, never input).
+# ETP are decimals (step 0.1): "1 à 2" holds 1 ≤ x < 3, "3 à 5" holds 3 ≤ x < 6.
+NUMBER_BRACKETS: dict[str, list[tuple[str, str, str]]] = {
+    "etp_participation": [
+        ("lt1", "Moins de 1", "{x} < 1"),
+        ("1_2", "De 1 à 2", "{x} >= 1 AND {x} < 3"),
+        ("3_5", "De 3 à 5", "{x} >= 3 AND {x} < 6"),
+        ("6_10", "De 6 à 10", "{x} >= 6 AND {x} <= 10"),
+        ("gt10", "Plus de 10", "{x} > 10"),
+    ],
+    BUDGET_CODE: [
+        ("le5k", "5 000 € ou moins", "{x} <= 5000"),
+        ("lt50k", "De 5 000 à 50 000 €", "{x} > 5000 AND {x} < 50000"),
+        ("lt100k", "De 50 000 à 100 000 €", "{x} >= 50000 AND {x} < 100000"),
+        ("lt500k", "De 100 000 à 500 000 €", "{x} >= 100000 AND {x} < 500000"),
+        ("ge500k", "500 000 € ou plus", "{x} >= 500000"),
+    ],
+}
+
+# Derived variables of the collectivité, as SQL over `c` (respondents_collectivite).
+TYPE_SQL = (
+    "CASE WHEN c.kind = 'epci' AND c.epci_type IN ('METRO', 'MET69') THEN 'metropole' "
+    "WHEN c.kind = 'epci' THEN 'intercommunalite' ELSE c.kind END"
+)
+TRANCHE_SQL = (
+    "CASE WHEN c.population IS NULL THEN NULL "
+    + " ".join(
+        f"WHEN c.population < {high} THEN '{code}'"
+        for code, _label, _low, high in TRANCHES_POPULATION
+        if high is not None
+    )
+    + f" ELSE '{TRANCHES_POPULATION[-1][0]}' END"
+)
+REGION_SQL = "c.region_code"
+
+DIMENSIONS = {
+    "type": ("Type de collectivité", TYPE_SQL, TYPES_COLLECTIVITE),
+    "tranche": ("Tranche de population", TRANCHE_SQL, TRANCHE_LABELS),
+    "region": ("Région", REGION_SQL, REGIONS),
+}
+ALL = "all"
+
+
+@dataclass(frozen=True)
+class ResultFilters:
+    """Who counts: a type of collectivité, a population bracket, a région (all optional)."""
+
+    type: str = ""
+    tranche: str = ""
+    region: str = ""
+    # The benchmark compares a collectivité with its peers, itself excluded.
+    exclude_collectivite: int | None = None
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.type or self.tranche or self.region or self.exclude_collectivite)
+
+    @property
+    def key(self) -> str:
+        return ":".join(
+            [self.type, self.tranche, self.region, str(self.exclude_collectivite or "")]
+        )
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    def describe(self) -> list[str]:
+        parts = []
+        if self.type:
+            parts.append(TYPES_COLLECTIVITE.get(self.type, self.type))
+        if self.tranche:
+            parts.append(TRANCHE_LABELS.get(self.tranche, self.tranche))
+        if self.region:
+            parts.append(region_name(self.region))
+        return parts
+
+
+def peer_filters(collectivite: Collectivite) -> ResultFilters:
+    """Same type and population bracket as `collectivite`, which is left out."""
+    from surveys.derived import tranche_population
+
+    return ResultFilters(
+        type=collectivite.type_collectivite,
+        tranche=tranche_population(collectivite.population) or "",
+        exclude_collectivite=collectivite.pk,
+    )
+
+
+class _Sql:
+    """The FROM and WHERE shared by every aggregate query of one computation."""
+
+    def __init__(self, edition: Edition, filters: ResultFilters, dimension: str | None):
+        self.vendor = connection.vendor
+        self.group = DIMENSIONS[dimension][1] if dimension else f"'{ALL}'"
+        where = ["r.edition_id = %s", "r.status IN (%s, %s)"]
+        params: list = [edition.pk, *map(str, COUNTED_STATUSES)]
+        if filters.type:
+            where.append(f"({TYPE_SQL}) = %s")
+            params.append(filters.type)
+        if filters.tranche:
+            where.append(f"({TRANCHE_SQL}) = %s")
+            params.append(filters.tranche)
+        if filters.region:
+            where.append(f"{REGION_SQL} = %s")
+            params.append(filters.region)
+        if filters.exclude_collectivite:
+            where.append("c.id <> %s")
+            params.append(filters.exclude_collectivite)
+        self.where = " AND ".join(where)
+        self.responses = (
+            f"SELECT r.id AS id, {self.group} AS grp, c.population AS population "
+            "FROM surveys_response r "
+            "JOIN respondents_collectivite c ON c.id = r.collectivite_id "
+            f"WHERE {self.where} {planning_fence(self.vendor)}"
+        )
+        self.params = params
+
+    def answers(self, question_ids: list[int], columns: str, extra_where: str = "") -> str:
+        """A subquery of the counted answers to `question_ids`, with `grp` and `columns`.
+
+        `columns` may use `a` (the answer) and `rr.population`. The counted responses are a
+        separate subquery (OFFSET 0 keeps the planner from flattening it): PostgreSQL then
+        hashes them once instead of looking each answer's response up by index, which its
+        row estimates (question × non-null number are correlated) would otherwise pick.
+        """
+        ids = ", ".join(str(int(pk)) for pk in question_ids)
+        return (
+            f"SELECT a.question_id AS qid, rr.grp AS grp, {columns} "
+            "FROM surveys_answer a "
+            f"JOIN ({self.responses}) rr ON rr.id = a.response_id "
+            f"WHERE a.question_id IN ({ids}) {extra_where}"
+        )
+
+    def fetch(self, sql: str, params: list | None = None) -> list[tuple]:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, self.params if params is None else params)
+            return cursor.fetchall()
+
+
+def _percent(count: int, base: int) -> float | None:
+    return round(100 * count / base, 1) if base else None
+
+
+def _number(value) -> float | None:
+    if value is None:
+        return None
+    return round(float(value), 2)
+
+
+def _respondents(sql: _Sql) -> dict[str, int]:
+    rows = sql.fetch(
+        f"SELECT {sql.group} AS grp, COUNT(*) FROM surveys_response r "
+        "JOIN respondents_collectivite c ON c.id = r.collectivite_id "
+        f"WHERE {sql.where} GROUP BY grp"
+    )
+    return {grp: count for grp, count in rows}
+
+
+def _json_counts(sql: _Sql, questions: list[Question]) -> tuple[dict, dict, dict, dict]:
+    """One pass over the JSON answers of choice, matrix and ranking questions.
+
+    Returns (bases, choice counts, matrix counts, ranking sums), keyed by (question id, group).
+    """
+    bases: dict = {}
+    choices: dict = {}
+    matrices: dict = {}
+    rankings: dict = {}
+    if not questions:
+        return bases, choices, matrices, rankings
+    types = {q.pk: q.type for q in questions}
+    ids = list(types)
+    item = json_items("t.value", sql.vendor)
+    # Identical answers are counted first and unnested once: most codes, lists and rankings
+    # repeat across thousands of respondents.
+    distinct = (
+        f"SELECT qid, grp, value, COUNT(*) AS n FROM ({sql.answers(ids, 'a.value AS value')}) d "
+        "GROUP BY qid, grp, value"
+    )
+    with connection.cursor() as cursor:
+        prefer_hashing(cursor, True, sql.vendor)
+        try:
+            cursor.execute(
+                f"SELECT t.qid, t.grp, {item.key}, {item.value}, SUM(t.n) "
+                f"FROM ({distinct}) t CROSS JOIN {item.source} "
+                "GROUP BY 1, 2, 3, 4",
+                sql.params,
+            )
+            rows = cursor.fetchall()
+        finally:
+            prefer_hashing(cursor, False, sql.vendor)
+    if not item.counts_answers:
+        bases = {
+            (qid, grp): count
+            for qid, grp, count in sql.fetch(
+                f"SELECT qid, grp, COUNT(*) FROM ({sql.answers(ids, '1 AS one')}) t "
+                "GROUP BY qid, grp"
+            )
+        }
+    for qid, grp, key, value, total in rows:
+        count = int(total)  # SUM of counts: a decimal on PostgreSQL
+        if key == ANSWER_ROW:
+            bases[(qid, grp)] = count
+        elif types[qid] in CHOICE_TYPES:
+            choices.setdefault((qid, grp), {})[value] = count
+        elif types[qid] == Question.Type.MATRIX:
+            matrices.setdefault((qid, grp), {}).setdefault(key, {})[str(value)] = count
+        else:
+            ranked, top, rank_sum = rankings.setdefault((qid, grp), {}).get(key, (0, 0, 0))
+            rank = int(value)
+            rankings[(qid, grp)][key] = (
+                ranked + count,
+                top + (count if rank <= TOP_RANKS else 0),
+                rank_sum + rank * count,
+            )
+    return bases, choices, matrices, rankings
+
+
+def _number_figures(sql: _Sql, questions: list[Question], budget: Question | None) -> dict:
+    """One pass over numbers (and open answers, for their base): counts, mean, median,
+    brackets, and for the budget, € per inhabitant.
+
+    Medians come from window functions (ROW_NUMBER over the sorted values, nulls last), which
+    both PostgreSQL and SQLite support, rather than a vendor-specific percentile function.
+    """
+    if not questions:
+        return {}
+    whens = " ".join(
+        f"WHEN a.question_id = {int(q.pk)} AND {condition.format(x='a.number')} THEN '{code}'"
+        for q in questions
+        if q.code in NUMBER_BRACKETS
+        for code, _label, condition in NUMBER_BRACKETS[q.code]
+    )
+    bracket = f"CASE {whens} END" if whens else "NULL"
+    per_inhabitant = (
+        f"CASE WHEN a.question_id = {int(budget.pk)} AND rr.population > 0 "
+        "THEN a.number * 1.0 / rr.population END"
+        if budget
+        else "CAST(NULL AS NUMERIC)"
+    )
+    inner = sql.answers(
+        [q.pk for q in questions],
+        f"a.number AS x, {per_inhabitant} AS xh, {bracket} AS bracket",
+    )
+    middle = "IN ((n + 1) / 2, (n + 2) / 2)"
+    ranked = (
+        "SELECT qid, grp, x, xh, bracket, "
+        "ROW_NUMBER() OVER (PARTITION BY qid, grp ORDER BY x IS NULL, x) AS rn, "
+        "COUNT(x) OVER (PARTITION BY qid, grp) AS n, "
+        "ROW_NUMBER() OVER (PARTITION BY qid, grp ORDER BY xh IS NULL, xh) AS rnh, "
+        "COUNT(xh) OVER (PARTITION BY qid, grp) AS nh "
+        f"FROM ({inner}) t"
+    )
+    rows = sql.fetch(
+        "SELECT qid, grp, bracket, COUNT(*), COUNT(x), SUM(x), "
+        f"SUM(CASE WHEN x IS NOT NULL AND rn {middle} THEN x END), "
+        f"SUM(CASE WHEN x IS NOT NULL AND rn {middle} THEN 1 ELSE 0 END), "
+        f"COUNT(xh), SUM(xh), SUM(CASE WHEN xh < {PER_INHABITANT_THRESHOLD} THEN 1 ELSE 0 END), "
+        f"SUM(CASE WHEN xh IS NOT NULL AND rnh {middle.replace('n', 'nh')} THEN xh END), "
+        f"SUM(CASE WHEN xh IS NOT NULL AND rnh {middle.replace('n', 'nh')} THEN 1 ELSE 0 END) "
+        f"FROM ({ranked}) s GROUP BY qid, grp, bracket"
+    )
+    totals: dict = {}
+    for (
+        qid,
+        grp,
+        code,
+        answers,
+        count,
+        total,
+        mid,
+        mids,
+        hcount,
+        htotal,
+        under,
+        hmid,
+        hmids,
+    ) in rows:
+        t = totals.setdefault(
+            (qid, grp),
+            {
+                "base": 0,
+                "count": 0,
+                "sum": 0.0,
+                "mid": 0.0,
+                "mids": 0,
+                "brackets": {},
+                "hcount": 0,
+                "hsum": 0.0,
+                "under": 0,
+                "hmid": 0.0,
+                "hmids": 0,
+            },
+        )
+        t["base"] += answers
+        t["count"] += count
+        t["sum"] += float(total or 0)
+        t["mid"] += float(mid or 0)
+        t["mids"] += int(mids or 0)
+        t["hcount"] += hcount
+        t["hsum"] += float(htotal or 0)
+        t["under"] += int(under or 0)
+        t["hmid"] += float(hmid or 0)
+        t["hmids"] += int(hmids or 0)
+        if code is not None:
+            t["brackets"][code] = count
+    figures = {}
+    for key, t in totals.items():
+        figures[key] = {
+            "base": t["base"],
+            "number": {
+                "count": t["count"],
+                "mean": _number(t["sum"] / t["count"]) if t["count"] else None,
+                "median": _number(t["mid"] / t["mids"]) if t["mids"] else None,
+            },
+            "brackets": t["brackets"],
+            "per_inhabitant": {
+                "count": t["hcount"],
+                "mean": _number(t["hsum"] / t["hcount"]) if t["hcount"] else None,
+                "median": _number(t["hmid"] / t["hmids"]) if t["hmids"] else None,
+                "under_1": t["under"],
+                "under_1_percent": _percent(t["under"], t["hcount"]),
+            },
+        }
+    return figures
+
+
+def _labelled(options: list[tuple[str, str]], counts: dict, base: int) -> list[dict]:
+    known = {code for code, _ in options}
+    extra = [(code, code) for code in sorted(counts, key=str) if code not in known]
+    return [
+        {
+            "code": code,
+            "label": label,
+            "count": counts.get(code, 0),
+            "percent": _percent(counts.get(code, 0), base),
+        }
+        for code, label in [*options, *extra]
+    ]
+
+
+def aggregate_questions(
+    edition: Edition,
+    questions: list[Question],
+    filters: ResultFilters,
+    dimension: str | None = None,
+) -> tuple[dict[str, int], dict]:
+    """Figures of `questions` for the counted responses, per group of `dimension`.
+
+    Returns ({group: respondents}, {(question id, group): question figures}).
+    """
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            prepare_aggregates(cursor)
+        return _aggregate_questions(edition, questions, filters, dimension)
+
+
+def _aggregate_questions(
+    edition: Edition,
+    questions: list[Question],
+    filters: ResultFilters,
+    dimension: str | None,
+) -> tuple[dict[str, int], dict]:
+    sql = _Sql(edition, filters, dimension)
+    respondents = _respondents(sql)
+    by_type: dict[str, list[Question]] = {}
+    for question in questions:
+        by_type.setdefault(question.type, []).append(question)
+
+    def ids(*types: str) -> list[int]:
+        return [q.pk for t in types for q in by_type.get(t, [])]
+
+    budget = next((q for q in by_type.get(Question.Type.MONEY, []) if q.code == BUDGET_CODE), None)
+    json_questions = [
+        q
+        for t in (*CHOICE_TYPES, Question.Type.MATRIX, Question.Type.RANKING)
+        for q in by_type.get(t, [])
+    ]
+    bases, choices, matrices, rankings = _json_counts(sql, json_questions)
+    numbers = _number_figures(
+        sql, [q for t in (*NUMBER_TYPES, *TEXT_TYPES) for q in by_type.get(t, [])], budget
+    )
+
+    figures: dict = {}
+    for question in questions:
+        options = [(c.code, c.label) for c in question.choices.all()]
+        for group in respondents:
+            key = (question.pk, group)
+            number = numbers.get(key)
+            base = number["base"] if number else bases.get(key, 0)
+            entry: dict = {"base": base}
+            if question.type in CHOICE_TYPES:
+                entry["choices"] = _labelled(options, choices.get(key, {}), base)
+            elif question.type == Question.Type.MATRIX:
+                cells = matrices.get(key, {})
+                entry["rows"] = []
+                for row in question.rows.all():
+                    row_counts = cells.get(row.code, {})
+                    row_base = sum(row_counts.values())
+                    entry["rows"].append(
+                        {
+                            "code": row.code,
+                            "label": row.label,
+                            "base": row_base,
+                            "cells": _labelled(options, row_counts, row_base),
+                        }
+                    )
+            elif question.type == Question.Type.RANKING:
+                points = question.rank_count or len(options)
+                entry["points"] = points
+                items = rankings.get(key, {})
+                entry["items"] = []
+                for code, label in options:
+                    ranked, top, rank_sum = items.get(code, (0, 0, 0))
+                    # rank r earns (points + 1 - r): rank 1 = 3 points of 3, or 10 of 10.
+                    score = ranked * (points + 1) - rank_sum
+                    entry["items"].append(
+                        {
+                            "code": code,
+                            "label": label,
+                            "top3": top,
+                            "top3_percent": _percent(top, base),
+                            "mean_score": round(score / base, 2) if base else None,
+                        }
+                    )
+            elif question.type in NUMBER_TYPES:
+                empty = {"count": 0, "mean": None, "median": None}
+                stats = number["number"] if number else empty
+                entry["number"] = {**stats, "nsp": base - stats["count"]}
+                if question.code in NUMBER_BRACKETS:
+                    counts = number["brackets"] if number else {}
+                    entry["number"]["brackets"] = [
+                        {
+                            "code": code,
+                            "label": label,
+                            "count": counts.get(code, 0),
+                            "percent": _percent(counts.get(code, 0), stats["count"]),
+                        }
+                        for code, label, _ in NUMBER_BRACKETS[question.code]
+                    ]
+                if question is budget:
+                    entry["per_inhabitant"] = (
+                        number["per_inhabitant"] if number else {**empty, "under_1": 0}
+                    )
+            figures[key] = entry
+    return respondents, figures
+
+
+def _kind(question: Question) -> str:
+    if question.type in CHOICE_TYPES:
+        return "choices"
+    if question.type in NUMBER_TYPES:
+        return "number"
+    if question.type in TEXT_TYPES:
+        return "text"
+    return question.type
+
+
+def results_questions(edition: Edition) -> list[Question]:
+    """The questions that have figures, in questionnaire order (rosters hold no value)."""
+    return list(
+        edition.questions.exclude(type=Question.Type.ROSTER)
+        .select_related("section", "roster")
+        .prefetch_related("choices", "rows")
+        .order_by("section__order", "section__pk", "roster__order", "order", "pk")
+    )
+
+
+def _describe(question: Question) -> dict:
+    return {
+        "code": question.code,
+        "text": question.text,
+        "type": question.type,
+        "kind": _kind(question),
+        "section": question.section.title,
+        "unit": "fiches" if question.roster_id else "collectivités",
+        "roster": question.roster.text if question.roster_id else "",
+    }
+
+
+def compute_results(edition: Edition, filters: ResultFilters | None = None) -> dict:
+    """Every figure of `edition` for the responses matching `filters` (JSON-serialisable)."""
+    filters = filters or ResultFilters()
+    started = timezone.now()
+    questions = results_questions(edition)
+    respondents, figures = aggregate_questions(edition, questions, filters)
+    return {
+        "format": RESULTS_FORMAT,
+        "edition": {"id": edition.pk, "year": edition.year, "title": edition.title},
+        "filters": filters.as_dict(),
+        "computed_at": started.isoformat(),
+        "respondents": respondents.get(ALL, 0),
+        "questions": [{**_describe(q), **figures.get((q.pk, ALL), {"base": 0})} for q in questions],
+    }
+
+
+def compute_breakdown(
+    edition: Edition, question: Question, dimension: str, filters: ResultFilters | None = None
+) -> dict:
+    """Figures of one question for each type, population bracket or région."""
+    if dimension not in DIMENSIONS:
+        raise ValueError(dimension)
+    label, _sql, names = DIMENSIONS[dimension]
+    respondents, figures = aggregate_questions(
+        edition, [question], filters or ResultFilters(), dimension
+    )
+    order = list(names)
+    groups = sorted(
+        (g for g in respondents if g is not None),
+        key=lambda g: (order.index(g) if g in order else len(order), g),
+    )
+    return {
+        "format": RESULTS_FORMAT,
+        "question": _describe(question),
+        "dimension": {"code": dimension, "label": label},
+        "groups": [
+            {
+                "code": group,
+                "label": names.get(group, group),
+                "respondents": respondents[group],
+                **figures[(question.pk, group)],
+            }
+            for group in groups
+        ],
+    }
+
+
+def own_answers(response: Response) -> dict[str, str]:
+    """A collectivité's own answers, as display text per question code."""
+    answers = {}
+    for answer in (
+        response.answers.filter(item=0)
+        .select_related("question")
+        .prefetch_related("question__choices", "question__rows")
+    ):
+        question = answer.question
+        labels = {c.code: c.label for c in question.choices.all()}
+        value = answer.value
+        if question.type == Question.Type.SINGLE:
+            text = labels.get(value, str(value))
+        elif question.type == Question.Type.MULTIPLE:
+            text = " ; ".join(labels.get(v, str(v)) for v in value)
+        elif question.type == Question.Type.MATRIX:
+            rows = {r.code: r.label for r in question.rows.all()}
+            text = " ; ".join(f"{rows.get(k, k)} : {labels.get(v, v)}" for k, v in value.items())
+        elif question.type == Question.Type.RANKING:
+            ordered = sorted(value.items(), key=lambda item: int(item[1]))
+            text = " ; ".join(f"{rank}. {labels.get(k, k)}" for k, rank in ordered)
+        elif question.type in NUMBER_TYPES:
+            text = "Ne sait pas" if value == "nsp" else str(value)
+        else:
+            continue
+        answers[question.code] = text
+    return answers
+
+
+def own_budget_per_inhabitant(response: Response) -> Decimal | None:
+    from surveys.derived import budget_par_habitant
+
+    value = (
+        response.answers.filter(question__code=BUDGET_CODE, item=0)
+        .values_list("value", flat=True)
+        .first()
+    )
+    return budget_par_habitant(value, response.collectivite.population)
+
+
+def dumps(results: dict) -> str:
+    return json.dumps(results, ensure_ascii=False)

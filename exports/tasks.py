@@ -1,0 +1,1 @@
+from exports.results_tasks import *  # noqa: F403
