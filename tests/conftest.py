@@ -85,6 +85,22 @@ def _database_url(settings_dict: dict) -> str:
     return f"postgres://{auth}{host}:{port}/{settings_dict['NAME']}"
 
 
+def _reset_broker_state(app) -> None:
+    """Forget the connection pools and the result backend, so that the next task uses the
+    current broker and backend.
+
+    Closing `app.pool` alone would leave a closed pool registered in kombu for that broker
+    ("Acquire on closed pool" on the next `.delay()`), and a backend built by an earlier eager
+    test would stay disabled ("No result backend is configured").
+    """
+    from kombu import pools
+
+    pools.reset()
+    app._pool = None
+    app.amqp._producer_pool = None
+    app._local.__dict__.pop("backend", None)
+
+
 @pytest.fixture
 def celery_worker(transactional_db, tmp_path):
     """A real `celery worker` process on Redis, sharing the test database.
@@ -138,7 +154,7 @@ def celery_worker(transactional_db, tmp_path):
         )
     saved = {key: app.conf[key] for key in ("broker_url", "result_backend", "task_always_eager")}
     app.conf.update(broker_url=url, result_backend=url, task_always_eager=False)
-    app.pool.force_close_all()
+    _reset_broker_state(app)
     try:
         deadline = time.monotonic() + 60
         while "ready." not in log.read_text():
@@ -153,4 +169,4 @@ def celery_worker(transactional_db, tmp_path):
         except subprocess.TimeoutExpired:
             process.kill()
         app.conf.update(saved)
-        app.pool.force_close_all()
+        _reset_broker_state(app)

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import islice
 
-from django.db.models import Count, Q
+from django.db.models import Q
 
 from exports.services.layout import (
     NSP,
@@ -143,6 +143,9 @@ class Tally:
             elif value not in (None, ""):
                 counts["", ""] += 1
                 self.sums[code, ""] += to_number(value)
+        elif q_type == T.ROSTER:
+            if value:
+                counts["", ""] += 1
         elif value not in (None, "", [], {}):
             self.bases[code, ""] += 1
             counts["", ""] += 1
@@ -223,7 +226,6 @@ class ResponsesExporter(ListExporter):
         budget_id = layout.budget_question.pk if layout.budget_question else None
         by_id = layout.by_id
         tally = self.tally
-        roster_ids = [q.pk for q in layout.rosters]
         for batch in batched(self.response_ids, self.batch_size):
             answers: dict[int, dict] = defaultdict(dict)
             for response_id, question_id, value, other_text in Answer.objects.filter(
@@ -231,17 +233,6 @@ class ResponsesExporter(ListExporter):
             ).values_list("response_id", "question_id", "value", "other_text"):
                 answers[response_id][question_id] = (value, other_text)
                 tally.add(by_id[question_id], value)
-            if roster_ids:
-                for counted in (
-                    Answer.objects.filter(
-                        response_id__in=batch, item__gt=0, question__roster_id__in=roster_ids
-                    )
-                    .values("response_id", "question__roster_id")
-                    .annotate(items=Count("item", distinct=True))
-                ):
-                    key = counted["question__roster_id"]
-                    answers[counted["response_id"]][key] = (counted["items"], "")
-                    tally.add(by_id[key], counted["items"])
             for response in self._responses(batch):
                 own = answers.get(response[0], {})
                 row = self._identity(response)

@@ -163,6 +163,7 @@ class Block:
                 kind = "string"  # a number, or the « ne sait pas » code
             columns = [self._column(code, text, kind, choices=choices)]
         elif q.type == T.ROSTER:
+            # Stored at item 0 as the number of items (see surveys.validation).
             columns = [self._column(code, f"{text} (nombre d'éléments)", "integer", "count")]
         else:
             columns = [self._column(code, text)]

@@ -142,6 +142,7 @@ def build_responses(edition, rennes, metz_metropole) -> dict:
     answer(r, "budget_participation", "450000")
     answer(r, "service_intitule", "Service démocratie locale")
     answer(r, "changements_prevus", "Une assemblée citoyenne\net un budget participatif.")
+    answer(r, "fiches_dispositifs", 2)
     answer(r, "nom", "Fabrique citoyenne", item=1)
     answer(r, "famille", "site_information", item=1)
     answer(r, "objectifs_dispositif", ["informer", "autre"], item=1, other_text="Co-construire")
@@ -170,5 +171,6 @@ def build_responses(edition, rennes, metz_metropole) -> dict:
     answer(d, "etp_participation", "0.5")
     answer(d, "service_intitule", '=HYPERLINK("http://evil.test","clic")')
     answer(d, "changements_prevus", "-2 réunions, +3 ateliers")
+    answer(d, "fiches_dispositifs", 1)
     answer(d, "nom", "@moderation", item=1)
     return {"rennes": r, "metz": m, "ille": d}
