@@ -85,7 +85,7 @@ def _database_url(settings_dict: dict) -> str:
     return f"postgres://{auth}{host}:{port}/{settings_dict['NAME']}"
 
 
-def _reset_broker_state(app) -> None:
+def reset_broker_state(app) -> None:
     """Forget the connection pools and the result backend, so that the next task uses the
     current broker and backend.
 
@@ -154,7 +154,7 @@ def celery_worker(transactional_db, tmp_path):
         )
     saved = {key: app.conf[key] for key in ("broker_url", "result_backend", "task_always_eager")}
     app.conf.update(broker_url=url, result_backend=url, task_always_eager=False)
-    _reset_broker_state(app)
+    reset_broker_state(app)
     try:
         deadline = time.monotonic() + 60
         while "ready." not in log.read_text():
@@ -169,4 +169,4 @@ def celery_worker(transactional_db, tmp_path):
         except subprocess.TimeoutExpired:
             process.kill()
         app.conf.update(saved)
-        _reset_broker_state(app)
+        reset_broker_state(app)
