@@ -126,3 +126,44 @@ def test_the_command_imports_and_reports_errors(edition, tmp_path):
     with pytest.raises(CommandError, match="rien n'a été enregistré"):
         call_command("import_responses", "--edition", "2030", str(path), stderr=err)
     assert f"Réponses!{siren}2 (siren) : aucune collectivité" in err.getvalue()
+
+
+def upload(client, edition, path):
+    from django.urls import reverse
+
+    with open(path, "rb") as stream:
+        return client.post(reverse("export-import"), {"edition": edition.pk, "file": stream})
+
+
+def test_staff_import_a_file_from_the_web(client, alice, edition, tmp_path):
+    path = tmp_path / "export.xlsx"
+    export_responses(edition, "xlsx", path, labels=False)
+    wipe(edition)
+    client.force_login(alice)
+    response = upload(client, edition, path)
+    assert response.status_code == 302
+    assert Response.objects.filter(edition=edition).count() == 3
+
+
+def test_the_web_import_lists_the_errors_and_writes_nothing(client, alice, edition, tmp_path):
+    path = tmp_path / "export.xlsx"
+    export_responses(edition, "xlsx", path, labels=False)
+    etp = column_of(path, "etp_participation")
+    spoil(path, {f"{etp}2": "beaucoup"})
+    wipe(edition)
+    client.force_login(alice)
+    html = upload(client, edition, path).content.decode()
+    assert "rien n'a été enregistré" in html
+    assert f"Réponses!{etp}2 (etp_participation) : « beaucoup » n&#x27;est pas un nombre." in html
+    assert not Response.objects.filter(edition=edition).exists()
+
+
+def test_only_staff_may_import(client, bob, charlie, db):
+    from django.urls import reverse
+
+    client.force_login(bob)
+    assert client.get(reverse("export-import")).status_code == 403
+    client.force_login(charlie)
+    assert client.get(reverse("export-import")).status_code == 403
+    client.logout()
+    assert client.get(reverse("export-import")).status_code == 302
