@@ -117,38 +117,61 @@ class Tally:
         self.sums: Counter = Counter()
         self.rows: Counter = Counter()
 
-    def add(self, question: Question, value) -> None:
-        code, q_type = question.code, question.type
+    def adder(self, question: Question) -> Callable[[object], None]:
+        """The function that counts an answer to `question` (chosen once per question)."""
+        code = question.code
         counts = self.counts[code]
-        if q_type == T.SINGLE:
-            self.bases[code, ""] += 1
+        bases = self.bases
+        sums = self.sums
+        key = (code, "")
+
+        def single(value):
+            bases[key] += 1
             counts["", value] += 1
-        elif q_type == T.MULTIPLE:
-            self.bases[code, ""] += 1
+
+        def multiple(value):
+            bases[key] += 1
             for choice in value or ():
                 counts["", choice] += 1
-        elif q_type == T.MATRIX:
+
+        def matrix(value):
             for row, point in (value or {}).items():
-                self.bases[code, row] += 1
+                bases[code, row] += 1
                 counts[row, point] += 1
-        elif q_type == T.RANKING:
-            self.bases[code, ""] += 1
+
+        def ranking(value):
+            bases[key] += 1
             for item, rank in (value or {}).items():
                 counts["", item] += 1
-                self.sums[code, item] += rank
-        elif q_type in (T.INTEGER, T.DECIMAL, T.MONEY):
-            self.bases[code, ""] += 1
+                sums[code, item] += rank
+
+        def number(value):
+            bases[key] += 1
             if value == NSP:
                 counts["", NSP] += 1
             elif value not in (None, ""):
                 counts["", ""] += 1
-                self.sums[code, ""] += to_number(value)
-        elif q_type == T.ROSTER:
+                sums[key] += to_number(value)
+
+        def roster(value):
             if value:
                 counts["", ""] += 1
-        elif value not in (None, "", [], {}):
-            self.bases[code, ""] += 1
-            counts["", ""] += 1
+
+        def other(value):
+            if value not in (None, "", [], {}):
+                bases[key] += 1
+                counts["", ""] += 1
+
+        return {
+            T.SINGLE: single,
+            T.MULTIPLE: multiple,
+            T.MATRIX: matrix,
+            T.RANKING: ranking,
+            T.INTEGER: number,
+            T.DECIMAL: number,
+            T.MONEY: number,
+            T.ROSTER: roster,
+        }.get(question.type, other)
 
 
 def percentage(count: int, base: int) -> float | None:
@@ -176,6 +199,7 @@ class ResponsesExporter(ListExporter):
         self.filters = filters or {}
         self.batch_size = batch_size
         self.tally = Tally()
+        self.count = {q.pk: self.tally.adder(q) for q in self.layout.questions}
         self._ids: list[int] | None = None
         self._done = 0
 
@@ -224,15 +248,15 @@ class ResponsesExporter(ListExporter):
         layout = self.layout
         blocks = [(block.question.pk, block) for block in layout.top_blocks]
         budget_id = layout.budget_question.pk if layout.budget_question else None
-        by_id = layout.by_id
         tally = self.tally
+        count = self.count
         for batch in batched(self.response_ids, self.batch_size):
             answers: dict[int, dict] = defaultdict(dict)
             for response_id, question_id, value, other_text in Answer.objects.filter(
                 response_id__in=batch, item=0
             ).values_list("response_id", "question_id", "value", "other_text"):
                 answers[response_id][question_id] = (value, other_text)
-                tally.add(by_id[question_id], value)
+                count[question_id](value)
             for response in self._responses(batch):
                 own = answers.get(response[0], {})
                 row = self._identity(response)
@@ -271,7 +295,7 @@ class ResponsesExporter(ListExporter):
                 cells = items.setdefault((response_id, question.roster_id, item), [None] * width)
                 offset, block = positions[question_id]
                 cells[offset : offset + block.width] = block.cells((value, other_text))
-                self.tally.add(question, value)
+                self.count[question_id](value)
             keys_by_response = defaultdict(list)
             for key in items:
                 keys_by_response[key[0]].append(key)

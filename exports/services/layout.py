@@ -68,6 +68,11 @@ def to_number(value):
         return None
     if isinstance(value, int | float) and not isinstance(value, bool):
         return value
+    if isinstance(value, str):
+        try:
+            return float(value) if "." in value else int(value)
+        except ValueError:
+            pass
     try:
         number = Decimal(str(value))
     except InvalidOperation:
@@ -96,6 +101,7 @@ class Block:
         self.columns = self._columns()
         self.width = len(self.columns)
         self.empty = [None] * self.width
+        self._prepare()
 
     def _column(self, name, title, kind="string", role="value", choices=None, enum=None):
         return Column(
@@ -175,41 +181,54 @@ class Block:
         """The cells for `answer`, a (value, other_text) pair or None."""
         if answer is None:
             return self.empty
-        value, other_text = answer
-        q_type = self.question.type
-        if q_type == T.SINGLE:
-            cells = [self._shown(value, self.choice_labels)]
-        elif q_type == T.MULTIPLE:
-            chosen = set(value or ())
-            cells = [1 if choice in chosen else 0 for choice, _ in self.choices]
-            cells.append(
-                LIST_SEPARATOR.join(
-                    self._shown(choice, self.choice_labels)
-                    for choice, _ in self.choices
-                    if choice in chosen
-                )
-            )
-        elif q_type == T.MATRIX:
-            value = value or {}
-            cells = [
-                self._shown(value[row], self.choice_labels) if row in value else None
-                for row, _ in self.rows
-            ]
-        elif q_type == T.RANKING:
-            value = value or {}
-            cells = [value.get(item) for item, _ in self.choices]
-        elif q_type in (T.INTEGER, T.DECIMAL, T.MONEY):
-            if value == NSP:
-                cells = [NSP_LABEL if self.labels else NSP]
-            else:
-                cells = [to_number(value)]
-        elif q_type == T.ROSTER:
-            cells = [value]
-        else:
-            cells = [value]
+        cells = self._fill(answer[0])
         if self.other_choices:
-            cells.append(other_text or None)
+            cells.append(answer[1] or None)
         return cells
+
+    def _prepare(self) -> None:
+        """Pick the filling function of the question's type once (rows are filled millions of
+        times in a census-size export)."""
+        self.shown = {code: (label if self.labels else code) for code, label in self.choices}
+        self.codes = [code for code, _ in self.choices]
+        self.row_codes = [code for code, _ in self.rows]
+        self.nsp_cell = NSP_LABEL if self.labels else NSP
+        self._fill = {
+            T.SINGLE: self._single,
+            T.MULTIPLE: self._multiple,
+            T.MATRIX: self._matrix,
+            T.RANKING: self._ranking,
+            T.INTEGER: self._number,
+            T.DECIMAL: self._number,
+            T.MONEY: self._number,
+        }.get(self.question.type, self._plain)
+
+    def _single(self, value) -> list:
+        return [self.shown.get(value, value)]
+
+    def _multiple(self, value) -> list:
+        chosen = set(value or ())
+        cells = [1 if code in chosen else 0 for code in self.codes]
+        shown = self.shown
+        cells.append(LIST_SEPARATOR.join([shown[code] for code in self.codes if code in chosen]))
+        return cells
+
+    def _matrix(self, value) -> list:
+        value = value or {}
+        shown = self.shown
+        return [
+            shown.get(value[row], value[row]) if row in value else None for row in self.row_codes
+        ]
+
+    def _ranking(self, value) -> list:
+        value = value or {}
+        return [value.get(code) for code in self.codes]
+
+    def _number(self, value) -> list:
+        return [self.nsp_cell if value == NSP else to_number(value)]
+
+    def _plain(self, value) -> list:
+        return [value]
 
 
 def identity_columns(labels: bool) -> list[Column]:
