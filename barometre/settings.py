@@ -276,3 +276,12 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# Exports (exports app): a running export older than EXPORT_TIME_LIMIT seconds is marked failed;
+# files are deleted EXPORT_RETENTION_HOURS after they were built.
+EXPORT_TIME_LIMIT = env_int("EXPORT_TIME_LIMIT", 3600)
+EXPORT_RETENTION_HOURS = env_int("EXPORT_RETENTION_HOURS", 72)
+CELERY_BEAT_SCHEDULE["reap-exports"] = {
+    "task": "exports.tasks.reap_exports",
+    "schedule": 10 * 60,
+}

@@ -93,6 +93,7 @@ def reset_celery_pools(app) -> None:
     pools.reset()
     app._after_fork()
     app._backend_cache = None
+    app.amqp._producer_pool = None
     app._local.__dict__.pop("backend", None)
 
 

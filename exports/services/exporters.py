@@ -1,0 +1,401 @@
+"""Exporters: small classes that yield the rows of their sheets (pretix's `ListExporter` shape).
+
+The writers (`exports.services.writers`) turn the rows into XLSX or CSV. Responses are read in
+batches of `BATCH_SIZE` ids, with a fixed number of queries per batch, so that memory stays flat
+whatever the number of respondents.
+"""
+
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from itertools import islice
+
+from django.db.models import Q
+
+from exports.services.layout import (
+    NSP,
+    NSP_LABEL,
+    TYPE_LABELS,
+    Column,
+    Layout,
+    local_naive,
+    to_number,
+)
+from surveys.derived import TRANCHES_POPULATION, budget_par_habitant
+from surveys.models import Answer, Edition, Question, Response
+
+T = Question.Type
+BATCH_SIZE = 2000
+
+FILTER_KEYS = ("type_collectivite", "tranche_population", "region", "status")
+
+TYPE_FILTERS = {
+    "commune": Q(collectivite__kind="commune"),
+    "departement": Q(collectivite__kind="departement"),
+    "region": Q(collectivite__kind="region"),
+    "metropole": Q(collectivite__kind="epci", collectivite__epci_type__in=["METRO", "MET69"]),
+    "intercommunalite": Q(collectivite__kind="epci")
+    & ~Q(collectivite__epci_type__in=["METRO", "MET69"]),
+}
+
+RESPONSE_FIELDS = (
+    "pk",
+    "status",
+    "created_at",
+    "submitted_at",
+    "validated_at",
+    "collectivite__kind",
+    "collectivite__code",
+    "collectivite__siren",
+    "collectivite__name",
+    "collectivite__epci_type",
+    "collectivite__population",
+    "collectivite__region_code",
+)
+
+
+def filter_responses(edition: Edition, filters: dict | None) -> "QuerySet[Response]":  # noqa: F821
+    """The responses of `edition` matching the export filters (each a list of codes)."""
+    responses = Response.objects.filter(edition=edition)
+    filters = filters or {}
+    if types := filters.get("type_collectivite"):
+        condition = Q()
+        for code in types:
+            condition |= TYPE_FILTERS[code]
+        responses = responses.filter(condition)
+    if tranches := filters.get("tranche_population"):
+        condition = Q()
+        for code, _label, low, high in TRANCHES_POPULATION:
+            if code in tranches:
+                bounds = Q(collectivite__population__gte=low)
+                if high is not None:
+                    bounds &= Q(collectivite__population__lt=high)
+                condition |= bounds
+        responses = responses.filter(condition)
+    if regions := filters.get("region"):
+        responses = responses.filter(collectivite__region_code__in=regions)
+    if statuses := filters.get("status"):
+        responses = responses.filter(status__in=statuses)
+    return responses
+
+
+def batched(values: list, size: int) -> Iterator[list]:
+    iterator = iter(values)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+@dataclass
+class Sheet:
+    identifier: str
+    title: str
+    columns: list[Column]
+
+
+class ListExporter:
+    """Yields the rows of one or more sheets; `on_progress(done, total)` follows the work."""
+
+    identifier = ""
+    verbose_name = ""
+
+    def __init__(self, on_progress: Callable[[int, int], None] | None = None):
+        self.on_progress = on_progress or (lambda done, total: None)
+
+    def sheets(self) -> list[Sheet]:
+        raise NotImplementedError
+
+    def iterate_sheet(self, identifier: str) -> Iterator[list]:
+        return getattr(self, f"iterate_{identifier}")()
+
+
+class Tally:
+    """Counts per question and choice, gathered while the rows stream by (for Agrégats)."""
+
+    def __init__(self):
+        self.counts: dict[str, Counter] = defaultdict(Counter)
+        self.bases: Counter = Counter()
+        self.sums: Counter = Counter()
+        self.rows: Counter = Counter()
+
+    def adder(self, question: Question) -> Callable[[object], None]:
+        """The function that counts an answer to `question` (chosen once per question)."""
+        code = question.code
+        counts = self.counts[code]
+        bases = self.bases
+        sums = self.sums
+        key = (code, "")
+
+        def single(value):
+            bases[key] += 1
+            counts["", value] += 1
+
+        def multiple(value):
+            bases[key] += 1
+            for choice in value or ():
+                counts["", choice] += 1
+
+        def matrix(value):
+            for row, point in (value or {}).items():
+                bases[code, row] += 1
+                counts[row, point] += 1
+
+        def ranking(value):
+            bases[key] += 1
+            for item, rank in (value or {}).items():
+                counts["", item] += 1
+                sums[code, item] += rank
+
+        def number(value):
+            bases[key] += 1
+            if value == NSP:
+                counts["", NSP] += 1
+            elif value not in (None, ""):
+                counts["", ""] += 1
+                sums[key] += to_number(value)
+
+        def roster(value):
+            if value:
+                counts["", ""] += 1
+
+        def other(value):
+            if value not in (None, "", [], {}):
+                bases[key] += 1
+                counts["", ""] += 1
+
+        return {
+            T.SINGLE: single,
+            T.MULTIPLE: multiple,
+            T.MATRIX: matrix,
+            T.RANKING: ranking,
+            T.INTEGER: number,
+            T.DECIMAL: number,
+            T.MONEY: number,
+            T.ROSTER: roster,
+        }.get(question.type, other)
+
+
+def percentage(count: int, base: int) -> float | None:
+    return round(100 * count / base, 1) if base else None
+
+
+class ResponsesExporter(ListExporter):
+    """The responses of an edition: Réponses, Dispositifs, Dictionnaire, Agrégats."""
+
+    identifier = "reponses"
+    verbose_name = "Réponses au questionnaire"
+
+    def __init__(
+        self,
+        edition: Edition,
+        *,
+        labels: bool = True,
+        filters: dict | None = None,
+        batch_size: int = BATCH_SIZE,
+        on_progress: Callable[[int, int], None] | None = None,
+    ):
+        super().__init__(on_progress)
+        self.edition = edition
+        self.layout = Layout(edition, labels)
+        self.filters = filters or {}
+        self.batch_size = batch_size
+        self.tally = Tally()
+        self.count = {q.pk: self.tally.adder(q) for q in self.layout.questions}
+        self._ids: list[int] | None = None
+        self._done = 0
+
+    def sheets(self) -> list[Sheet]:
+        sheets = [Sheet("reponses", "Réponses", self.layout.response_columns)]
+        if self.layout.item_blocks:
+            sheets.append(Sheet("dispositifs", "Dispositifs", self.layout.roster_columns))
+        sheets.append(Sheet("dictionnaire", "Dictionnaire", DICTIONARY_COLUMNS))
+        sheets.append(Sheet("agregats", "Agrégats", AGGREGATE_COLUMNS))
+        return sheets
+
+    @property
+    def response_ids(self) -> list[int]:
+        """The ids of the exported responses, in a stable order (ids only: small)."""
+        if self._ids is None:
+            self._ids = list(
+                filter_responses(self.edition, self.filters)
+                .order_by("collectivite__kind", "collectivite__code", "pk")
+                .values_list("pk", flat=True)
+            )
+        return self._ids
+
+    @property
+    def total_work(self) -> int:
+        passes = 2 if self.layout.item_blocks else 1
+        return passes * len(self.response_ids)
+
+    def _advance(self, count: int) -> None:
+        self._done += count
+        self.on_progress(self._done, self.total_work)
+
+    def _responses(self, batch: list[int]) -> list[tuple]:
+        rows = {
+            row[0]: row
+            for row in Response.objects.filter(pk__in=batch).values_list(*RESPONSE_FIELDS)
+        }
+        return [rows[pk] for pk in batch if pk in rows]
+
+    def _identity(self, response: tuple) -> list:
+        return self.layout.identity_cells(
+            response[5], response[6], response[7], response[8], response[9], response[10],
+            response[11],
+        )  # fmt: skip
+
+    def iterate_reponses(self) -> Iterator[list]:
+        layout = self.layout
+        blocks = [(block.question.pk, block) for block in layout.top_blocks]
+        budget_id = layout.budget_question.pk if layout.budget_question else None
+        tally = self.tally
+        count = self.count
+        for batch in batched(self.response_ids, self.batch_size):
+            answers: dict[int, dict] = defaultdict(dict)
+            for response_id, question_id, value, other_text in Answer.objects.filter(
+                response_id__in=batch, item=0
+            ).values_list("response_id", "question_id", "value", "other_text"):
+                answers[response_id][question_id] = (value, other_text)
+                count[question_id](value)
+            for response in self._responses(batch):
+                own = answers.get(response[0], {})
+                row = self._identity(response)
+                row.append(layout.status_cell(response[1]))
+                row.extend(
+                    (local_naive(response[2]), local_naive(response[3]), local_naive(response[4]))
+                )
+                for question_id, block in blocks:
+                    row.extend(block.cells(own.get(question_id)))
+                if budget_id is not None:
+                    budget = own.get(budget_id)
+                    row.append(to_number(budget_par_habitant(budget and budget[0], response[10])))
+                tally.rows["reponses"] += 1
+                yield row
+            self._advance(len(batch))
+
+    def iterate_dispositifs(self) -> Iterator[list]:
+        layout = self.layout
+        positions = {}
+        start = 0
+        for block in layout.item_blocks:
+            positions[block.question.pk] = (start, block)
+            start += block.width
+        width = start
+        by_id = layout.by_id
+        for batch in batched(self.response_ids, self.batch_size):
+            items: dict[tuple, list] = {}
+            for response_id, question_id, item, value, other_text in (
+                Answer.objects.filter(response_id__in=batch, item__gt=0)
+                .order_by()
+                .values_list("response_id", "question_id", "item", "value", "other_text")
+            ):
+                question = by_id.get(question_id)
+                if question is None or question.roster_id is None:
+                    continue
+                cells = items.setdefault((response_id, question.roster_id, item), [None] * width)
+                offset, block = positions[question_id]
+                cells[offset : offset + block.width] = block.cells((value, other_text))
+                self.count[question_id](value)
+            keys_by_response = defaultdict(list)
+            for key in items:
+                keys_by_response[key[0]].append(key)
+            for response in self._responses(batch):
+                identity = self._identity(response)
+                key_cells = [identity[1], identity[2], identity[0], identity[3]]
+                for key in sorted(keys_by_response.get(response[0], ())):
+                    roster_code = by_id[key[1]].code
+                    self.tally.rows["dispositifs"] += 1
+                    yield key_cells + [roster_code, key[2]] + items[key]
+            self._advance(len(batch))
+
+    def iterate_dictionnaire(self) -> Iterator[list]:
+        questions = {q.code: q for q in self.layout.questions}
+        for sheet in self.sheets()[:-2]:
+            for column in sheet.columns:
+                question = questions.get(column.question)
+                yield [
+                    sheet.title,
+                    column.name,
+                    column.question or None,
+                    column.title,
+                    TYPE_LABELS.get(column.question_type, column.role),
+                    column.kind,
+                    " ; ".join(f"{code} = {label}" for code, label in column.choices) or None,
+                    question.section.title if question else None,
+                ]
+
+    def iterate_agregats(self) -> Iterator[list]:
+        tally = self.tally
+        for question in self.layout.questions:
+            code, q_type = question.code, question.type
+            counts = tally.counts.get(code, Counter())
+            level = "dispositifs" if question.roster_id else "reponses"
+            head = [code, question.text, TYPE_LABELS[q_type]]
+            choices = [(c.code, c.label) for c in question.choices.all()]
+            if q_type in (T.SINGLE, T.MULTIPLE):
+                base = tally.bases[code, ""]
+                for choice, label in choices:
+                    count = counts["", choice]
+                    yield head + [None, choice, label, count, base, percentage(count, base), None]
+            elif q_type == T.MATRIX:
+                for row in question.rows.all():
+                    base = tally.bases[code, row.code]
+                    for choice, label in choices:
+                        count = counts[row.code, choice]
+                        yield head + [
+                            row.code, choice, f"{row.label} — {label}", count, base,
+                            percentage(count, base), None,
+                        ]  # fmt: skip
+            elif q_type == T.RANKING:
+                base = tally.bases[code, ""]
+                for item, label in choices:
+                    count = counts["", item]
+                    mean = round(tally.sums[code, item] / count, 2) if count else None
+                    yield head + [None, item, label, count, base, percentage(count, base), mean]
+            elif q_type in (T.INTEGER, T.DECIMAL, T.MONEY):
+                base = tally.bases[code, ""]
+                count = counts["", ""]
+                mean = round(float(tally.sums[code, ""]) / count, 2) if count else None
+                yield head + [
+                    None,
+                    None,
+                    "Valeur chiffrée",
+                    count,
+                    base,
+                    percentage(count, base),
+                    mean,
+                ]
+                if question.allow_nsp:
+                    nsp = counts["", NSP]
+                    yield head + [None, NSP, NSP_LABEL, nsp, base, percentage(nsp, base), None]
+            else:
+                base = tally.rows[level]
+                count = counts["", ""]
+                label = "Au moins un élément" if q_type == T.ROSTER else "Réponse renseignée"
+                yield head + [None, None, label, count, base, percentage(count, base), None]
+
+
+DICTIONARY_COLUMNS = [
+    Column("feuille", "Feuille"),
+    Column("colonne", "Colonne"),
+    Column("question", "Code de la question"),
+    Column("intitule", "Intitulé"),
+    Column("type", "Type de question"),
+    Column("format", "Type de la colonne"),
+    Column("choix", "Choix (code = libellé)"),
+    Column("section", "Section du questionnaire"),
+]
+AGGREGATE_COLUMNS = [
+    Column("question", "Code de la question"),
+    Column("intitule", "Intitulé"),
+    Column("type", "Type de question"),
+    Column("ligne", "Ligne (matrice)"),
+    Column("choix", "Code du choix"),
+    Column("libelle", "Libellé"),
+    Column("effectif", "Effectif", "integer"),
+    Column("base", "Base (répondants à la question)", "integer"),
+    Column("pourcentage", "Pourcentage de la base", "number"),
+    Column("moyenne", "Moyenne (valeur ou rang)", "number"),
+]
+
+EXPORTERS = {ResponsesExporter.identifier: ResponsesExporter}

@@ -1,0 +1,338 @@
+"""The columns of an export, read from the edition's definition.
+
+Réponses has one row per collectivité: its identity, then one or more columns per question
+(single → one; multiple → one 0/1 column per choice `<code>_<choice>` plus the list of chosen
+answers under `<code>`; matrix → `<code>_<row>`; ranking → `<code>_<item>` holding the rank;
+précisez texts under `<code>_autre`), then the derived `budget_par_habitant`. Dispositifs has one
+row per roster item. The same layout reads an export back (see `exports.services.importer`).
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from functools import cache
+
+from django.utils import timezone
+
+from respondents.models import Collectivite
+from respondents.regions import REGIONS
+from surveys.derived import TRANCHE_LABELS, TYPES_COLLECTIVITE, tranche_population
+from surveys.models import Edition, Question, Response
+
+NSP = "nsp"
+NSP_LABEL = "Ne sait pas"
+LIST_SEPARATOR = " ; "
+T = Question.Type
+
+STATUS_LABELS = {value: str(label) for value, label in Response.Status.choices}
+TYPE_LABELS = {
+    T.SINGLE: "choix unique",
+    T.MULTIPLE: "choix multiples",
+    T.MATRIX: "matrice",
+    T.RANKING: "classement",
+    T.INTEGER: "nombre entier",
+    T.DECIMAL: "nombre décimal",
+    T.MONEY: "montant (€)",
+    T.TEXT: "texte court",
+    T.LONGTEXT: "texte long",
+    T.ROSTER: "liste répétable",
+}
+
+
+@dataclass
+class Column:
+    """One column of a sheet; `kind` is its Table Schema type."""
+
+    name: str
+    title: str
+    kind: str = "string"
+    question: str = ""
+    question_type: str = ""
+    role: str = ""  # value, choice, list, other, row, item, count, identity, derived
+    # (code, label) pairs the column may hold, for the dictionary and the schema.
+    choices: list[tuple[str, str]] = field(default_factory=list)
+    # Allowed values as exported (codes or labels), for the Table Schema enum.
+    enum: list = field(default_factory=list)
+
+
+def local_naive(value: datetime | None) -> datetime | None:
+    """Spreadsheets have no time zones: local time, to the second."""
+    if value is None:
+        return None
+    return timezone.localtime(value).replace(tzinfo=None, microsecond=0)
+
+
+def to_number(value):
+    """A stored decimal string as a number (int when whole), `nsp` kept as is."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        try:
+            return float(value) if "." in value else int(value)
+        except ValueError:
+            pass
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return value
+    if number == number.to_integral_value():
+        return int(number)
+    return float(number)
+
+
+@cache
+def type_collectivite(kind: str, epci_type: str) -> str:
+    """The same rule as `Collectivite.type_collectivite`, without building an instance."""
+    return Collectivite(kind=kind, epci_type=epci_type).type_collectivite
+
+
+class Block:
+    """The columns of one question and how an answer fills them."""
+
+    def __init__(self, question: Question, labels: bool):
+        self.question = question
+        self.labels = labels
+        self.choices = [(c.code, c.label) for c in question.choices.all()]
+        self.choice_labels = dict(self.choices)
+        self.other_choices = [c.code for c in question.choices.all() if c.other]
+        self.rows = [(r.code, r.label) for r in question.rows.all()]
+        self.columns = self._columns()
+        self.width = len(self.columns)
+        self.empty = [None] * self.width
+        self._prepare()
+
+    def _column(self, name, title, kind="string", role="value", choices=None, enum=None):
+        return Column(
+            name=name,
+            title=title,
+            kind=kind,
+            question=self.question.code,
+            question_type=self.question.type,
+            role=role,
+            choices=choices or [],
+            enum=enum or [],
+        )
+
+    def _shown(self, code: str, labels: dict) -> str:
+        return labels.get(code, code) if self.labels else code
+
+    def _enum(self, pairs):
+        return [label if self.labels else code for code, label in pairs]
+
+    def _columns(self) -> list[Column]:
+        q = self.question
+        code, text = q.code, q.text
+        if q.type == T.SINGLE:
+            columns = [
+                self._column(code, text, choices=self.choices, enum=self._enum(self.choices))
+            ]
+        elif q.type == T.MULTIPLE:
+            columns = []
+            for choice, label in self.choices:
+                name = f"{code}_{choice}"
+                if choice in self.other_choices and name == f"{code}_autre":
+                    # `<code>_autre` is the précisez text (the spec's contract).
+                    name = f"{name}_coche"
+                columns.append(
+                    self._column(
+                        name,
+                        f"{text} — {label}",
+                        "integer",
+                        "choice",
+                        [("1", "coché"), ("0", "non coché")],
+                        [0, 1],
+                    )
+                )
+            columns.append(self._column(code, f"{text} (liste)", role="list", choices=self.choices))
+        elif q.type == T.MATRIX:
+            columns = [
+                self._column(
+                    f"{code}_{row}",
+                    f"{text} — {label}",
+                    role="row",
+                    choices=self.choices,
+                    enum=self._enum(self.choices),
+                )
+                for row, label in self.rows
+            ]
+        elif q.type == T.RANKING:
+            columns = [
+                self._column(f"{code}_{item}", f"{text} — {label} (rang)", "integer", "item")
+                for item, label in self.choices
+            ]
+        elif q.type in (T.INTEGER, T.DECIMAL, T.MONEY):
+            kind = "integer" if q.type == T.INTEGER and not q.allow_nsp else "number"
+            choices = [(NSP, NSP_LABEL)] if q.allow_nsp else []
+            if q.allow_nsp:
+                kind = "string"  # a number, or the « ne sait pas » code
+            columns = [self._column(code, text, kind, choices=choices)]
+        elif q.type == T.ROSTER:
+            # Stored at item 0 as the number of items (see surveys.validation).
+            columns = [self._column(code, f"{text} (nombre d'éléments)", "integer", "count")]
+        else:
+            columns = [self._column(code, text)]
+        if self.other_choices and q.type in (T.SINGLE, T.MULTIPLE):
+            columns.append(self._column(f"{code}_autre", f"{text} — précisez", role="other"))
+        return columns
+
+    def cells(self, answer) -> list:
+        """The cells for `answer`, a (value, other_text) pair or None."""
+        if answer is None:
+            return self.empty
+        cells = self._fill(answer[0])
+        if self.other_choices:
+            cells.append(answer[1] or None)
+        return cells
+
+    def _prepare(self) -> None:
+        """Pick the filling function of the question's type once (rows are filled millions of
+        times in a census-size export)."""
+        self.shown = {code: (label if self.labels else code) for code, label in self.choices}
+        self.codes = [code for code, _ in self.choices]
+        self.row_codes = [code for code, _ in self.rows]
+        self.nsp_cell = NSP_LABEL if self.labels else NSP
+        self._fill = {
+            T.SINGLE: self._single,
+            T.MULTIPLE: self._multiple,
+            T.MATRIX: self._matrix,
+            T.RANKING: self._ranking,
+            T.INTEGER: self._number,
+            T.DECIMAL: self._number,
+            T.MONEY: self._number,
+        }.get(self.question.type, self._plain)
+
+    def _single(self, value) -> list:
+        return [self.shown.get(value, value)]
+
+    def _multiple(self, value) -> list:
+        chosen = set(value or ())
+        cells = [1 if code in chosen else 0 for code in self.codes]
+        shown = self.shown
+        cells.append(LIST_SEPARATOR.join([shown[code] for code in self.codes if code in chosen]))
+        return cells
+
+    def _matrix(self, value) -> list:
+        value = value or {}
+        shown = self.shown
+        return [
+            shown.get(value[row], value[row]) if row in value else None for row in self.row_codes
+        ]
+
+    def _ranking(self, value) -> list:
+        value = value or {}
+        return [value.get(code) for code in self.codes]
+
+    def _number(self, value) -> list:
+        return [self.nsp_cell if value == NSP else to_number(value)]
+
+    def _plain(self, value) -> list:
+        return [value]
+
+
+def identity_columns(labels: bool) -> list[Column]:
+    types = list(TYPES_COLLECTIVITE.items())
+    tranches = list(TRANCHE_LABELS.items())
+    regions = list(REGIONS.items())
+    statuses = list(STATUS_LABELS.items())
+
+    def enum(pairs):
+        return [label if labels else code for code, label in pairs]
+
+    return [
+        Column("collectivite", "Nom de la collectivité", role="identity"),
+        Column("code_insee", "Code INSEE (communes, départements, régions)", role="identity"),
+        Column("siren", "SIREN", role="identity"),
+        Column(
+            "type_collectivite",
+            "Type de collectivité",
+            role="identity",
+            choices=types,
+            enum=enum(types),
+        ),
+        Column("population", "Population (INSEE)", "integer", role="identity"),
+        Column(
+            "tranche_population",
+            "Tranche de population",
+            role="identity",
+            choices=tranches,
+            enum=enum(tranches),
+        ),
+        Column("region", "Région", role="identity", choices=regions, enum=enum(regions)),
+        Column(
+            "statut", "Statut de la réponse", role="identity", choices=statuses, enum=enum(statuses)
+        ),
+        Column("cree_le", "Réponse commencée le", "datetime", role="identity"),
+        Column("envoye_le", "Réponse envoyée le", "datetime", role="identity"),
+        Column("valide_le", "Réponse validée le", "datetime", role="identity"),
+    ]
+
+
+ROSTER_KEY = ["code_insee", "siren", "collectivite", "type_collectivite"]
+
+
+class Layout:
+    """The columns of an edition's export, built once per export from its definition."""
+
+    def __init__(self, edition: Edition, labels: bool):
+        self.edition = edition
+        self.labels = labels
+        questions = list(
+            Question.objects.filter(edition=edition)
+            .select_related("section")
+            .prefetch_related("choices", "rows")
+            .order_by("section__order", "section__pk", "order", "pk")
+        )
+        self.questions = questions
+        self.top_blocks = [Block(q, labels) for q in questions if q.roster_id is None]
+        self.rosters = [b.question for b in self.top_blocks if b.question.type == T.ROSTER]
+        self.item_blocks = [Block(q, labels) for q in questions if q.roster_id is not None]
+        self.by_id = {q.pk: q for q in questions}
+        self.budget_question = next(
+            (q for q in questions if q.code == "budget_participation" and q.roster_id is None), None
+        )
+        identity = identity_columns(labels)
+        derived = []
+        if self.budget_question is not None:
+            derived.append(
+                Column(
+                    "budget_par_habitant",
+                    "Budget de la participation par habitant (€, dérivé)",
+                    "number",
+                    role="derived",
+                )
+            )
+        self.response_columns = identity + [c for b in self.top_blocks for c in b.columns] + derived
+        key = {c.name: c for c in identity}
+        self.roster_columns = (
+            [key[name] for name in ROSTER_KEY]
+            + [
+                Column("liste", "Liste répétable (code de la question)", role="identity"),
+                Column("element", "Numéro de l'élément dans la liste", "integer", role="identity"),
+            ]
+            + [c for b in self.item_blocks for c in b.columns]
+        )
+        for columns in (self.response_columns, self.roster_columns):
+            names = [c.name for c in columns]
+            duplicates = {n for n in names if names.count(n) > 1}
+            if duplicates:
+                raise ValueError(
+                    "Colonnes en double dans la définition de l'édition : "
+                    + ", ".join(sorted(duplicates))
+                )
+
+    def identity_cells(self, kind, code, siren, name, epci_type, population, region_code):
+        """Name, INSEE code, SIREN, type, population, tranche, region of a collectivité."""
+        type_code = type_collectivite(kind, epci_type)
+        tranche = tranche_population(population)
+        region = region_code or None
+        if self.labels:
+            type_code = TYPES_COLLECTIVITE.get(type_code, type_code)
+            tranche = TRANCHE_LABELS.get(tranche, tranche) if tranche else None
+            region = REGIONS.get(region, region) if region else None
+        insee = "" if kind == Collectivite.Kind.EPCI else code
+        return [name, insee or None, siren or None, type_code, population, tranche, region]
+
+    def status_cell(self, status: str) -> str:
+        return STATUS_LABELS.get(status, status) if self.labels else status

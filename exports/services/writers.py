@@ -1,0 +1,140 @@
+"""Write an exporter's sheets as XLSX (XlsxWriter, constant memory) or CSV, neutralising formulas.
+
+XlsxWriter's constant-memory mode is used rather than openpyxl's write-only mode: on the
+36,000-respondent benchmark it writes the same cells faster with the same flat memory (figures in
+bench/README.md). openpyxl stays the reader.
+"""
+
+import csv
+import json
+from datetime import date, datetime
+from decimal import Decimal
+from typing import IO
+
+import xlsxwriter
+
+from exports.services.exporters import ListExporter, Sheet
+
+# A cell starting with one of these is read as a formula by spreadsheet software.
+FORMULA_TRIGGERS = frozenset("=+-@\t\r")
+DATE_FORMAT = "yyyy-mm-dd hh:mm:ss"
+CSV_DATE_FORMAT = "%Y-%m-%dT%H:%M:%S"
+XLSX_MAX_TEXT = 32767
+
+
+def neutralise(text: str) -> str:
+    """Prefix with an apostrophe a text that a spreadsheet would run as a formula.
+
+    Texts that already start with apostrophes before a trigger get one more, so that `restore`
+    gives back exactly the original text.
+    """
+    if text.lstrip("'")[:1] in FORMULA_TRIGGERS:
+        return "'" + text
+    return text
+
+
+def restore(text: str) -> str:
+    """The inverse of `neutralise`, for reading an export back."""
+    if text.startswith("'") and text.lstrip("'")[:1] in FORMULA_TRIGGERS:
+        return text[1:]
+    return text
+
+
+def write_xlsx(exporter: ListExporter, path: str) -> int:
+    """Write every sheet of `exporter` to the XLSX file at `path`; returns the rows written."""
+    workbook = xlsxwriter.Workbook(
+        path,
+        {
+            "constant_memory": True,
+            "strings_to_numbers": False,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+        },
+    )
+    header_format = workbook.add_format({"bold": True, "text_wrap": False})
+    date_format = workbook.add_format({"num_format": DATE_FORMAT})
+    rows = 0
+    for sheet in exporter.sheets():
+        worksheet = workbook.add_worksheet(sheet.title)
+        worksheet.freeze_panes(1, 0)
+        for index, column in enumerate(sheet.columns):
+            worksheet.write_string(0, index, column.name, header_format)
+            if column.kind == "datetime":
+                worksheet.set_column(index, index, 19)
+        write_string = worksheet.write_string
+        write_number = worksheet.write_number
+        write_datetime = worksheet.write_datetime
+        for row_index, row in enumerate(exporter.iterate_sheet(sheet.identifier), start=1):
+            for col, value in enumerate(row):
+                if value is None:
+                    continue
+                kind = type(value)
+                if kind is str:
+                    if value:
+                        write_string(row_index, col, neutralise(value)[:XLSX_MAX_TEXT])
+                elif kind is int or kind is float:
+                    write_number(row_index, col, value)
+                elif kind is datetime or kind is date:
+                    write_datetime(row_index, col, value, date_format)
+                elif kind is Decimal:
+                    write_number(row_index, col, float(value))
+                elif kind is bool:
+                    write_number(row_index, col, int(value))
+                else:
+                    write_string(row_index, col, neutralise(str(value)))
+            rows += 1
+    workbook.close()
+    return rows
+
+
+def csv_cell(value) -> str:
+    if value is None:
+        return ""
+    kind = type(value)
+    if kind is str:
+        return neutralise(value)
+    if kind is datetime:
+        return value.strftime(CSV_DATE_FORMAT)
+    if kind is bool:
+        return str(int(value))
+    return str(value)
+
+
+def write_csv(exporter: ListExporter, sheet: Sheet, stream: IO[str]) -> int:
+    """Write one sheet as UTF-8 CSV (comma, header row of column names); returns the rows."""
+    writer = csv.writer(stream, lineterminator="\n")
+    writer.writerow([column.name for column in sheet.columns])
+    rows = 0
+    for row in exporter.iterate_sheet(sheet.identifier):
+        writer.writerow([csv_cell(value) for value in row])
+        rows += 1
+    return rows
+
+
+def table_schema(sheet: Sheet, *, title: str, description: str) -> dict:
+    """The Table Schema (frictionless, specs.frictionlessdata.io) describing a CSV sheet."""
+    fields = []
+    for column in sheet.columns:
+        field = {"name": column.name, "title": column.title, "type": column.kind}
+        if column.kind == "datetime":
+            field["format"] = CSV_DATE_FORMAT
+            field["description"] = "Heure de Paris"
+        if column.question:
+            field["description"] = f"Question « {column.question} »"
+        constraints = {}
+        if column.enum:
+            constraints["enum"] = column.enum
+        if constraints:
+            field["constraints"] = constraints
+        fields.append(field)
+    return {
+        "$schema": "https://frictionlessdata.io/schemas/table-schema.json",
+        "title": title,
+        "description": description,
+        "fields": fields,
+        "missingValues": [""],
+    }
+
+
+def write_table_schema(schema: dict, stream: IO[str]) -> None:
+    json.dump(schema, stream, ensure_ascii=False, indent=2)
