@@ -182,6 +182,9 @@ class Response(models.Model):
     validated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Codes of the sections an agent has saved at least once: a section's previous-edition
+    # prefill is offered until then, and its state (in progress / complete) reads it.
+    saved_sections = models.JSONField(_("sections enregistrées"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("réponse")
