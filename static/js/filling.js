@@ -183,6 +183,8 @@
     clearTimeout(timer);
     timer = null;
     if (stopped || !dirty) return inflight || Promise.resolve();
+    // One request at a time: the next one must carry the version the running one returns.
+    if (inflight) return inflight.then(() => autosave({ keepalive }));
     dirty = false;
     const body = new FormData(form);
     body.delete("action");
@@ -220,6 +222,15 @@
   }
   form.addEventListener("input", schedule);
   form.addEventListener("change", schedule);
+  // Leaving by a link: save first, so that the next page shows (and carries) the newest version.
+  document.addEventListener("click", (event) => {
+    const link = event.target.closest("a[href]");
+    if (!link || !dirty || stopped || event.defaultPrevented || link.target) return;
+    if (event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0) return;
+    if (link.getAttribute("href").startsWith("#")) return;
+    event.preventDefault();
+    autosave().finally(() => { window.location.href = link.href; });
+  });
   document.addEventListener("visibilitychange", () => {
     if (document.visibilityState === "hidden" && dirty) autosave({ keepalive: true });
   });
@@ -227,6 +238,8 @@
   // A button submission waits for a running autosave, so that it carries the newest version.
   let submitting = false;
   form.addEventListener("submit", (event) => {
+    // The questions the agent saw: the server stays on the page if saving reveals others.
+    form.elements.shown.value = questions.filter((q) => !q.hidden).map((q) => q.dataset.name).join(" ");
     if (submitting) return;
     clearTimeout(timer);
     dirty = false;

@@ -114,6 +114,7 @@ def _section_context(request, response, section, form, **extra) -> dict:
         "total": len(sections),
         "previous_section": sections[position - 1] if position else None,
         "version": response.version,
+        "shown": " ".join(entry.name for entry in form.entries if entry.visible),
         "outside_values": {k: _jsonable(v) for k, v in outside.items()},
         **extra,
     }
@@ -200,6 +201,14 @@ def section_page(request: HttpRequest, year: int, section: str) -> HttpResponse:
     if request.POST.get("action") == "later":
         messages.success(request, SAVED_LATER)
         return redirect("respondent-home", year=year)
+    shown = set(request.POST.get("shown", "").split())
+    revealed = [e for e in form.entries if e.visible and e.name not in shown]
+    if "shown" in request.POST and revealed:
+        # Without JavaScript, an answer may reveal questions the agent has not seen yet.
+        fresh = SectionForm(response, section_obj)
+        notice = "Vos réponses font apparaître de nouvelles questions sur cette page."
+        context = _section_context(request, response, section_obj, fresh, notice=notice)
+        return render(request, "surveys/fill_section.html", context)
     return redirect(_next_url(response, section_obj))
 
 
