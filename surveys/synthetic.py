@@ -19,10 +19,12 @@ from __future__ import annotations
 import json
 import math
 import random
+from bisect import bisect
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
+from itertools import accumulate
 from typing import Any
 
 from django.db import connection, transaction
@@ -53,6 +55,8 @@ STATUS_MIX = {
 }
 SKIP_OPTIONAL = 0.04  # an optional question left blank
 RARE_CODES = {"autre", NSP}  # picked less often than the other choices
+# How many choices a multiple answer picks: 1 to 5, two or three most often.
+MULTIPLE_COUNTS = (1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 4, 4, 5)
 
 WORDS = (
     "participation citoyenne démocratie locale concertation quartier budget projet plateforme "
@@ -68,6 +72,24 @@ class _Choice:
     other: bool
     condition: Condition | None
     weight: float
+
+
+class _Pool:
+    """Choices with their cumulative weights, for fast weighted draws."""
+
+    __slots__ = ("choices", "cum", "total", "exclusive", "others")
+
+    def __init__(self, choices: list[_Choice], *, split: bool = True):
+        self.choices = choices
+        self.cum = list(accumulate(choice.weight for choice in choices))
+        self.total = self.cum[-1] if self.cum else 0.0
+        if split:
+            self.exclusive = [choice for choice in choices if choice.exclusive]
+            self.others = _Pool([c for c in choices if not c.exclusive], split=False)
+
+    def draw(self, rng: random.Random) -> _Choice:
+        index = bisect(self.cum, rng.random() * self.total)
+        return self.choices[min(index, len(self.choices) - 1)]
 
 
 @dataclass
@@ -90,12 +112,31 @@ class _Question:
     min_items: int = 0
     max_items: int | None = None
     items: list[_Question] = field(default_factory=list)
+    _pools: dict[tuple[str, ...], _Pool] = field(default_factory=dict)
+
+    conditional_choices: bool = False
+
+    def __post_init__(self):
+        self.conditional_choices = any(c.condition is not None for c in self.choices)
 
     def visible(self, values: Mapping[str, Any]) -> bool:
-        return all(condition.evaluate(values) for condition in self.conditions)
+        for condition in self.conditions:
+            if not condition.evaluate(values):
+                return False
+        return True
 
-    def shown_choices(self, values: Mapping[str, Any]) -> list[_Choice]:
-        return [c for c in self.choices if c.condition is None or c.condition.evaluate(values)]
+    def pool(self, values: Mapping[str, Any]) -> _Pool:
+        """The choices shown for these values (pools cached by the set of shown codes)."""
+        if not self.conditional_choices:
+            return self._pools.get(()) or self._pools.setdefault((), _Pool(self.choices))
+        shown = tuple(
+            c.code for c in self.choices if c.condition is None or c.condition.evaluate(values)
+        )
+        pool = self._pools.get(shown)
+        if pool is None:
+            codes = set(shown)
+            pool = self._pools[shown] = _Pool([c for c in self.choices if c.code in codes])
+        return pool
 
 
 def _condition(expr: str) -> Condition | None:
@@ -170,9 +211,6 @@ class _Generator:
     def other_text(self) -> str:
         return f"Précision fictive : {self.words(2, 5).lower()}"
 
-    def pick(self, choices: list[_Choice]) -> _Choice:
-        return self.rng.choices(choices, weights=[c.weight for c in choices])[0]
-
     def number(self, q: _Question) -> Decimal:
         rng = self.rng
         is_money = q.type == Question.Type.MONEY
@@ -205,33 +243,33 @@ class _Generator:
         rng = self.rng
         kind = q.type
         if kind == Question.Type.SINGLE:
-            choices = q.shown_choices(values)
-            if not choices:
+            pool = q.pool(values)
+            if not pool.choices:
                 return None, None, ""
-            choice = self.pick(choices)
+            choice = pool.draw(rng)
             return choice.code, None, self.other_text() if choice.other else ""
         if kind == Question.Type.MULTIPLE:
-            choices = q.shown_choices(values)
-            exclusive = [c for c in choices if c.exclusive]
-            others = [c for c in choices if not c.exclusive]
-            if not choices:
+            pool = q.pool(values)
+            others = pool.others
+            if not pool.choices:
                 return None, None, ""
-            if exclusive and (not others or rng.random() < 0.12):
-                picked = [rng.choice(exclusive)]
+            if pool.exclusive and (not others.choices or rng.random() < 0.12):
+                picked = [rng.choice(pool.exclusive)]
             else:
-                count = min(len(others), rng.choices((1, 2, 3, 4, 5), (3, 4, 3, 2, 1))[0])
+                count = min(len(others.choices), MULTIPLE_COUNTS[int(rng.random() * 13)])
                 picked_codes = set()
                 while len(picked_codes) < count:
-                    picked_codes.add(self.pick(others).code)
-                picked = [c for c in others if c.code in picked_codes]
+                    picked_codes.add(others.draw(rng).code)
+                picked = [c for c in others.choices if c.code in picked_codes]
             text = self.other_text() if any(c.other for c in picked) else ""
             return [c.code for c in picked], None, text
         if kind == Question.Type.MATRIX:
-            if not q.choices or not q.rows:
+            pool = q.pool(values)
+            if not pool.choices or not q.rows:
                 return None, None, ""
-            return {row: self.pick(q.choices).code for row in q.rows}, None, ""
+            return {row: pool.draw(rng).code for row in q.rows}, None, ""
         if kind == Question.Type.RANKING:
-            items = [c.code for c in q.shown_choices(values)]
+            items = [c.code for c in q.pool(values).choices]
             count = q.rank_count or len(items)
             if not items or count > len(items):
                 return None, None, ""

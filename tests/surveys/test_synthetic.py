@@ -198,3 +198,25 @@ def test_setup_demo_seeds_the_editions_that_exist_and_stays_idempotent(db, setti
     assert responses.filter(status="draft").exists()
     assert responses.filter(status="submitted").exists()
     assert not Response.objects.exclude(edition=edition_2021).exists()
+
+
+@pytest.mark.parametrize("year", [2021, 2018])
+def test_responses_to_the_shipped_editions_are_valid(db, year, rennes, metz_metropole):
+    from pathlib import Path
+
+    from surveys.definitions import import_definition, load_definition
+
+    path = Path(__file__).resolve().parents[2] / "editions" / f"{year}.yaml"
+    edition, _ = import_definition(load_definition(path))
+    referential(communes=40, epcis=10, metropoles=2, departements=5, regions=3)
+    seed_responses(edition, 60, seed=year, status="mixed")
+    responses = Response.objects.filter(edition=edition).select_related("collectivite")
+    assert responses.count() == 60
+    for response in responses:
+        assert_valid(response)
+    answered = set(
+        Answer.objects.filter(response__edition=edition).values_list("question__code", flat=True)
+    )
+    asked = set(edition.questions.values_list("code", flat=True))
+    # 60 respondents of every type reach every question, conditional ones included.
+    assert asked - answered == set()
