@@ -8,7 +8,9 @@ URLs (names in parentheses):
 - `/repondre/<year>/` (respondent-home): introduction, sections with their state
   (`data-state` = not_started / in_progress / complete) and a `<progress>` bar.
 - `/repondre/<year>/section/<section>/` (filling-section): the form `#filling-form`
-  (`data-autosave-url`), hidden `version`, fields named as `surveys/forms.py` says, buttons
+  (`data-autosave-url`), hidden `version` and `shown` (names of the questions the agent saw:
+  the script updates it on submit; without JavaScript, a save that reveals new questions stays
+  on the page with a notice), fields named as `surveys/forms.py` says, buttons
   `name="action"` value `continue` ("Enregistrer et continuer") or `later` ("Enregistrer et
   continuer plus tard"). Each question is a `<div class="question" id="question-<name>"
   data-name data-code data-type data-item data-condition>`; hidden questions carry `hidden`.
