@@ -10,18 +10,20 @@
 (() => {
   "use strict";
   const AUTOSAVE_DELAY = 3000;
+  const NUMBER = /^-?\d+(\.\d+)?$/;
   const form = document.getElementById("filling-form");
   document.documentElement.classList.add("js");
 
   const printButton = document.querySelector("[data-print]");
   if (printButton) printButton.addEventListener("click", () => window.print());
+  // The evaluator, for the tests that check it agrees with surveys/conditions.py.
+  window.barometreConditions = { evaluate: (node, values) => evaluate(node, values) };
   if (!form) return;
 
   const outside = JSON.parse(document.getElementById("filling-values")?.textContent || "{}");
   const questions = Array.from(form.querySelectorAll(".question[data-name]"));
 
   // -- values, in the shape the server stores them --
-  const NUMBER = /^-?\d+(\.\d+)?$/;
   function asNumber(value) {
     if (typeof value === "number") return value;
     if (typeof value !== "string") return null;
