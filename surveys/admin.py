@@ -257,6 +257,7 @@ class QuestionAdminForm(forms.ModelForm):
             "min_items",
             "max_items",
         )
+        labels = {"roster": "liste répétable (pour une question posée à chaque élément)"}
 
     def clean(self):
         data = super().clean()

@@ -19,7 +19,9 @@ from __future__ import annotations
 import json
 import math
 import random
+import time
 from bisect import bisect
+from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -354,17 +356,17 @@ class Respondent:
     region_code: str
 
 
-def _respondents(queryset) -> list[Respondent]:
+def load_respondents(queryset) -> list[Respondent]:
     fields = ("id", "kind", "epci_type", "population", "region_code")
-    return [
-        Respondent(
-            pk,
-            Collectivite(kind=kind, epci_type=epci_type).type_collectivite,
-            population,
-            region,
-        )
-        for pk, kind, epci_type, population, region in queryset.values_list(*fields)
-    ]
+    types: dict[tuple[str, str], str] = {}
+    respondents = []
+    for pk, kind, epci_type, population, region in queryset.values_list(*fields):
+        kind_type = types.get((kind, epci_type))
+        if kind_type is None:
+            collectivite = Collectivite(kind=kind, epci_type=epci_type)
+            kind_type = types[(kind, epci_type)] = collectivite.type_collectivite
+        respondents.append(Respondent(pk, kind_type, population, region))
+    return respondents
 
 
 def _weighted_sample(items: list[Respondent], count: int, rng: random.Random) -> list[Respondent]:
@@ -379,12 +381,11 @@ def _weighted_sample(items: list[Respondent], count: int, rng: random.Random) ->
 
 
 def _create_synthetic_collectivites(count: int, rng: random.Random) -> list[Respondent]:
-    existing = _respondents(Collectivite.objects.filter(code__startswith=SYNTHETIC_PREFIX))
-    taken = {
-        c.code for c in Collectivite.objects.filter(code__startswith=SYNTHETIC_PREFIX).only("code")
-    }
+    synthetic = Collectivite.objects.filter(code__startswith=SYNTHETIC_PREFIX).order_by("code")
+    existing = load_respondents(synthetic[:count])
     missing = count - len(existing)
     if missing > 0:
+        taken = set(synthetic.values_list("code", flat=True))
         new, number = [], 0
         regions = list(REGIONS)
         while len(new) < missing:
@@ -404,14 +405,14 @@ def _create_synthetic_collectivites(count: int, rng: random.Random) -> list[Resp
                 )
             )
         Collectivite.objects.bulk_create(new, batch_size=CHUNK)
-        existing = _respondents(Collectivite.objects.filter(code__startswith=SYNTHETIC_PREFIX))
-    return existing[:count]
+        existing = load_respondents(synthetic[:count])
+    return existing
 
 
 def pick_respondents(edition: Edition, count: int, rng: random.Random) -> list[Respondent]:
     """`count` distinct collectivités without a real response to the edition, in a realistic mix."""
     answered = Response.objects.filter(edition=edition, is_synthetic=False).values("collectivite")
-    pool = _respondents(
+    pool = load_respondents(
         Collectivite.objects.filter(is_active=True)
         .exclude(code__startswith=SYNTHETIC_PREFIX)
         .exclude(pk__in=answered)
@@ -472,8 +473,9 @@ def _insert_answers(rows: list[tuple], now) -> None:
 
 
 def delete_synthetic_responses(edition: Edition) -> int:
-    Answer.objects.filter(response__edition=edition, response__is_synthetic=True).delete()
-    deleted, _ = Response.objects.filter(edition=edition, is_synthetic=True).delete()
+    synthetic = Response.objects.filter(edition=edition, is_synthetic=True)
+    Answer.objects.filter(response__in=synthetic.values("pk")).delete()
+    deleted, _ = synthetic.delete()
     return deleted
 
 
@@ -488,9 +490,21 @@ class SeedResult:
     responses: int
     answers: int
     created_collectivites: int
+    # Seconds spent in each phase, for benchmarks.
+    timings: dict[str, float] = field(default_factory=dict)
 
 
-@transaction.atomic
+class _Stopwatch:
+    def __init__(self):
+        self.timings: dict[str, float] = defaultdict(float)
+        self.last = time.monotonic()
+
+    def lap(self, phase: str) -> None:
+        now = time.monotonic()
+        self.timings[phase] += now - self.last
+        self.last = now
+
+
 def seed_responses(
     edition: Edition,
     count: int,
@@ -499,48 +513,67 @@ def seed_responses(
     status: str = Response.Status.SUBMITTED,
     progress: Callable[[int], None] | None = None,
 ) -> SeedResult:
-    """Replace the edition's synthetic responses with `count` new ones; real ones are kept."""
+    """Replace the edition's synthetic responses with `count` new ones; real ones are kept.
+
+    All or nothing: one transaction.
+    """
     rng = random.Random(seed)
-    delete_synthetic_responses(edition)
-    questionnaire = compile_questionnaire(edition)
-    synthetic_before = Collectivite.objects.filter(code__startswith=SYNTHETIC_PREFIX).count()
-    respondents = pick_respondents(edition, count, rng)
-    created = Collectivite.objects.filter(code__startswith=SYNTHETIC_PREFIX).count()
-    statuses, weights = _statuses(status)
-    sections = 1 + max((q.section_index for q in questionnaire), default=0)
-    now = timezone.now()
-    total_answers = 0
-    for start, chunk in _chunks(respondents, CHUNK):
-        responses = []
-        for respondent in chunk:
-            state = rng.choices(statuses, weights)[0]
-            submitted = None
-            if state != Response.Status.DRAFT:
-                submitted = now - timedelta(minutes=rng.randint(60, 60 * 24 * 60))
-            responses.append(
-                Response(
-                    edition=edition,
-                    collectivite_id=respondent.id,
-                    status=state,
-                    version=rng.randint(1, 12),
-                    submitted_at=submitted,
-                    validated_at=now if state == Response.Status.VALIDATED else None,
-                    is_synthetic=True,
+    watch = _Stopwatch()
+    with transaction.atomic():
+        delete_synthetic_responses(edition)
+        watch.lap("suppression")
+        questionnaire = compile_questionnaire(edition)
+        synthetic_before = Collectivite.objects.filter(code__startswith=SYNTHETIC_PREFIX).count()
+        respondents = pick_respondents(edition, count, rng)
+        created = Collectivite.objects.filter(code__startswith=SYNTHETIC_PREFIX).count()
+        watch.lap("collectivités")
+        statuses, weights = _statuses(status)
+        sections = 1 + max((q.section_index for q in questionnaire), default=0)
+        now = timezone.now()
+        total_answers = 0
+        for start, chunk in _chunks(respondents, CHUNK):
+            responses = []
+            for respondent in chunk:
+                state = rng.choices(statuses, weights)[0]
+                submitted = None
+                if state != Response.Status.DRAFT:
+                    submitted = now - timedelta(minutes=rng.randint(60, 60 * 24 * 60))
+                responses.append(
+                    Response(
+                        edition=edition,
+                        collectivite_id=respondent.id,
+                        status=state,
+                        version=rng.randint(1, 12),
+                        submitted_at=submitted,
+                        validated_at=now if state == Response.Status.VALIDATED else None,
+                        is_synthetic=True,
+                    )
                 )
-            )
-        Response.objects.bulk_create(responses, batch_size=CHUNK)
-        rows = []
-        for response, respondent in zip(responses, chunk, strict=True):
-            last = rng.randrange(sections) if response.status == Response.Status.DRAFT else None
-            for question_id, item, value, number, other in generate_answers(
-                questionnaire, respondent, rng, last_section=last
-            ):
-                rows.append((response.pk, question_id, item, value, number, other))
-        _insert_answers(rows, now)
-        total_answers += len(rows)
-        if progress:
-            progress(start + len(chunk))
-    return SeedResult(len(respondents), total_answers, created - synthetic_before)
+            Response.objects.bulk_create(responses, batch_size=CHUNK)
+            watch.lap("insertion")
+            rows = []
+            for response, respondent in zip(responses, chunk, strict=True):
+                draft = response.status == Response.Status.DRAFT
+                last = rng.randrange(sections) if draft else None
+                for question_id, item, value, number, other in generate_answers(
+                    questionnaire, respondent, rng, last_section=last
+                ):
+                    rows.append((response.pk, question_id, item, value, number, other))
+            watch.lap("génération")
+            _insert_answers(rows, now)
+            watch.lap("insertion")
+            total_answers += len(rows)
+            if progress:
+                progress(start + len(chunk))
+        if connection.vendor == "postgresql":
+            # Fresh statistics, so that the next queries on a million new rows are planned well.
+            with connection.cursor() as cursor:
+                cursor.execute(f"ANALYZE {Response._meta.db_table}, {Answer._meta.db_table}")
+            watch.lap("insertion")
+    watch.lap("commit")
+    return SeedResult(
+        len(respondents), total_answers, created - synthetic_before, dict(watch.timings)
+    )
 
 
 def _chunks(items: list, size: int) -> Iterator[tuple[int, list]]:
