@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from barometre.roles import ANALYSTS, STAFF
+from respondents import demo as respondents_demo
 from surveys.definitions import DefinitionError, import_definition, load_definition
 from surveys.models import Edition
 from surveys.services.editions import ProtectedChangeError
@@ -37,8 +38,11 @@ class Command(BaseCommand):
         if not settings.DEBUG:
             raise CommandError("setup_demo ne s'utilise qu'en local (DEBUG=1).")
         self.create_accounts()
+        respondents_demo.import_collectivites(self.stdout)
         self.import_editions()
         self.seed_synthetic_responses()
+        # Keep last: needs the 2021 edition; prints the demo magic link.
+        respondents_demo.create_demo_invitations(self.stdout)
 
     def create_accounts(self) -> None:
         User = get_user_model()
