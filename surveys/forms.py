@@ -427,7 +427,7 @@ def widget_context(form: SectionForm, entry: Entry) -> dict[str, Any]:
         "item": entry.item,
         "template": f"surveys/widgets/{question.type}.html",
     }
-    described = []
+    described = [f"{entry.id}-consigne"] if question.type == Question.Type.RANKING else []
     if question.help_text:
         described.append(f"{entry.id}-aide")
     if errors:
