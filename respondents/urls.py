@@ -1,6 +1,7 @@
 from django.urls import path
 
 from respondents.views import access, public, staff
+from surveys.views import filling
 
 urlpatterns = [
     # Public
@@ -13,8 +14,8 @@ urlpatterns = [
         name="collectivite-search-json",
     ),
     path("relances/desinscription/<str:token>/", public.reminder_opt_out, name="reminder-opt-out"),
-    # Respondents (session opened by a magic link)
-    path("repondre/<int:year>/", access.respondent_home, name="respondent-home"),
+    # Respondents (session opened by a magic link); the home is the questionnaire overview.
+    path("repondre/<int:year>/", filling.overview, name="respondent-home"),
     path("repondre/<int:year>/deconnexion/", access.respondent_logout, name="respondent-logout"),
     # Staff
     path("equipe/collectivites/", staff.collectivites, name="staff-collectivites"),
