@@ -161,6 +161,7 @@ class Invitation(models.Model):
     """
 
     # Editions whose links still open a session.
+    # New links are issued (invitations, reminders, resends) only for these editions.
     ACTIVE_EDITION_STATUSES = ("draft", "open")
 
     edition = models.ForeignKey(
@@ -229,8 +230,13 @@ class Invitation(models.Model):
         return self.revoked_at is not None
 
     def is_expired(self, now: datetime | None = None) -> bool:
-        if self.edition.status not in self.ACTIVE_EDITION_STATUSES:
+        status = self.edition.status
+        if status == "published":
             return True
+        if status == "closed" and self.edition.closes_at is None:
+            return True
+        # A closed wave keeps its links until the grace period ends: agents still see their
+        # drafts and the "questionnaire clos" message, and carry on if staff extend the deadline.
         expires_at = self.expires_at
         return expires_at is not None and (now or timezone.now()) > expires_at
 

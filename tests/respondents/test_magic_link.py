@@ -121,17 +121,38 @@ def test_the_link_expires_after_the_wave_closes_and_its_grace_period(client, ren
         assert "close" in response.content.decode()
 
 
-@pytest.mark.parametrize("status", [Edition.Status.CLOSED, Edition.Status.PUBLISHED])
-def test_the_link_and_the_session_stop_working_once_the_edition_is_closed(
-    client, rennes_link, status
-):
+def test_the_link_and_the_session_stop_working_once_the_edition_is_published(client, rennes_link):
     invitation, token = rennes_link
     client.post(link(token))
     assert client.get(home()).status_code == 200
-    Edition.objects.filter(pk=invitation.edition_id).update(status=status)
+    Edition.objects.filter(pk=invitation.edition_id).update(status=Edition.Status.PUBLISHED)
     assert client.get(home()).status_code == 404
     assert client.get(link(token)).status_code == 410
     assert client.post(link(token)).status_code == 410
+
+
+def test_a_closed_wave_keeps_the_session_read_only_until_the_grace_period_ends(client, rennes_link):
+    invitation, token = rennes_link
+    client.post(link(token))
+    Edition.objects.filter(pk=invitation.edition_id).update(
+        status=Edition.Status.CLOSED, closes_at=timezone.now() - timedelta(hours=1)
+    )
+    with override_settings(MAGIC_LINK_GRACE_DAYS=3):
+        page = client.get(home())
+        assert page.status_code == 200
+        assert "est clos" in page.content.decode()
+    with override_settings(MAGIC_LINK_GRACE_DAYS=0):
+        assert client.get(home()).status_code == 404
+        assert client.post(link(token)).status_code == 410
+
+
+def test_a_wave_closed_by_hand_without_a_deadline_ends_the_links(client, rennes_link):
+    invitation, token = rennes_link
+    client.post(link(token))
+    Edition.objects.filter(pk=invitation.edition_id).update(
+        status=Edition.Status.CLOSED, closes_at=None
+    )
+    assert client.get(home()).status_code == 404
 
 
 def test_an_unknown_token_is_refused(client, rennes_link):
