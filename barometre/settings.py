@@ -220,6 +220,15 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
 }
 
+# Staff back-office: waves open and close at their set times; contacts' personal data is purged
+# this many days after the last edition they were invited to (RGPD retention).
+CELERY_BEAT_SCHEDULE["surveys-apply-edition-schedule"] = {
+    "task": "surveys.tasks.apply_edition_schedule",
+    "schedule": 60,
+}
+CONTACT_RETENTION_DAYS = env_int("CONTACT_RETENTION_DAYS", 3 * 365)
+PRIVACY_CONTACT_EMAIL = env_str("PRIVACY_CONTACT_EMAIL", "donnees-personnelles@deciderensemble.com")
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 

@@ -226,3 +226,12 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.question.code}[{self.item}] = {self.value!r}"
+
+
+# The staff back-office's models (lifecycle log, review, audit trail, staff entry).
+from surveys.models_backoffice import (  # noqa: E402, F401
+    AnswerAudit,
+    EditionEvent,
+    ResponseComment,
+    StaffEntry,
+)
