@@ -227,6 +227,10 @@ CELERY_BEAT_SCHEDULE["surveys-apply-edition-schedule"] = {
     "schedule": 60,
 }
 CONTACT_RETENTION_DAYS = env_int("CONTACT_RETENTION_DAYS", 3 * 365)
+CELERY_BEAT_SCHEDULE["respondents-purge-expired-contact-data"] = {
+    "task": "respondents.tasks.purge_expired_contact_data",
+    "schedule": 24 * 3600,
+}
 PRIVACY_CONTACT_EMAIL = env_str("PRIVACY_CONTACT_EMAIL", "donnees-personnelles@deciderensemble.com")
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

@@ -4,4 +4,12 @@ from respondents.views import privacy
 
 urlpatterns = [
     path("confidentialite/", privacy.privacy_notice, name="privacy-notice"),
+    path("equipe/contacts/", privacy.contact_list, name="staff-contacts"),
+    path("equipe/contacts/<int:pk>/", privacy.contact_detail, name="staff-contact"),
+    path(
+        "equipe/contacts/<int:pk>/donnees.json",
+        privacy.contact_export,
+        name="staff-contact-export",
+    ),
+    path("equipe/contacts/<int:pk>/effacer/", privacy.contact_erase, name="staff-contact-erase"),
 ]

@@ -233,5 +233,6 @@ from surveys.models_backoffice import (  # noqa: E402, F401
     AnswerAudit,
     EditionEvent,
     ResponseComment,
+    ResponseEvent,
     StaffEntry,
 )

@@ -151,3 +151,31 @@ class StaffEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.response} ({self.get_channel_display()})"
+
+
+class ResponseEvent(models.Model):
+    """A step of the review of a response by staff (shown on its staff page)."""
+
+    class Kind(models.TextChoices):
+        VALIDATED = "validated", _("Validée")
+        REOPENED = "reopened", _("Rouverte")
+        CORRECTED = "corrected", _("Corrigée par l'équipe")
+        ENTERED = "entered", _("Saisie par l'équipe")
+        SUBMITTED = "submitted", _("Envoyée par l'équipe")
+
+    response = models.ForeignKey(
+        "surveys.Response", on_delete=models.CASCADE, related_name="review_events"
+    )
+    kind = models.CharField(_("nature"), max_length=10, choices=Kind.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    at = models.DateTimeField(_("le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("étape de revue")
+        verbose_name_plural = _("étapes de revue")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — {self.response}"

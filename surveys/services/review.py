@@ -1,0 +1,199 @@
+"""Staff review of responses: validate, flag an inconsistency, reopen, correct, enter on paper.
+
+Corrections and staff entries go through the agents' own form (`surveys.forms.SectionForm`) and
+save (`surveys.services.filling.save_section`), hence the same validation and messages. Any change
+to the answers of a response that has been submitted is written to the audit trail
+(`AnswerAudit`) by `audited`, whoever makes it.
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from surveys.models import (
+    AnswerAudit,
+    Edition,
+    Response,
+    ResponseComment,
+    ResponseEvent,
+    StaffEntry,
+)
+
+DONE = (Response.Status.SUBMITTED, Response.Status.VALIDATED)
+COMMENT_MAX_LENGTH = 2000
+
+Snapshot = dict[tuple[str, int], tuple[object, str]]
+
+
+def was_submitted(response: Response) -> bool:
+    """Submitted now, or once before being reopened: its changes are audited."""
+    return (
+        response.status in DONE
+        or response.submitted_at is not None
+        or response.review_events.filter(kind=ResponseEvent.Kind.REOPENED).exists()
+    )
+
+
+def snapshot(response: Response) -> Snapshot:
+    return {
+        (code, item): (value, other_text)
+        for code, item, value, other_text in response.answers.values_list(
+            "question__code", "item", "value", "other_text"
+        )
+    }
+
+
+def record_changes(response: Response, before: Snapshot, after: Snapshot, user=None, label=""):
+    """One AnswerAudit row per (question, item) whose value or précision changed."""
+    audits = []
+    for key in sorted(set(before) | set(after)):
+        old_value, old_other = before.get(key, (None, ""))
+        new_value, new_other = after.get(key, (None, ""))
+        if (old_value, old_other) == (new_value, new_other):
+            continue
+        audits.append(
+            AnswerAudit(
+                response=response,
+                question_code=key[0],
+                item=key[1],
+                old_value=old_value,
+                new_value=new_value,
+                old_other_text=old_other,
+                new_other_text=new_other,
+                changed_by=user,
+                changed_by_label="" if user else label,
+            )
+        )
+    AnswerAudit.objects.bulk_create(audits)
+    return audits
+
+
+@contextmanager
+def audited(response: Response, user=None, label: str = "") -> Iterator[None]:
+    """Record in the audit trail what the block changes, if the response was ever submitted.
+
+    `user` is the staff member; for an agent (no account), `label` says who it was.
+    """
+    if not was_submitted(response):
+        yield
+        return
+    with transaction.atomic():
+        before = snapshot(response)
+        yield
+        record_changes(response, before, snapshot(response), user, label)
+
+
+def validate(response: Response, user) -> None:
+    if response.status == Response.Status.VALIDATED:
+        raise ValidationError("Cette réponse est déjà validée.", code="already_validated")
+    if response.status != Response.Status.SUBMITTED:
+        raise ValidationError(
+            "Seule une réponse envoyée peut être validée : celle-ci est encore un brouillon.",
+            code="not_submitted",
+        )
+    now = timezone.now()
+    with transaction.atomic():
+        Response.objects.filter(pk=response.pk).update(
+            status=Response.Status.VALIDATED, validated_at=now, validated_by=user, updated_at=now
+        )
+        ResponseEvent.objects.create(response=response, kind=ResponseEvent.Kind.VALIDATED, by=user)
+    response.refresh_from_db()
+
+
+def flag(response: Response, user, body: str, question_code: str = "") -> ResponseComment:
+    """Flag an inconsistency; the comment is shown to the collectivité's agents."""
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError("Écrivez le commentaire que verra la collectivité.", code="empty")
+    if len(body) > COMMENT_MAX_LENGTH:
+        raise ValidationError(
+            f"Le commentaire ne doit pas dépasser {COMMENT_MAX_LENGTH} caractères "
+            f"(il en fait {len(body)}).",
+            code="too_long",
+        )
+    if question_code and not response.edition.questions.filter(code=question_code).exists():
+        raise ValidationError(
+            f"La question « {question_code} » n'existe pas dans cette édition.", code="unknown"
+        )
+    return ResponseComment.objects.create(
+        response=response,
+        kind=ResponseComment.Kind.FLAG,
+        body=body,
+        question_code=question_code,
+        author=user,
+    )
+
+
+def resolve(comment: ResponseComment) -> None:
+    if comment.resolved_at is None:
+        comment.resolved_at = timezone.now()
+        comment.save(update_fields=["resolved_at"])
+
+
+def open_flags(response: Response):
+    """The flags the agents see (on their overview and review pages)."""
+    return response.staff_comments.filter(kind=ResponseComment.Kind.FLAG, resolved_at__isnull=True)
+
+
+def reopen(response: Response, user) -> Response:
+    """Give a submitted response back to its agents (answering's `reopen_response`), logged."""
+    from surveys.services.filling import reopen_response
+
+    with transaction.atomic():
+        response = reopen_response(response, user)
+        ResponseEvent.objects.create(response=response, kind=ResponseEvent.Kind.REOPENED, by=user)
+    return response
+
+
+def save_as_staff(response: Response, form, version: int, user) -> Response:
+    """Save a section on the collectivité's behalf with the agents' form and validation."""
+    from surveys.services.filling import save_section
+
+    submitted = was_submitted(response)
+    with audited(response, user):
+        response = save_section(response, form, version, by_staff=True)
+        if submitted:
+            ResponseEvent.objects.create(
+                response=response, kind=ResponseEvent.Kind.CORRECTED, by=user
+            )
+    return response
+
+
+def start_staff_entry(edition: Edition, collectivite, user, channel: str) -> Response:
+    """The collectivité's response, marked as entered by staff (from paper or phone)."""
+    from surveys.services.filling import response_for
+
+    if channel not in StaffEntry.Channel.values:
+        raise ValidationError("Indiquez comment la réponse a été reçue.", code="channel")
+    with transaction.atomic():
+        response = response_for(edition, collectivite)
+        _entry, created = StaffEntry.objects.get_or_create(
+            response=response, defaults={"channel": channel, "entered_by": user}
+        )
+        if created:
+            ResponseEvent.objects.create(
+                response=response, kind=ResponseEvent.Kind.ENTERED, by=user
+            )
+    return response
+
+
+def submit_as_staff(response: Response, user) -> Response:
+    """Mark a response entered by staff as submitted once its required answers are there."""
+    from surveys.services.filling import IncompleteResponse, review
+
+    if response.status in DONE:
+        raise ValidationError("Cette réponse est déjà envoyée.", code="already_submitted")
+    data = review(response)
+    if data.missing:
+        raise IncompleteResponse(data.missing, [])
+    now = timezone.now()
+    with transaction.atomic():
+        Response.objects.filter(pk=response.pk).update(
+            status=Response.Status.SUBMITTED, submitted_at=now, updated_at=now
+        )
+        ResponseEvent.objects.create(response=response, kind=ResponseEvent.Kind.SUBMITTED, by=user)
+    response.refresh_from_db()
+    return response
