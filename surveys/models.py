@@ -26,6 +26,10 @@ class Edition(models.Model):
     )
     opens_at = models.DateTimeField(_("ouverture"), null=True, blank=True)
     closes_at = models.DateTimeField(_("clôture"), null=True, blank=True)
+    # Choice lists defined once in the definition file and referenced by several questions
+    # (e.g. LIKERT4N): [{"name": ..., "choices": [{"code", "label", …}]}]. The questions still
+    # hold their own Choice rows; this only lets the export write the reference back.
+    choice_lists = models.JSONField(_("listes de choix partagées"), default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -102,6 +106,9 @@ class Question(models.Model):
     # Roster: bounds on the number of items.
     min_items = models.PositiveSmallIntegerField(_("éléments minimum"), null=True, blank=True)
     max_items = models.PositiveSmallIntegerField(_("éléments maximum"), null=True, blank=True)
+    # Where the definition file took the choices from: {"from": list name or question code,
+    # "except": [codes]}, or {} for choices written out.
+    choices_source = models.JSONField(_("origine des choix"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("question")
@@ -182,6 +189,9 @@ class Response(models.Model):
     validated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Codes of the sections an agent has saved at least once: a section's previous-edition
+    # prefill is offered until then, and its state (in progress / complete) reads it.
+    saved_sections = models.JSONField(_("sections enregistrées"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("réponse")
