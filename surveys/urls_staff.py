@@ -11,9 +11,7 @@ urlpatterns = [
         staff.edition_change_status,
         name="staff-edition-status",
     ),
-    path(
-        "equipe/editions/<int:year>/cloture/", staff.edition_extend, name="staff-edition-extend"
-    ),
+    path("equipe/editions/<int:year>/cloture/", staff.edition_extend, name="staff-edition-extend"),
     path("equipe/editions/<int:year>/suivi/", staff.followup_page, name="staff-followup"),
     path(
         "equipe/editions/<int:year>/suivi/export.xlsx",

@@ -157,4 +157,3 @@ def purge_expired_contacts(now: datetime | None = None) -> int:
         erase_contact(contact)
         count += 1
     return count
-

@@ -52,7 +52,11 @@ def contact_detail(request, pk: int):
     return render(
         request,
         "respondents/contact_detail.html",
-        {"contact": contact, "data": privacy.export_contact(contact), "erased": privacy.is_erased(contact)},
+        {
+            "contact": contact,
+            "data": privacy.export_contact(contact),
+            "erased": privacy.is_erased(contact),
+        },
     )
 
 

@@ -33,6 +33,7 @@ from surveys.logic import (
     item_values,
 )
 from surveys.models import Answer, Edition, Question, Response, Section
+from surveys.services.audit import agent_audit
 from surveys.validation import NSP, CleanAnswer, clean_answer, format_number
 
 logger = logging.getLogger(__name__)
@@ -221,7 +222,7 @@ def save_section(
     """
     check_can_save(response, by_staff=by_staff)
     form.is_valid()
-    with transaction.atomic():
+    with transaction.atomic(), agent_audit(response, by_staff=by_staff):
         _claim_version(response, version, by_staff=by_staff)
         _write(response, [(e.question, e.item, answer) for e, answer in form.changes()])
         if form.section.code not in response.saved_sections and not by_staff:
@@ -241,7 +242,7 @@ def add_roster_item(
 ) -> int:
     """Add an empty item at the end of a roster; returns its number."""
     check_can_save(response, by_staff=by_staff)
-    with transaction.atomic():
+    with transaction.atomic(), agent_audit(response, by_staff=by_staff):
         _claim_version(response, version, by_staff=by_staff)
         stored = _roster_count_answer(response, roster)
         count = stored.value if stored else 0
@@ -264,7 +265,7 @@ def remove_roster_item(
 ) -> None:
     """Delete a roster item; the following items move up one place with all their answers."""
     check_can_save(response, by_staff=by_staff)
-    with transaction.atomic():
+    with transaction.atomic(), agent_audit(response, by_staff=by_staff):
         _claim_version(response, version, by_staff=by_staff)
         stored = _roster_count_answer(response, roster)
         count = int(stored.value) if stored else 0

@@ -81,7 +81,9 @@ def followed(edition: Edition) -> QuerySet:
         edition=edition, collectivite=OuterRef("pk"), revoked_at__isnull=True
     )
     response = Response.objects.filter(edition=edition, collectivite=OuterRef("pk"))
-    answers = Answer.objects.filter(response__edition=edition, response__collectivite=OuterRef("pk"))
+    answers = Answer.objects.filter(
+        response__edition=edition, response__collectivite=OuterRef("pk")
+    )
     return (
         Collectivite.objects.annotate(
             is_invited=Exists(invitations),

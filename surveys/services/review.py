@@ -6,84 +6,28 @@ to the answers of a response that has been submitted is written to the audit tra
 (`AnswerAudit`) by `audited`, whoever makes it.
 """
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from surveys.models import (
-    AnswerAudit,
     Edition,
     Response,
     ResponseComment,
     ResponseEvent,
     StaffEntry,
 )
+from surveys.services.audit import audited, was_submitted
+from surveys.services.filling import (
+    IncompleteResponse,
+    reopen_response,
+    response_for,
+    save_section,
+)
+from surveys.services.filling import review as review_of
 
 DONE = (Response.Status.SUBMITTED, Response.Status.VALIDATED)
 COMMENT_MAX_LENGTH = 2000
-
-Snapshot = dict[tuple[str, int], tuple[object, str]]
-
-
-def was_submitted(response: Response) -> bool:
-    """Submitted now, or once before being reopened: its changes are audited."""
-    return (
-        response.status in DONE
-        or response.submitted_at is not None
-        or response.review_events.filter(kind=ResponseEvent.Kind.REOPENED).exists()
-    )
-
-
-def snapshot(response: Response) -> Snapshot:
-    return {
-        (code, item): (value, other_text)
-        for code, item, value, other_text in response.answers.values_list(
-            "question__code", "item", "value", "other_text"
-        )
-    }
-
-
-def record_changes(response: Response, before: Snapshot, after: Snapshot, user=None, label=""):
-    """One AnswerAudit row per (question, item) whose value or précision changed."""
-    audits = []
-    for key in sorted(set(before) | set(after)):
-        old_value, old_other = before.get(key, (None, ""))
-        new_value, new_other = after.get(key, (None, ""))
-        if (old_value, old_other) == (new_value, new_other):
-            continue
-        audits.append(
-            AnswerAudit(
-                response=response,
-                question_code=key[0],
-                item=key[1],
-                old_value=old_value,
-                new_value=new_value,
-                old_other_text=old_other,
-                new_other_text=new_other,
-                changed_by=user,
-                changed_by_label="" if user else label,
-            )
-        )
-    AnswerAudit.objects.bulk_create(audits)
-    return audits
-
-
-@contextmanager
-def audited(response: Response, user=None, label: str = "") -> Iterator[None]:
-    """Record in the audit trail what the block changes, if the response was ever submitted.
-
-    `user` is the staff member; for an agent (no account), `label` says who it was.
-    """
-    if not was_submitted(response):
-        yield
-        return
-    with transaction.atomic():
-        before = snapshot(response)
-        yield
-        record_changes(response, before, snapshot(response), user, label)
 
 
 def validate(response: Response, user) -> None:
@@ -140,8 +84,6 @@ def open_flags(response: Response):
 
 def reopen(response: Response, user) -> Response:
     """Give a submitted response back to its agents (answering's `reopen_response`), logged."""
-    from surveys.services.filling import reopen_response
-
     with transaction.atomic():
         response = reopen_response(response, user)
         ResponseEvent.objects.create(response=response, kind=ResponseEvent.Kind.REOPENED, by=user)
@@ -150,8 +92,6 @@ def reopen(response: Response, user) -> Response:
 
 def save_as_staff(response: Response, form, version: int, user) -> Response:
     """Save a section on the collectivité's behalf with the agents' form and validation."""
-    from surveys.services.filling import save_section
-
     submitted = was_submitted(response)
     with audited(response, user):
         response = save_section(response, form, version, by_staff=True)
@@ -164,8 +104,6 @@ def save_as_staff(response: Response, form, version: int, user) -> Response:
 
 def start_staff_entry(edition: Edition, collectivite, user, channel: str) -> Response:
     """The collectivité's response, marked as entered by staff (from paper or phone)."""
-    from surveys.services.filling import response_for
-
     if channel not in StaffEntry.Channel.values:
         raise ValidationError("Indiquez comment la réponse a été reçue.", code="channel")
     with transaction.atomic():
@@ -182,11 +120,9 @@ def start_staff_entry(edition: Edition, collectivite, user, channel: str) -> Res
 
 def submit_as_staff(response: Response, user) -> Response:
     """Mark a response entered by staff as submitted once its required answers are there."""
-    from surveys.services.filling import IncompleteResponse, review
-
     if response.status in DONE:
         raise ValidationError("Cette réponse est déjà envoyée.", code="already_submitted")
-    data = review(response)
+    data = review_of(response)
     if data.missing:
         raise IncompleteResponse(data.missing, [])
     now = timezone.now()

@@ -1,8 +1,8 @@
 """Staff screens of an edition: lifecycle (status changes, deadline) and follow-up."""
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
@@ -23,8 +23,15 @@ def _error_text(error: ValidationError) -> str:
     return " ".join(error.messages)
 
 
+def _read_only(request) -> None:
+    """Pages analysts may read: they answer 403 to anything but reading."""
+    if request.method not in ("GET", "HEAD"):
+        raise PermissionDenied
+
+
 @results_reader_required
 def edition_detail(request, year: int):
+    _read_only(request)
     edition = get_object_or_404(Edition, year=year)
     can_act = is_staff_member(request.user)
     return render(
@@ -105,6 +112,7 @@ def _list_filters(request) -> followup.ListFilters:
 @results_reader_required
 def followup_page(request, year: int):
     """Figures for staff and analysts; the list of collectivités (with contacts) for staff."""
+    _read_only(request)
     edition = get_object_or_404(Edition, year=year)
     context = {
         "edition": edition,
