@@ -11,6 +11,7 @@
   "use strict";
   const AUTOSAVE_DELAY = 3000;
   const form = document.getElementById("filling-form");
+  document.documentElement.classList.add("js");
 
   const printButton = document.querySelector("[data-print]");
   if (printButton) printButton.addEventListener("click", () => window.print());

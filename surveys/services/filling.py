@@ -22,7 +22,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from barometre.tasks import enqueue_on_commit
+from respondents.models import EmailLog
+from respondents.services.emails import queue_email
 from surveys.conditions import compile_condition
 from surveys.forms import SectionForm
 from surveys.logic import (
@@ -32,7 +33,7 @@ from surveys.logic import (
     is_visible,
     item_values,
 )
-from surveys.models import Answer, Edition, Question, Response, Section
+from surveys.models import Answer, Edition, Question, Response, ResponseEvent, Section
 from surveys.services.audit import agent_audit
 from surveys.validation import NSP, CleanAnswer, clean_answer, format_number
 
@@ -92,8 +93,14 @@ class IncompleteResponse(FillingError):
 # -- The wave --------------------------------------------------------------------------------
 
 
+def clock(moment: datetime) -> str:
+    """`14 h 32`, in local time."""
+    local = timezone.localtime(moment)
+    return f"{local:%H}\u00a0h\u00a0{local:%M}"
+
+
 def _when(moment: datetime) -> str:
-    return date_format(timezone.localtime(moment), "j F Y à H\\xa0\\h\\xa0i")
+    return f"{date_format(timezone.localtime(moment), 'j F Y')} à {clock(moment)}"
 
 
 def wave_problem(edition: Edition, now: datetime | None = None) -> str:
@@ -220,8 +227,8 @@ def save_section(
     NotEditable when the agent may not save (staff may: `by_staff`). Returns the response with
     its new version.
     """
-    check_can_save(response, by_staff=by_staff)
     form.is_valid()
+    check_can_save(response, by_staff=by_staff)
     with transaction.atomic(), agent_audit(response, by_staff=by_staff):
         _claim_version(response, version, by_staff=by_staff)
         _write(response, [(e.question, e.item, answer) for e, answer in form.changes()])
@@ -580,9 +587,13 @@ def submit_response(
     version: int,
     confirmed: Iterable[str] = (),
     *,
-    receipt_to: str = "",
+    contact=None,
+    invitation=None,
 ) -> Response:
     """Submit: required answers present, warnings confirmed; then the receipt e-mail.
+
+    The receipt goes to `contact` (the agent who submits), logged and sent by the respondents
+    app's e-mail task.
 
     Raises WaveClosed, NotEditable, StaleVersion (the answers changed since the review was
     shown) or IncompleteResponse.
@@ -599,10 +610,8 @@ def submit_response(
         Response.objects.filter(pk=response.pk).update(
             status=Response.Status.SUBMITTED, submitted_at=now
         )
-        if receipt_to:
-            from surveys.tasks import send_receipt
-
-            enqueue_on_commit(send_receipt, response.pk, receipt_to)
+        if contact is not None:
+            queue_email(contact, EmailLog.Kind.RECEIPT, invitation)
         _schedule_results(response.edition_id)
     response.refresh_from_db()
     return response
@@ -630,6 +639,8 @@ def reopen_response(response: Response, by_user) -> Response:
         version=F("version") + 1,
         updated_at=timezone.now(),
     )
+    # Logged for the back-office: the agents' later changes go to the audit trail.
+    ResponseEvent.objects.create(response=response, kind=ResponseEvent.Kind.REOPENED, by=by_user)
     response.refresh_from_db()
     logger.info("Réponse %s (%s) rouverte par %s", response.pk, response, by_user)
     return response

@@ -83,11 +83,8 @@ def open_flags(response: Response):
 
 
 def reopen(response: Response, user) -> Response:
-    """Give a submitted response back to its agents (answering's `reopen_response`), logged."""
-    with transaction.atomic():
-        response = reopen_response(response, user)
-        ResponseEvent.objects.create(response=response, kind=ResponseEvent.Kind.REOPENED, by=user)
-    return response
+    """Give a submitted response back to its agents (answering's `reopen_response` logs it)."""
+    return reopen_response(response, user)
 
 
 def save_as_staff(response: Response, form, version: int, user) -> Response:

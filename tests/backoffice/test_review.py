@@ -2,8 +2,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from surveys.models import AnswerAudit, Response, ResponseComment, ResponseEvent, StaffEntry
-from surveys.services import filling
-from tests.backoffice.conftest import commune, submitted_response
+from surveys.services import filling, review
+from tests.backoffice.conftest import commune, invite, make_contact, submitted_response
 from tests.surveys.filling_helpers import bound_form, stored
 
 
@@ -66,6 +66,20 @@ def test_a_flagged_inconsistency_is_shown_to_the_agents_until_lifted(
     assert "vérifiez" not in render_to_string(
         "staff/includes/flags_for_agents.html", {"response": response}
     )
+
+
+def test_the_agents_see_the_flag_on_their_overview_and_review_pages(client, alice, edition, rennes):
+    response = submitted_response(edition, rennes)
+    filling.reopen_response(response, alice)
+    review.flag(response, alice, "Le budget semble très élevé : pouvez-vous vérifier ?")
+    contact = make_contact(rennes, "rose@rennes.test")
+    token = invite(contact, edition).issue_token()
+    client.post(reverse("magic-link", args=[token]))
+    for name in ("respondent-home", "filling-review"):
+        page = client.get(reverse(name, args=[2031]))
+        assert page.status_code == 200
+        assert "Le budget semble très élevé : pouvez-vous vérifier ?" in page.content.decode()
+        assert "Points à vérifier signalés par l'équipe" in page.content.decode()
 
 
 def test_an_empty_flag_is_refused_in_french(client, alice, edition, rennes):

@@ -2,6 +2,8 @@
 
 from django.http import QueryDict
 
+from respondents.access import SESSION_KEY
+from respondents.models import Contact, Invitation
 from surveys.forms import SectionForm
 from surveys.models import Answer, Question, Section
 from surveys.services import filling
@@ -44,3 +46,33 @@ def stored_answer(response, code: str, item: int = 0) -> Answer | None:
 
 def question(response, code: str) -> Question:
     return Question.objects.get(edition=response.edition, code=code)
+
+
+def invite(edition, collectivite, email: str = "") -> Invitation:
+    """A contact of the collectivité invited to the edition."""
+    contact, _ = Contact.objects.get_or_create(
+        collectivite=collectivite,
+        email=email or f"agent@{collectivite.code}.test",
+        defaults={"first_name": "Agent", "last_name": collectivite.name},
+    )
+    return Invitation.objects.create(
+        edition=edition,
+        collectivite=collectivite,
+        contact=contact,
+        token_hash=Invitation.new_token()[1],
+    )
+
+
+def enter(client, edition, collectivite, email: str = "") -> Invitation:
+    """Give the test client a respondent session, as `open_respondent_session` does."""
+    invitation = invite(edition, collectivite, email)
+    session = client.session
+    access = dict(session.get(SESSION_KEY, {}))
+    access[str(edition.pk)] = {
+        "collectivite": collectivite.pk,
+        "contact": invitation.contact_id,
+        "invitation": invitation.pk,
+    }
+    session[SESSION_KEY] = access
+    session.save()
+    return invitation

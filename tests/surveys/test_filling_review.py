@@ -5,12 +5,12 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 
-from respondents.models import Collectivite
+from respondents.models import Collectivite, EmailLog
 from surveys.forms import SectionForm
 from surveys.models import Answer, Response
 from surveys.services import filling
 from tests.surveys.factories import build_edition
-from tests.surveys.filling_helpers import question, save, section, stored
+from tests.surveys.filling_helpers import invite, question, save, section, stored
 
 
 @pytest.fixture
@@ -153,12 +153,7 @@ def test_submission_enforces_required_answers_and_warnings(response):
         filling.submit_response(response, response.version)
     with pytest.raises(filling.StaleVersion):
         filling.submit_response(response, response.version - 1, ["budget_par_habitant_eleve"])
-    filling.submit_response(
-        response,
-        response.version,
-        ["budget_par_habitant_eleve"],
-        receipt_to="agent@rennes.test",
-    )
+    filling.submit_response(response, response.version, ["budget_par_habitant_eleve"])
     response.refresh_from_db()
     assert response.status == Response.Status.SUBMITTED
     assert response.submitted_at is not None
@@ -169,12 +164,17 @@ def test_submission_sends_a_receipt_to_the_agent(rennes):
     edition = build_edition(2031)
     response = filling.response_for(edition, rennes)
     save(response, "profil", fonction_repondant="dgs")
-    filling.submit_response(response, response.version, receipt_to="agent@rennes.test")
+    invitation = invite(edition, rennes, "rose.legoff@ville-rennes.test")
+    filling.submit_response(
+        response, response.version, contact=invitation.contact, invitation=invitation
+    )
     assert len(mail.outbox) == 1
     receipt = mail.outbox[0]
-    assert receipt.to == ["agent@rennes.test"]
-    assert receipt.subject == "Baromètre 2031 : réponse de Rennes reçue"
-    assert "Nous avons bien reçu la réponse de Rennes au Baromètre 2031" in receipt.body
+    assert receipt.to == ["rose.legoff@ville-rennes.test"]
+    assert receipt.subject == "Baromètre 2031 : nous avons bien reçu la réponse de Rennes"
+    assert "Nous avons bien reçu la réponse de Rennes" in receipt.body
+    log = EmailLog.objects.get(kind=EmailLog.Kind.RECEIPT)
+    assert log.status == EmailLog.Status.SENT
 
 
 def test_a_submitted_response_can_be_reopened_by_staff(response, alice):
