@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
@@ -218,3 +219,11 @@ def test_the_staff_home_links_each_edition_to_its_screens(client, alice):
     make_edition()
     client.force_login(alice)
     assert reverse("staff-edition", args=[2031]) in client.get(reverse("staff-home")).text
+
+
+def test_the_beat_entries_name_tasks_that_exist():
+    from barometre.celery import app
+
+    app.loader.import_default_modules()
+    for name in ("surveys-apply-edition-schedule", "respondents-purge-expired-contact-data"):
+        assert settings.CELERY_BEAT_SCHEDULE[name]["task"] in app.tasks
