@@ -13,8 +13,17 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import DateTimeField, Exists, Max, OuterRef, Q, QuerySet
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    CharField,
+    DateTimeField,
+    Exists,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+)
+from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils import timezone
 
 from respondents.models import AccessRequest, Contact, Invitation
@@ -151,9 +160,21 @@ def contacts_due_for_purge(now: datetime | None = None) -> QuerySet:
 
 
 def purge_expired_contacts(now: datetime | None = None) -> int:
-    """Erase the contacts kept longer than the retention period; returns how many."""
+    """Erase the contacts kept longer than the retention period; returns how many.
+
+    Access requests older than the period lose their personal data too (those that became a
+    contact are covered by the contact's own retention until then)."""
     count = 0
     for contact in contacts_due_for_purge(now).select_related("collectivite"):
         erase_contact(contact)
         count += 1
+    limit = (now or timezone.now()) - timedelta(days=settings.CONTACT_RETENTION_DAYS)
+    AccessRequest.objects.filter(created_at__lt=limit, contact__isnull=True).exclude(
+        email__endswith="@" + ERASED_DOMAIN
+    ).update(
+        first_name="",
+        last_name="",
+        role="",
+        email=Concat(Value("demande-"), Cast("pk", CharField()), Value("@" + ERASED_DOMAIN)),
+    )
     return count

@@ -51,6 +51,27 @@ def test_the_purge_erases_only_contacts_past_the_retention_period(
     assert purge_expired_contacts() == 0
 
 
+def test_the_purge_also_forgets_old_access_requests(db, settings, rennes):
+    settings.CONTACT_RETENTION_DAYS = 30
+    edition = closed_edition(2020, closed_days_ago=60)
+    old, recent = (
+        AccessRequest.objects.create(
+            edition=edition, collectivite=rennes, first_name="Paul", last_name=name, email=email
+        )
+        for name, email in (("Ancien", "old@rennes.test"), ("Récent", "new@rennes.test"))
+    )
+    AccessRequest.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=31))
+    purge_expired_contacts()
+    old.refresh_from_db()
+    recent.refresh_from_db()
+    assert (old.first_name, old.last_name, old.email) == (
+        "",
+        "",
+        f"demande-{old.pk}@efface.invalid",
+    )
+    assert (recent.last_name, recent.email) == ("Récent", "new@rennes.test")
+
+
 def test_a_contact_of_a_running_wave_is_never_purged(db, settings, rennes):
     settings.CONTACT_RETENTION_DAYS = 1
     running = Edition.objects.create(year=2031, title="B", status="open")
