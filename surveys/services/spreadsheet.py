@@ -29,18 +29,20 @@ def _cell_value(value: Any) -> Any:
     return value
 
 
+def _date_cell(sheet, value: datetime) -> WriteOnlyCell:
+    cell = WriteOnlyCell(sheet, value=_cell_value(value))
+    cell.number_format = "dd/mm/yyyy hh:mm"
+    return cell
+
+
 def xlsx_bytes(title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title[:31])
     sheet.append(list(headers))
     for row in rows:
-        cells = []
-        for value in row:
-            cell = WriteOnlyCell(sheet, value=_cell_value(value))
-            if isinstance(value, datetime):
-                cell.number_format = "dd/mm/yyyy hh:mm"
-            cells.append(cell)
-        sheet.append(cells)
+        sheet.append(
+            [_date_cell(sheet, v) if isinstance(v, datetime) else _cell_value(v) for v in row]
+        )
     buffer = BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

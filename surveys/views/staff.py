@@ -110,15 +110,17 @@ def _list_filters(request) -> followup.ListFilters:
 
 
 @results_reader_required
+@followup.planned_without_jit()
 def followup_page(request, year: int):
     """Figures for staff and analysts; the list of collectivités (with contacts) for staff."""
     _read_only(request)
     edition = get_object_or_404(Edition, year=year)
+    overall, breakdowns = followup.all_figures(edition)
     context = {
         "edition": edition,
-        "overall": followup.figures(edition),
+        "overall": overall,
         "groupings": [
-            (title, followup.figures_by(edition, grouping))
+            (title, breakdowns[grouping])
             for grouping, (title, _labels) in followup.GROUPINGS.items()
         ],
         "can_act": is_staff_member(request.user),
@@ -145,6 +147,7 @@ def followup_page(request, year: int):
 
 
 @staff_required
+@followup.planned_without_jit()
 def followup_export(request, year: int):
     edition = get_object_or_404(Edition, year=year)
     rows = followup.with_details(edition, followup.filtered(edition, _list_filters(request)))
