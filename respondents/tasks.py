@@ -78,6 +78,27 @@ def send_resend_links(email: str) -> int:
 
 
 @shared_task
+def send_edition_reminders(edition_id: int) -> int:
+    from respondents.services.reminders import send_reminders
+    from surveys.models import Edition
+
+    edition = Edition.objects.filter(pk=edition_id).first()
+    if edition is None:
+        return 0
+    with transaction.atomic():
+        return send_reminders(edition)
+
+
+@shared_task
+def send_scheduled_reminders() -> dict:
+    """Run by Celery beat; each edition's ReminderSchedule says whether and how often."""
+    from respondents.services.reminders import send_due_reminders
+
+    with transaction.atomic():
+        return send_due_reminders()
+
+
+@shared_task
 def purge_expired_contact_data() -> int:
     """Erase contacts kept past CONTACT_RETENTION_DAYS after their last edition (beat, daily)."""
     from respondents.services.privacy import purge_expired_contacts

@@ -43,7 +43,7 @@ def contact_list(request):
             | Q(collectivite__search_name__contains=normalised)
         )
     page = Paginator(contacts, CONTACTS_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "respondents/contact_list.html", {"page": page, "query": query})
+    return render(request, "respondents/privacy_contact_list.html", {"page": page, "query": query})
 
 
 @staff_required
@@ -51,7 +51,7 @@ def contact_detail(request, pk: int):
     contact = get_object_or_404(Contact.objects.select_related("collectivite"), pk=pk)
     return render(
         request,
-        "respondents/contact_detail.html",
+        "respondents/privacy_contact_detail.html",
         {
             "contact": contact,
             "data": privacy.export_contact(contact),
@@ -81,5 +81,5 @@ def contact_erase(request, pk: int):
             "Les données personnelles du contact ont été effacées ; ses liens sont révoqués. "
             "Les réponses de la collectivité sont conservées.",
         )
-        return redirect("staff-contact", pk=contact.pk)
-    return render(request, "respondents/contact_erase.html", {"contact": contact})
+        return redirect("staff-contact-privacy", pk=contact.pk)
+    return render(request, "respondents/privacy_contact_erase.html", {"contact": contact})

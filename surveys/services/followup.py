@@ -268,28 +268,29 @@ class ReminderRun:
 
 
 def remind(edition: Edition, collectivite_ids: Iterable[int]) -> ReminderRun:
-    """Queue a reminder to each contact invited for the selected collectivités that have not
-    submitted, except those who opted out of reminders or whose link no longer works."""
+    """Queue a reminder to the contacts of the selected collectivités still waited for.
+
+    The recipients are access's (`respondents.services.reminders.invitations_to_remind`): valid
+    links of contacts who accept reminders, of collectivités that have not submitted.
+    """
     from respondents.models import EmailLog
     from respondents.services.emails import queue_email
+    from respondents.services.reminders import invitations_to_remind
 
     run = ReminderRun()
-    selected = followed(edition).filter(pk__in=list(collectivite_ids))
-    pending = []
-    for row in selected:
-        if row.step in (SUBMITTED, VALIDATED):
-            run.already_submitted += 1
-        else:
-            pending.append(row.pk)
-    invitations = Invitation.objects.filter(
-        edition=edition, collectivite__in=pending, revoked_at__isnull=True
-    ).select_related("contact", "edition")
-    for invitation in invitations:
-        if invitation.contact.opted_out_of_reminders:
-            run.opted_out += 1
-        elif not invitation.is_valid():
-            run.without_valid_link += 1
-        else:
+    steps = dict(followed(edition).filter(pk__in=list(collectivite_ids)).values_list("pk", "step"))
+    pending = [pk for pk, step in steps.items() if step not in (SUBMITTED, VALIDATED)]
+    run.already_submitted = len(steps) - len(pending)
+    run.opted_out = Invitation.objects.filter(
+        edition=edition,
+        collectivite__in=pending,
+        revoked_at__isnull=True,
+        contact__opted_out_of_reminders=True,
+    ).count()
+    for invitation in invitations_to_remind(edition).filter(collectivite__in=pending):
+        if invitation.is_valid():
             queue_email(invitation.contact, EmailLog.Kind.REMINDER, invitation)
             run.queued += 1
+        else:
+            run.without_valid_link += 1
     return run

@@ -9,7 +9,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from barometre.roles import staff_required
-from respondents.models import Collectivite, normalise_name
+from respondents.models import Collectivite
+from respondents.services.search import search_collectivites
 from surveys.forms import SectionForm
 from surveys.models import Edition, Question, Response, ResponseComment, Section, StaffEntry
 from surveys.services import filling, review
@@ -256,11 +257,7 @@ def entry_search(request, year: int):
     query = request.GET.get("q", "").strip()[:100]
     results = []
     if query:
-        normalised = normalise_name(query)
-        found = Collectivite.objects.filter(is_active=True).filter(
-            Q(search_name__contains=normalised) | Q(code=query) | Q(siren=query)
-        )
-        results = list(found.order_by("-population", "name")[:SEARCH_RESULTS])
+        results = search_collectivites(query, limit=SEARCH_RESULTS)
         existing = dict(
             edition.responses.filter(collectivite__in=results).values_list("collectivite", "pk")
         )

@@ -71,7 +71,7 @@ URLS = [
         302,
     ),
     ("staff-contacts", [], "get", LOGIN, 403, 403, 200),
-    ("staff-contact", ["contact"], "get", LOGIN, 403, 403, 200),
+    ("staff-contact-privacy", ["contact"], "get", LOGIN, 403, 403, 200),
     ("staff-contact-export", ["contact"], "get", LOGIN, 403, 403, 200),
     ("staff-contact-erase", ["contact"], "get", LOGIN, 403, 403, 200),
     ("staff-contact-erase", ["contact"], "post", LOGIN, 403, 403, 302),

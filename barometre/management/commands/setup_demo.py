@@ -10,6 +10,7 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 
 from barometre.roles import ANALYSTS, STAFF
+from respondents import demo as respondents_demo
 
 DEMO_ACCOUNTS = [
     # username, password, role, is_superuser
@@ -25,6 +26,9 @@ class Command(BaseCommand):
         if not settings.DEBUG:
             raise CommandError("setup_demo ne s'utilise qu'en local (DEBUG=1).")
         self.create_accounts()
+        respondents_demo.import_collectivites(self.stdout)
+        # Keep last: needs the 2021 edition; prints the demo magic link.
+        respondents_demo.create_demo_invitations(self.stdout)
 
     def create_accounts(self) -> None:
         User = get_user_model()
