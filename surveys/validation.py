@@ -99,7 +99,7 @@ def parse_french_number(raw: Any) -> Decimal:
 
 def format_number(number: Decimal) -> str:
     """French display of a number: `12 500,5`."""
-    whole, _, fraction = _canonical(number).partition(".")
+    whole, _, fraction = canonical_decimal(number).partition(".")
     sign = "-" if whole.startswith("-") else ""
     digits = whole.lstrip("-")
     groups = []
@@ -111,7 +111,7 @@ def format_number(number: Decimal) -> str:
     return f"{result},{fraction}" if fraction else result
 
 
-def _canonical(number: Decimal) -> str:
+def canonical_decimal(number: Decimal) -> str:
     """The stored decimal string: no exponent, no trailing zeros (`12500.5`, `3`)."""
     text = f"{number.normalize():f}" if number == number.to_integral() else f"{number:f}"
     if "." in text:
@@ -358,7 +358,7 @@ def _clean_number(question, raw) -> CleanAnswer:
             f"Saisissez au plus {places} chiffres après la virgule.", code="too_many_places"
         )
     _check_bounds(question, number, unit)
-    text = _canonical(number)
+    text = canonical_decimal(number)
     return CleanAnswer(text, number=Decimal(text))
 
 

@@ -8,7 +8,9 @@ URLs (names in parentheses):
 - `/repondre/<year>/` (respondent-home): introduction, sections with their state
   (`data-state` = not_started / in_progress / complete) and a `<progress>` bar.
 - `/repondre/<year>/section/<section>/` (filling-section): the form `#filling-form`
-  (`data-autosave-url`), hidden `version`, fields named as `surveys/forms.py` says, buttons
+  (`data-autosave-url`), hidden `version` and `shown` (names of the questions the agent saw:
+  the script updates it on submit; without JavaScript, a save that reveals new questions stays
+  on the page with a notice), fields named as `surveys/forms.py` says, buttons
   `name="action"` value `continue` ("Enregistrer et continuer") or `later` ("Enregistrer et
   continuer plus tard"). Each question is a `<div class="question" id="question-<name>"
   data-name data-code data-type data-item data-condition>`; hidden questions carry `hidden`.
@@ -30,6 +32,7 @@ URLs (names in parentheses):
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -114,17 +117,17 @@ def _section_context(request, response, section, form, **extra) -> dict:
         "total": len(sections),
         "previous_section": sections[position - 1] if position else None,
         "version": response.version,
+        "shown": " ".join(entry.name for entry in form.entries if entry.visible),
         "outside_values": {k: _jsonable(v) for k, v in outside.items()},
         **extra,
     }
 
 
 def _jsonable(value):
-    return (
-        str(value)
-        if value is not None and not isinstance(value, str | int | list | dict)
-        else value
-    )
+    """Decimals (budget_par_habitant) as strings, which the page's script reads as numbers."""
+    if value is None or isinstance(value, str | int | list | dict):
+        return value
+    return str(value)
 
 
 def _unsaved_form(response, section, posted: SectionForm) -> SectionForm:
@@ -134,7 +137,7 @@ def _unsaved_form(response, section, posted: SectionForm) -> SectionForm:
         mine = posted.by_name.get(entry.name)
         if mine is None:
             continue
-        typed = describe_posted(posted, mine)
+        typed = _describe_posted(posted, mine)
         stored = fresh.stored.get((entry.question.pk, entry.item))
         kept = filling.display_answer(entry.question, stored)
         if typed and typed != kept:
@@ -142,13 +145,13 @@ def _unsaved_form(response, section, posted: SectionForm) -> SectionForm:
     return fresh
 
 
-def describe_posted(form: SectionForm, entry) -> list[str]:
+def _describe_posted(form: SectionForm, entry) -> list[str]:
     """What the agent typed in a field, displayed like a stored answer when it is valid."""
     field = form.fields[entry.name]
     data = form[entry.name].data
     try:
         cleaned = field.clean(data)
-    except Exception:  # noqa: BLE001 - invalid input: show it as typed
+    except ValidationError:  # invalid input: recalled as typed
         raw = data.get("value")
         if isinstance(raw, dict):
             return [f"{k} : {v}" for k, v in raw.items() if v]
@@ -200,6 +203,14 @@ def section_page(request: HttpRequest, year: int, section: str) -> HttpResponse:
     if request.POST.get("action") == "later":
         messages.success(request, SAVED_LATER)
         return redirect("respondent-home", year=year)
+    shown = set(request.POST.get("shown", "").split())
+    revealed = [e for e in form.entries if e.visible and e.name not in shown]
+    if "shown" in request.POST and revealed:
+        # Without JavaScript, an answer may reveal questions the agent has not seen yet.
+        fresh = SectionForm(response, section_obj)
+        notice = "Vos réponses font apparaître de nouvelles questions sur cette page."
+        context = _section_context(request, response, section_obj, fresh, notice=notice)
+        return render(request, "surveys/fill_section.html", context)
     return redirect(_next_url(response, section_obj))
 
 
