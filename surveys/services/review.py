@@ -11,6 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from surveys.models import (
+    Answer,
+    AnswerAudit,
     Edition,
     Response,
     ResponseComment,
@@ -20,6 +22,7 @@ from surveys.models import (
 from surveys.services.audit import audited, was_submitted
 from surveys.services.filling import (
     IncompleteResponse,
+    display_answer,
     reopen_response,
     response_for,
     save_section,
@@ -130,3 +133,28 @@ def submit_as_staff(response: Response, user) -> Response:
         ResponseEvent.objects.create(response=response, kind=ResponseEvent.Kind.SUBMITTED, by=user)
     response.refresh_from_db()
     return response
+
+
+def audit_trail(response: Response) -> list[AnswerAudit]:
+    """The response's audit trail, each change with readable `before` and `after` lines."""
+    audits = list(response.answer_audits.select_related("changed_by"))
+    questions = {
+        q.code: q
+        for q in response.edition.questions.filter(
+            code__in={a.question_code for a in audits}
+        ).prefetch_related("choices", "rows")
+    }
+    for audit in audits:
+        question = questions.get(audit.question_code)
+        audit.question = question
+        audit.before = _readable(question, audit.old_value, audit.old_other_text)
+        audit.after = _readable(question, audit.new_value, audit.new_other_text)
+    return audits
+
+
+def _readable(question, value, other_text: str) -> str:
+    if value is None:
+        return "(vide)"
+    if question is None:
+        return str(value)
+    return " ; ".join(display_answer(question, Answer(value=value, other_text=other_text)))

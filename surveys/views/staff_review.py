@@ -83,7 +83,7 @@ def response_detail(request, pk: int):
             "missing": data.missing,
             "comments": response.staff_comments.select_related("author"),
             "events": response.review_events.select_related("by"),
-            "audits": response.answer_audits.select_related("changed_by"),
+            "audits": review.audit_trail(response),
             "staff_entry": StaffEntry.objects.filter(response=response).first(),
             "questions": response.edition.questions.filter(roster__isnull=True).order_by(
                 "section__order", "order"

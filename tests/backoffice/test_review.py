@@ -122,9 +122,14 @@ def test_staff_correct_a_submitted_response_with_the_agents_validation_and_an_au
     assert (audits["commentaire"].old_value, audits["commentaire"].new_value) == (None, "Vu")
     response.refresh_from_db()
     assert response.status == "submitted"
+    post_section(client, response, "profil", fonction_repondant="elu")
     page = client.get(reverse("staff-response", args=[response.pk])).content.decode()
     assert "Historique des modifications après envoi" in page
-    assert "nb_reunions" in page and "alice" in page
+    history = page.split("Historique des modifications après envoi")[1].split("Réponses</h2>")[0]
+    assert "<td>(vide)</td><td>Vu</td>" in history
+    assert "<td>DGS</td><td>Élu·e</td>" in history
+    assert "<td>12</td><td>15</td>" in history
+    assert "alice" in history
 
 
 def test_reopening_gives_the_response_back_and_the_agents_changes_are_audited(
