@@ -227,3 +227,11 @@ def test_the_beat_entries_name_tasks_that_exist():
     app.loader.import_default_modules()
     for name in ("surveys-apply-edition-schedule", "respondents-purge-expired-contact-data"):
         assert settings.CELERY_BEAT_SCHEDULE[name]["task"] in app.tasks
+
+
+def test_the_staff_home_says_close_not_fermer_for_a_closed_wave(client, alice):
+    make_edition(status="closed")
+    client.force_login(alice)
+    page = client.get(reverse("staff-home")).content.decode()
+    assert "<td>Close</td>" in page
+    assert "Fermer" not in page
