@@ -242,6 +242,18 @@ CELERY_BEAT_SCHEDULE["respondents-scheduled-reminders"] = {
     "task": "respondents.tasks.send_scheduled_reminders",
     "schedule": 3600,
 }
+# Staff back-office: waves open and close at their set times; contacts' personal data is purged
+# this many days after the last edition they were invited to (RGPD retention).
+CELERY_BEAT_SCHEDULE["surveys-apply-edition-schedule"] = {
+    "task": "surveys.tasks.apply_edition_schedule",
+    "schedule": 60,
+}
+CONTACT_RETENTION_DAYS = env_int("CONTACT_RETENTION_DAYS", 3 * 365)
+CELERY_BEAT_SCHEDULE["respondents-purge-expired-contact-data"] = {
+    "task": "respondents.tasks.purge_expired_contact_data",
+    "schedule": 24 * 3600,
+}
+PRIVACY_CONTACT_EMAIL = env_str("PRIVACY_CONTACT_EMAIL", "donnees-personnelles@deciderensemble.com")
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

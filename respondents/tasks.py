@@ -96,3 +96,11 @@ def send_scheduled_reminders() -> dict:
 
     with transaction.atomic():
         return send_due_reminders()
+
+
+@shared_task
+def purge_expired_contact_data() -> int:
+    """Erase contacts kept past CONTACT_RETENTION_DAYS after their last edition (beat, daily)."""
+    from respondents.services.privacy import purge_expired_contacts
+
+    return purge_expired_contacts()

@@ -1,9 +1,10 @@
-from django.urls import path
+from django.urls import include, path
 
 from respondents.views import access, public, staff
 from surveys.views import filling
 
 urlpatterns = [
+    path("", include("respondents.urls_privacy")),
     # Public
     path("acces/renvoyer/", public.resend_link, name="resend-link"),
     path("acces/<str:token>/", access.magic_link, name="magic-link"),

@@ -9,13 +9,15 @@ editions: they name export columns and line trends up.
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Edition(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Brouillon")
         OPEN = "open", _("Ouverte")
-        CLOSED = "closed", _("Close")
+        # A context: Django's own catalogue translates the bare word "Close" as "Fermer".
+        CLOSED = "closed", pgettext_lazy("statut d'une édition", "Close")
         PUBLISHED = "published", _("Publiée")
 
     year = models.PositiveSmallIntegerField(_("année"), unique=True)
@@ -247,3 +249,13 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.question.code}[{self.item}] = {self.value!r}"
+
+
+# The staff back-office's models (lifecycle log, review, audit trail, staff entry).
+from surveys.models_backoffice import (  # noqa: E402, F401
+    AnswerAudit,
+    EditionEvent,
+    ResponseComment,
+    ResponseEvent,
+    StaffEntry,
+)

@@ -1,8 +1,9 @@
-from django.urls import path
+from django.urls import include, path
 
 from surveys.views import filling, preview
 
 urlpatterns = [
+    path("", include("surveys.urls_staff")),
     path(
         "repondre/<int:year>/section/<slug:section>/", filling.section_page, name="filling-section"
     ),

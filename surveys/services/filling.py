@@ -33,7 +33,8 @@ from surveys.logic import (
     is_visible,
     item_values,
 )
-from surveys.models import Answer, Edition, Question, Response, Section
+from surveys.models import Answer, Edition, Question, Response, ResponseEvent, Section
+from surveys.services.audit import agent_audit
 from surveys.validation import NSP, CleanAnswer, clean_answer, format_number
 
 logger = logging.getLogger(__name__)
@@ -105,7 +106,9 @@ def _when(moment: datetime) -> str:
 def wave_problem(edition: Edition, now: datetime | None = None) -> str:
     """Why answers cannot be saved now (a French message), or "" while the wave is open."""
     now = now or timezone.now()
-    if edition.status == Edition.Status.DRAFT or (edition.opens_at and now < edition.opens_at):
+    # The status is the authority: staff may open a wave before `opens_at` (the beat job opens
+    # it at that time otherwise); `closes_at` still ends it even before the beat job runs.
+    if edition.status == Edition.Status.DRAFT:
         if edition.opens_at and now < edition.opens_at:
             return (
                 f"Le questionnaire {edition.year} n'est pas encore ouvert : il ouvrira le "
@@ -228,7 +231,7 @@ def save_section(
     """
     form.is_valid()
     check_can_save(response, by_staff=by_staff)
-    with transaction.atomic():
+    with transaction.atomic(), agent_audit(response, by_staff=by_staff):
         _claim_version(response, version, by_staff=by_staff)
         _write(response, [(e.question, e.item, answer) for e, answer in form.changes()])
         if form.section.code not in response.saved_sections and not by_staff:
@@ -248,7 +251,7 @@ def add_roster_item(
 ) -> int:
     """Add an empty item at the end of a roster; returns its number."""
     check_can_save(response, by_staff=by_staff)
-    with transaction.atomic():
+    with transaction.atomic(), agent_audit(response, by_staff=by_staff):
         _claim_version(response, version, by_staff=by_staff)
         stored = _roster_count_answer(response, roster)
         count = stored.value if stored else 0
@@ -271,7 +274,7 @@ def remove_roster_item(
 ) -> None:
     """Delete a roster item; the following items move up one place with all their answers."""
     check_can_save(response, by_staff=by_staff)
-    with transaction.atomic():
+    with transaction.atomic(), agent_audit(response, by_staff=by_staff):
         _claim_version(response, version, by_staff=by_staff)
         stored = _roster_count_answer(response, roster)
         count = int(stored.value) if stored else 0
@@ -639,6 +642,8 @@ def reopen_response(response: Response, by_user) -> Response:
         version=F("version") + 1,
         updated_at=timezone.now(),
     )
+    # Logged for the back-office: the agents' later changes go to the audit trail.
+    ResponseEvent.objects.create(response=response, kind=ResponseEvent.Kind.REOPENED, by=by_user)
     response.refresh_from_db()
     logger.info("Réponse %s (%s) rouverte par %s", response.pk, response, by_user)
     return response

@@ -1,6 +1,5 @@
 from datetime import timedelta
 
-import pytest
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone

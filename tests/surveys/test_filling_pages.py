@@ -255,12 +255,21 @@ def test_a_closed_wave_shows_a_message_keeps_the_draft_and_refuses_saving(agent,
 
 
 def test_a_wave_not_yet_open_says_when_it_opens(agent, edition):
-    edition.status = Edition.Status.OPEN
+    edition.status = Edition.Status.DRAFT
     edition.opens_at = timezone.now() + timedelta(days=1)
     edition.save()
     html = agent.get(url("filling-section", "profil")).content.decode()
     assert "n&#x27;est pas encore ouvert : il ouvrira le" in html
     assert post_section(agent, "profil", {"fonction_repondant": "elu"}).status_code == 403
+
+
+def test_a_wave_opened_by_staff_before_its_date_lets_agents_answer(agent, edition, rennes):
+    edition.status = Edition.Status.OPEN
+    edition.opens_at = timezone.now() + timedelta(days=1)
+    edition.save()
+    assert post_section(agent, "profil", {"fonction_repondant": "elu"}).status_code == 302
+    response = Response.objects.get(edition=edition, collectivite=rennes)
+    assert stored(response, "fonction_repondant") == "elu"
 
 
 def test_roster_items_are_added_and_removed_with_server_side_buttons(agent, edition, rennes):

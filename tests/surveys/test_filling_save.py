@@ -267,7 +267,6 @@ def test_a_wave_not_open_yet_refuses_saving(response, edition):
     edition.status = Edition.Status.DRAFT
     edition.save()
     assert "n'est pas encore ouvert" in filling.wave_problem(edition)
-    edition.status = Edition.Status.OPEN
     edition.opens_at = timezone.now() + timedelta(days=2)
     edition.save()
     assert "il ouvrira le" in filling.wave_problem(edition)
