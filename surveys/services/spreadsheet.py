@@ -9,15 +9,7 @@ from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
-# A cell starting with one of these is read as a formula by spreadsheet software.
-FORMULA_TRIGGERS = frozenset("=+-@\t\r")
-
-
-def neutralise(text: str) -> str:
-    """Prefix with an apostrophe a text that a spreadsheet would run as a formula."""
-    if text.lstrip("'")[:1] in FORMULA_TRIGGERS:
-        return "'" + text
-    return text
+from exports.services.writers import neutralise
 
 
 def _cell_value(value: Any) -> Any:
