@@ -20,6 +20,15 @@ from respondents.models import Collectivite
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache (rate limits, debounce keys, cached results)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture
 def alice(db):
     """Alice is on the Décider ensemble staff."""

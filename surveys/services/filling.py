@@ -621,11 +621,9 @@ def submit_response(
 
 
 def _schedule_results(edition_id: int) -> None:
-    """Ask the results (exports app) to recompute the edition's aggregates, once available."""
-    try:
-        from exports.services.results import schedule_recompute
-    except ImportError:
-        return
+    """Ask the results (exports app) to recompute the edition's aggregates, debounced."""
+    from exports.results_tasks import schedule_recompute
+
     schedule_recompute(edition_id)
 
 

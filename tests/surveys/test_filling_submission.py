@@ -8,6 +8,7 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
+from exports.models import ResultSnapshot
 from respondents.models import EmailLog
 from surveys.models import Response
 from surveys.services import filling
@@ -58,7 +59,9 @@ def test_the_review_lists_answers_missing_questions_and_warnings(agent):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_submission_enforces_required_answers_then_confirms_and_sends_a_receipt(client, rennes):
+def test_submission_enforces_required_answers_then_confirms_and_sends_a_receipt(
+    client, rennes, django_capture_on_commit_callbacks
+):
     edition = build_edition(2031)
     enter(client, edition, rennes, "rose.legoff@ville-rennes.test")
     review = reverse("filling-review", args=[2031])
@@ -74,14 +77,18 @@ def test_submission_enforces_required_answers_then_confirms_and_sends_a_receipt(
 
     profil = reverse("filling-section", args=[2031, "profil"])
     client.post(profil, {"version": version_of(client.get(profil)), "fonction_repondant": "dgs"})
-    page = client.post(
-        review,
-        {"version": version_of(client.get(review)), "confirm": "budget_par_habitant_eleve"},
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        page = client.post(
+            review,
+            {"version": version_of(client.get(review)), "confirm": "budget_par_habitant_eleve"},
+        )
     assert page.status_code == 302
     assert page.url == reverse("filling-confirmation", args=[2031])
     response = Response.objects.get(edition=edition)
     assert response.status == Response.Status.SUBMITTED
+    # The submission asked for the edition's results to be recomputed (eager here: done).
+    snapshot = ResultSnapshot.objects.get(edition=edition)
+    assert snapshot.data["respondents"] == 1
     confirmation = client.get(page.url).content.decode()
     assert "Merci, votre réponse est envoyée" in confirmation
     assert "rose.legoff@ville-rennes.test" in confirmation
