@@ -1,0 +1,75 @@
+"""Browser tests: Debian's Chromium driven by Playwright against pytest-django's live server.
+
+One Chromium per test module, a fresh context (cookies, storage) and page per test; a page whose
+scripts throw an uncaught error fails its test. Per module rather than per session because
+Playwright's sync API keeps an event loop running while it lives, and the tests of other modules
+must keep Django's async-safety check. The checks themselves live in
+`tests/browser/support.py`.
+"""
+
+import os
+
+import pytest
+
+from tests.browser.support import AXE_SCRIPT, browser_unavailable, chromium_path
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+# Generous for a loaded 2-core machine, short enough that a missing element fails quickly.
+DEFAULT_TIMEOUT_MS = 15_000
+
+
+@pytest.fixture(scope="module")
+def browser():
+    executable = chromium_path()
+    if executable is None:
+        browser_unavailable(
+            "Chromium introuvable (paquet Debian « chromium » ; bin/test l'installe)"
+        )
+    if not AXE_SCRIPT.is_file():
+        browser_unavailable(f"axe-core introuvable ({AXE_SCRIPT}) : lancez npm ci")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an event loop running in this thread; Django's ORM refuses
+    # to run under a running loop unless told the calls are really synchronous, which they are.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+            try:
+                yield chromium
+            finally:
+                chromium.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture
+def context(browser, live_server):
+    context = browser.new_context(
+        base_url=live_server.url, locale="fr-FR", viewport={"width": 1280, "height": 900}
+    )
+    context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+    try:
+        yield context
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def page(context):
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    assert not errors, "erreurs JavaScript non interceptées :\n" + "\n".join(errors)

@@ -1,0 +1,125 @@
+"""What the browser tests need and check: Chromium, axe-core, accessible names, visible focus."""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+AXE_SCRIPT = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def chromium_path() -> str | None:
+    candidate = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+    return candidate if Path(candidate).is_file() else None
+
+
+def browser_unavailable(reason: str) -> None:
+    """In CI a missing browser is a failure, elsewhere a clearly explained skip."""
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason} (CI est défini : les tests navigateur doivent tourner)", False)
+    pytest.skip(reason)
+
+
+def axe_violations(page) -> list[dict]:
+    """The WCAG 2.1 A/AA violations axe-core finds in the page, with their nodes."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE_SCRIPT))
+    return page.evaluate(
+        """async (tags) => {
+            const results = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
+            return results.violations.map((v) => ({
+                id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.map((n) => ({target: n.target, summary: n.failureSummary})),
+            }));
+        }""",
+        WCAG_TAGS,
+    )
+
+
+def describe_violations(violations: list[dict]) -> str:
+    lines = []
+    for violation in violations:
+        lines.append(f"- {violation['id']} ({violation['impact']}) : {violation['help']}")
+        for node in violation["nodes"]:
+            target = " ".join(str(part) for part in node["target"])
+            summary = " ".join((node["summary"] or "").split())
+            lines.append(f"    cible {target} — {summary}")
+    return "\n".join(lines)
+
+
+def assert_accessible(page, what: str = "") -> None:
+    """Zero axe-core violations, and the page declared in French."""
+    label = what or page.url
+    assert page.get_attribute("html", "lang") == "fr", f"{label} : <html lang> n'est pas « fr »"
+    violations = axe_violations(page)
+    assert not violations, f"{label} : violations axe-core\n{describe_violations(violations)}"
+
+
+# Roles of the controls an agent operates; each must have an accessible name.
+CONTROL_ROLES = {
+    "button",
+    "checkbox",
+    "combobox",
+    "listbox",
+    "radio",
+    "searchbox",
+    "slider",
+    "spinbutton",
+    "switch",
+    "textbox",
+}
+
+
+def unnamed_controls(page) -> list[str]:
+    """Form controls without an accessible name, from Chromium's own accessibility tree."""
+    session = page.context.new_cdp_session(page)
+    try:
+        return _unnamed(session)
+    finally:
+        session.detach()
+
+
+def _unnamed(session) -> list[str]:
+    nodes = session.send("Accessibility.getFullAXTree")["nodes"]
+    missing = []
+    for node in nodes:
+        role = (node.get("role") or {}).get("value")
+        if node.get("ignored") or role not in CONTROL_ROLES:
+            continue
+        name = ((node.get("name") or {}).get("value") or "").strip()
+        if not name:
+            missing.append(f"{role} {_describe_dom_node(session, node.get('backendDOMNodeId'))}")
+    return missing
+
+
+def _describe_dom_node(session, backend_id: int | None) -> str:
+    if backend_id is None:
+        return "(sans nœud DOM)"
+    node = session.send("DOM.describeNode", {"backendNodeId": backend_id})["node"]
+    pairs = node.get("attributes", [])
+    attributes = " ".join(f'{k}="{v}"' for k, v in zip(pairs[::2], pairs[1::2], strict=True))
+    return f"<{node['localName']} {attributes}>"
+
+
+def focus_indicator(page) -> dict:
+    """The focused element and the computed styles that make its focus visible."""
+    return page.evaluate(
+        """() => {
+            const el = document.activeElement;
+            const style = getComputedStyle(el);
+            return {
+                tag: el.tagName.toLowerCase(), id: el.id, name: el.getAttribute('name'),
+                outlineStyle: style.outlineStyle, outlineWidth: parseFloat(style.outlineWidth) || 0,
+                boxShadow: style.boxShadow,
+            };
+        }"""
+    )
+
+
+def focus_is_visible(indicator: dict) -> bool:
+    outlined = indicator["outlineStyle"] != "none" and indicator["outlineWidth"] > 0
+    shadowed = indicator["boxShadow"] not in ("", "none")
+    return outlined or shadowed
