@@ -220,6 +220,22 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
 }
 
+# Respondents (respondents app): magic links stay valid this many days after the wave closes;
+# rate limits count per window (seconds) in the cache; reminders run from the beat schedule.
+MAGIC_LINK_GRACE_DAYS = env_int("MAGIC_LINK_GRACE_DAYS", 7)
+RATELIMIT_WINDOW_SECONDS = env_int("RATELIMIT_WINDOW_SECONDS", 3600)
+RATELIMIT_TOKEN_FAILURES_PER_IP = env_int("RATELIMIT_TOKEN_FAILURES_PER_IP", 20)
+RATELIMIT_RESEND_PER_IP = env_int("RATELIMIT_RESEND_PER_IP", 10)
+RATELIMIT_RESEND_PER_ADDRESS = env_int("RATELIMIT_RESEND_PER_ADDRESS", 3)
+RATELIMIT_ACCESS_REQUESTS_PER_IP = env_int("RATELIMIT_ACCESS_REQUESTS_PER_IP", 5)
+# The request header holding the client address set by the reverse proxy (e.g. HTTP_X_REAL_IP);
+# empty: REMOTE_ADDR.
+RATELIMIT_CLIENT_IP_HEADER = env_str("RATELIMIT_CLIENT_IP_HEADER")
+CELERY_BEAT_SCHEDULE["respondents-scheduled-reminders"] = {
+    "task": "respondents.tasks.send_scheduled_reminders",
+    "schedule": 3600,
+}
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 

@@ -85,6 +85,17 @@ def _database_url(settings_dict: dict) -> str:
     return f"postgres://{auth}{host}:{port}/{settings_dict['NAME']}"
 
 
+def reset_celery_pools(app) -> None:
+    """Forget broker pools and the result backend, so the next use follows the new conf."""
+    from kombu import pools
+
+    app.pool.force_close_all()
+    pools.reset()
+    app._after_fork()
+    app._backend_cache = None
+    app._local.__dict__.pop("backend", None)
+
+
 @pytest.fixture
 def celery_worker(transactional_db, tmp_path):
     """A real `celery worker` process on Redis, sharing the test database.
@@ -138,7 +149,7 @@ def celery_worker(transactional_db, tmp_path):
         )
     saved = {key: app.conf[key] for key in ("broker_url", "result_backend", "task_always_eager")}
     app.conf.update(broker_url=url, result_backend=url, task_always_eager=False)
-    app.pool.force_close_all()
+    reset_celery_pools(app)
     try:
         deadline = time.monotonic() + 60
         while "ready." not in log.read_text():
@@ -153,4 +164,4 @@ def celery_worker(transactional_db, tmp_path):
         except subprocess.TimeoutExpired:
             process.kill()
         app.conf.update(saved)
-        app.pool.force_close_all()
+        reset_celery_pools(app)

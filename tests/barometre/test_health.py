@@ -6,7 +6,7 @@ import sys
 import pytest
 from django.urls import reverse
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, reset_celery_pools
 
 
 @pytest.mark.django_db
@@ -27,7 +27,7 @@ def test_healthz_names_the_broker_when_it_does_not_answer(client, settings):
         response = client.get(reverse("healthz"))
     finally:
         app.conf.broker_url = ""
-        app.pool.force_close_all()
+        reset_celery_pools(app)
     assert response.status_code == 503
     body = response.json()
     assert body["status"] == "erreur"

@@ -1,0 +1,90 @@
+"""The respondent session: what a magic link opens, and the guard of every respondent page.
+
+A respondent has no account. Confirming a magic link (POST) stores, per edition, the
+collectivité, contact and invitation in the session; every respondent view then reads them back
+with `get_respondent`, which re-checks that the invitation is still valid. Respondent URLs carry
+no collectivité id: it always comes from the session.
+"""
+
+from dataclasses import dataclass
+from functools import wraps
+
+from django.http import Http404, HttpRequest
+from django.shortcuts import get_object_or_404
+from django.views.decorators.cache import never_cache
+
+from respondents.models import Collectivite, Contact, Invitation
+from surveys.models import Edition
+
+SESSION_KEY = "respondent_access"
+
+
+@dataclass(frozen=True)
+class RespondentAccess:
+    collectivite: Collectivite
+    edition: Edition
+    contact: Contact
+    invitation: Invitation
+
+
+def open_respondent_session(request: HttpRequest, invitation: Invitation) -> None:
+    """Give this browser access to the invitation's edition, for its collectivité."""
+    access = dict(request.session.get(SESSION_KEY, {}))
+    # A new session key: a session id planted before the link was opened is worthless.
+    request.session.cycle_key()
+    access[str(invitation.edition_id)] = {
+        "collectivite": invitation.collectivite_id,
+        "contact": invitation.contact_id,
+        "invitation": invitation.pk,
+    }
+    request.session[SESSION_KEY] = access
+    invitation.mark_used()
+
+
+def close_respondent_session(request: HttpRequest) -> None:
+    """Forget every respondent access of this browser (staff sign-in, if any, is kept)."""
+    request.session.pop(SESSION_KEY, None)
+    request.session.cycle_key()
+
+
+def get_respondent(request: HttpRequest, edition: Edition) -> RespondentAccess | None:
+    entry = request.session.get(SESSION_KEY, {}).get(str(edition.pk))
+    if not entry:
+        return None
+    invitation = (
+        Invitation.objects.select_related("collectivite", "contact")
+        .filter(
+            pk=entry.get("invitation"),
+            edition=edition,
+            collectivite_id=entry.get("collectivite"),
+            contact_id=entry.get("contact"),
+        )
+        .first()
+    )
+    if invitation is None:
+        return None
+    invitation.edition = edition
+    if not invitation.is_valid():
+        return None
+    return RespondentAccess(
+        collectivite=invitation.collectivite,
+        edition=edition,
+        contact=invitation.contact,
+        invitation=invitation,
+    )
+
+
+def respondent_required(view):
+    """For views whose URL has an `int:year` kwarg: sets `request.respondent`, else 404."""
+
+    @wraps(view)
+    @never_cache
+    def wrapper(request, *args, **kwargs):
+        edition = get_object_or_404(Edition, year=kwargs["year"])
+        respondent = get_respondent(request, edition)
+        if respondent is None:
+            raise Http404("Aucun accès répondant à cette édition dans cette session.")
+        request.respondent = respondent
+        return view(request, *args, **kwargs)
+
+    return wrapper

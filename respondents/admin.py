@@ -1,0 +1,51 @@
+from django.contrib import admin
+
+from respondents.models import (
+    AccessRequest,
+    Collectivite,
+    Contact,
+    EmailLog,
+    Invitation,
+    ReminderSchedule,
+)
+
+
+@admin.register(Collectivite)
+class CollectiviteAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "epci_type", "code", "siren", "population", "is_active"]
+    list_filter = ["kind", "epci_type", "region_code", "is_active"]
+    search_fields = ["search_name", "code", "siren"]
+    readonly_fields = ["search_name", "created_at", "updated_at"]
+
+
+@admin.register(Contact)
+class ContactAdmin(admin.ModelAdmin):
+    list_display = ["email", "first_name", "last_name", "collectivite", "opted_out_of_reminders"]
+    search_fields = ["email", "last_name", "collectivite__search_name"]
+    raw_id_fields = ["collectivite"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ["contact", "collectivite", "edition", "sent_at", "last_used_at", "revoked_at"]
+    list_filter = ["edition"]
+    raw_id_fields = ["collectivite", "contact"]
+    exclude = ["token_hash"]
+    readonly_fields = ["created_by", "revoked_by", "first_used_at", "last_used_at"]
+
+
+@admin.register(EmailLog)
+class EmailLogAdmin(admin.ModelAdmin):
+    list_display = ["to_email", "kind", "status", "attempts", "created_at", "sent_at"]
+    list_filter = ["kind", "status"]
+    raw_id_fields = ["contact", "invitation"]
+
+
+@admin.register(AccessRequest)
+class AccessRequestAdmin(admin.ModelAdmin):
+    list_display = ["collectivite", "email", "edition", "status", "created_at"]
+    list_filter = ["status", "edition"]
+    raw_id_fields = ["collectivite", "contact"]
+
+
+admin.site.register(ReminderSchedule)

@@ -1,0 +1,91 @@
+"""E-mails to contacts: each one is logged (EmailLog) and sent by a Celery task.
+
+An e-mail that carries the magic link issues a new token when it is built, in the worker: the
+clear token never sits in the database or in the broker, only in the message itself.
+"""
+
+from django.conf import settings
+from django.core import signing
+from django.core.mail import EmailMessage
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from barometre.tasks import enqueue_on_commit
+from respondents.models import Contact, EmailLog, Invitation
+
+OPT_OUT_SALT = "respondents.reminder-opt-out"
+SUBJECTS = {
+    EmailLog.Kind.INVITATION: "Baromètre {year} : votre invitation à répondre pour {name}",
+    EmailLog.Kind.REMINDER: "Baromètre {year} : rappel — la réponse de {name} est attendue",
+    EmailLog.Kind.RESEND: "Baromètre {year} : votre lien pour répondre pour {name}",
+    EmailLog.Kind.RECEIPT: "Baromètre {year} : nous avons bien reçu la réponse de {name}",
+}
+KINDS_WITH_LINK = {EmailLog.Kind.INVITATION, EmailLog.Kind.REMINDER, EmailLog.Kind.RESEND}
+
+
+class UndeliverableEmail(Exception):
+    """The e-mail must not be sent any more (e.g. its invitation was revoked)."""
+
+
+def queue_email(contact: Contact, kind: str, invitation: Invitation | None = None) -> EmailLog:
+    """Log an e-mail as queued and send it from a task once the transaction commits."""
+    from respondents.tasks import send_email
+
+    log = EmailLog.objects.create(
+        contact=contact, invitation=invitation, kind=kind, to_email=contact.email
+    )
+    enqueue_on_commit(send_email, log.pk)
+    return log
+
+
+def magic_link_url(token: str) -> str:
+    return settings.SITE_URL + reverse("magic-link", args=[token])
+
+
+def opt_out_token(contact: Contact) -> str:
+    return signing.dumps(contact.pk, salt=OPT_OUT_SALT)
+
+
+def contact_from_opt_out_token(token: str) -> Contact | None:
+    try:
+        contact_id = signing.loads(token, salt=OPT_OUT_SALT)
+    except signing.BadSignature:
+        return None
+    return Contact.objects.filter(pk=contact_id).select_related("collectivite").first()
+
+
+def opt_out_url(contact: Contact) -> str:
+    return settings.SITE_URL + reverse("reminder-opt-out", args=[opt_out_token(contact)])
+
+
+def build_message(log: EmailLog) -> EmailMessage:
+    """The message of a log entry; issues a fresh magic-link token when the kind carries one."""
+    contact = log.contact
+    invitation = log.invitation
+    context = {
+        "contact": contact,
+        "collectivite": contact.collectivite,
+        "site_url": settings.SITE_URL,
+    }
+    headers = {}
+    if invitation is not None:
+        context["edition"] = invitation.edition
+        context["invitation"] = invitation
+        context["respondent_url"] = settings.SITE_URL + reverse(
+            "respondent-home", args=[invitation.edition.year]
+        )
+    if log.kind in KINDS_WITH_LINK:
+        if invitation is None or not invitation.is_valid():
+            raise UndeliverableEmail("Invitation révoquée ou expirée : lien non envoyé.")
+        context["link"] = magic_link_url(invitation.issue_token())
+        context["resend_url"] = settings.SITE_URL + reverse("resend-link")
+    if log.kind == EmailLog.Kind.REMINDER:
+        context["opt_out_url"] = opt_out_url(contact)
+        headers["List-Unsubscribe"] = f"<{context['opt_out_url']}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    year = invitation.edition.year if invitation else timezone.now().year
+    subject = SUBJECTS[log.kind].format(year=year, name=contact.collectivite.name)
+    body = render_to_string(f"respondents/emails/{log.kind}.txt", context)
+    log.subject = subject[:200]
+    return EmailMessage(subject, body, to=[log.to_email], headers=headers)

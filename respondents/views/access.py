@@ -1,0 +1,47 @@
+"""Public pages of the magic link: the confirmation page and the respondent's landing page."""
+
+from django.conf import settings
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from respondents import ratelimit
+from respondents.access import (
+    close_respondent_session,
+    open_respondent_session,
+    respondent_required,
+)
+from respondents.models import Invitation
+
+FAILED_LINKS_SCOPE = "magic-link-failures"
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def magic_link(request, token: str):
+    """GET only shows a button (mail scanners and previews act on nothing); POST opens."""
+    ip = ratelimit.client_ip(request)
+    if ratelimit.is_limited(FAILED_LINKS_SCOPE, ip, settings.RATELIMIT_TOKEN_FAILURES_PER_IP):
+        return render(request, "respondents/too_many_attempts.html", status=429)
+    invitation = Invitation.find_by_token(token)
+    if invitation is None:
+        ratelimit.hit(FAILED_LINKS_SCOPE, ip)
+        return render(request, "respondents/link_invalid.html", {"reason": "unknown"}, status=404)
+    if invitation.is_revoked or invitation.is_expired():
+        reason = "revoked" if invitation.is_revoked else "expired"
+        return render(request, "respondents/link_invalid.html", {"reason": reason}, status=410)
+    if request.method == "POST":
+        open_respondent_session(request, invitation)
+        return redirect("respondent-home", year=invitation.edition.year)
+    return render(request, "respondents/link_confirm.html", {"invitation": invitation})
+
+
+@respondent_required
+def respondent_home(request, year: int):
+    return render(request, "respondents/respondent_home.html", {"respondent": request.respondent})
+
+
+@require_POST
+def respondent_logout(request, year: int):
+    close_respondent_session(request)
+    return render(request, "respondents/logged_out.html")
