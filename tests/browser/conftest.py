@@ -10,8 +10,10 @@ must keep Django's async-safety check. The checks themselves live in
 import os
 
 import pytest
+from django.core.cache import cache
 
-from tests.browser.support import AXE_SCRIPT, browser_unavailable, chromium_path
+from respondents.models import Collectivite
+from tests.browser.support import AXE_SCRIPT, browser_unavailable, chromium_path, open_edition
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -73,3 +75,33 @@ def page(context):
     page.on("pageerror", lambda error: errors.append(str(error)))
     yield page
     assert not errors, "erreurs JavaScript non interceptées :\n" + "\n".join(errors)
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Rate-limit counters live in the cache: each test starts from zero."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def edition_2021(transactional_db):
+    return open_edition(2021)
+
+
+@pytest.fixture
+def edition_2018(transactional_db):
+    return open_edition(2018)
+
+
+@pytest.fixture
+def ille_et_vilaine(transactional_db):
+    return Collectivite.objects.create(
+        kind=Collectivite.Kind.DEPARTEMENT,
+        code="35",
+        name="Ille-et-Vilaine",
+        population=1_079_498,
+        departement_code="35",
+        region_code="53",
+    )

@@ -2,12 +2,19 @@
 
 import os
 import shutil
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
+
+from respondents.models import Collectivite, Contact, Invitation
+from surveys.definitions import import_definition, load_definition
+from surveys.models import Edition
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE_SCRIPT = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+EDITIONS = ROOT / "editions"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
@@ -123,3 +130,44 @@ def focus_is_visible(indicator: dict) -> bool:
     outlined = indicator["outlineStyle"] != "none" and indicator["outlineWidth"] > 0
     shadowed = indicator["boxShadow"] not in ("", "none")
     return outlined or shadowed
+
+
+# --- the respondent's way in -------------------------------------------------------------------
+
+
+def open_edition(year: int) -> Edition:
+    """Import the shipped definition of an edition and open its wave."""
+    edition, _ = import_definition(load_definition(EDITIONS / f"{year}.yaml"))
+    edition.status = Edition.Status.OPEN
+    edition.opens_at = timezone.now() - timedelta(days=7)
+    edition.closes_at = timezone.now() + timedelta(days=30)
+    edition.save()
+    return edition
+
+
+def invite(collectivite: Collectivite, edition: Edition, email: str) -> str:
+    """An invited contact of the collectivité; returns the clear token its e-mail would carry."""
+    contact, _ = Contact.objects.get_or_create(
+        collectivite=collectivite,
+        email=email,
+        defaults={"first_name": "Agnès", "last_name": "Martin", "role": "Chargée de mission"},
+    )
+    invitation = Invitation.objects.create(
+        edition=edition,
+        collectivite=collectivite,
+        contact=contact,
+        token_hash=Invitation.new_token()[1],
+    )
+    return invitation.issue_token()
+
+
+def confirm_magic_link(page, path: str, check=None) -> None:
+    """Open a magic link as the agent does: the confirmation page, then its button.
+
+    `check(page)` runs on the confirmation page before the button is pressed.
+    """
+    page.goto(path)
+    if check is not None:
+        check(page)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Accéder au questionnaire").click()
