@@ -6,11 +6,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from respondents import ratelimit
-from respondents.access import (
-    close_respondent_session,
-    open_respondent_session,
-    respondent_required,
-)
+from respondents.access import close_respondent_session, open_respondent_session
 from respondents.models import Invitation
 
 FAILED_LINKS_SCOPE = "magic-link-failures"
@@ -34,11 +30,6 @@ def magic_link(request, token: str):
         open_respondent_session(request, invitation)
         return redirect("respondent-home", year=invitation.edition.year)
     return render(request, "respondents/link_confirm.html", {"invitation": invitation})
-
-
-@respondent_required
-def respondent_home(request, year: int):
-    return render(request, "respondents/respondent_home.html", {"respondent": request.respondent})
 
 
 @require_POST

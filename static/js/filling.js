@@ -1,0 +1,241 @@
+// The questionnaire page, progressively enhanced: every page also works without JavaScript.
+// - conditions: each question (and choice) carries its condition as a JSON tree in
+//   data-condition (see surveys/forms.py, _AstParser); they are evaluated here with the same
+//   semantics as surveys/conditions.py, on the page's values plus #filling-values (answers of
+//   the other sections and derived variables). The server re-applies them on every save.
+// - exclusive choices untick the others; "other" choices show their précisez field;
+//   "Ne sait pas" clears its number and the other way round;
+// - autosave: a few seconds after the last change, the form is POSTed to data-autosave-url;
+//   the answer gives the new version, shown in the polite #autosave-status.
+(() => {
+  "use strict";
+  const AUTOSAVE_DELAY = 3000;
+  const form = document.getElementById("filling-form");
+  document.documentElement.classList.add("js");
+
+  const printButton = document.querySelector("[data-print]");
+  if (printButton) printButton.addEventListener("click", () => window.print());
+  if (!form) return;
+
+  const outside = JSON.parse(document.getElementById("filling-values")?.textContent || "{}");
+  const questions = Array.from(form.querySelectorAll(".question[data-name]"));
+
+  // -- values, in the shape the server stores them --
+  const NUMBER = /^-?\d+(\.\d+)?$/;
+  function asNumber(value) {
+    if (typeof value === "number") return value;
+    if (typeof value !== "string") return null;
+    let text = value.replace(/[\s\u00a0\u202f']/g, "").replace(/€$/, "");
+    if (text.includes(",")) text = text.replace(/\./g, "").replace(",", ".");
+    return NUMBER.test(text) ? Number(text) : null;
+  }
+  function isAnswered(value) {
+    if (value === null || value === undefined || value === "") return false;
+    if (Array.isArray(value)) return value.length > 0;
+    if (typeof value === "object") return Object.keys(value).length > 0;
+    return true;
+  }
+  function same(answer, literal) {
+    if (typeof answer === "string" && answer === literal) return true;
+    const left = asNumber(answer), right = asNumber(literal);
+    return left !== null && right !== null && left === right;
+  }
+  function codesOf(answer) {
+    if (Array.isArray(answer)) return answer;
+    if (answer && typeof answer === "object") return Object.keys(answer);
+    return [answer];
+  }
+
+  function valueOf(question) {
+    const name = question.dataset.name;
+    const type = question.dataset.type;
+    const inputs = (selector) => Array.from(question.querySelectorAll(selector));
+    if (type === "single") {
+      const checked = inputs(`input[name="${name}"]:checked`)[0];
+      return checked ? checked.value : null;
+    }
+    if (type === "multiple") return inputs(`input[name="${name}"]:checked`).map((i) => i.value);
+    if (type === "matrix" || type === "ranking") {
+      const result = {};
+      inputs(`[name^="${name}."]`).forEach((input) => {
+        if ((input.type === "radio" && !input.checked) || !input.value) return;
+        result[input.name.slice(name.length + 1)] = type === "ranking" ? Number(input.value) : input.value;
+      });
+      return result;
+    }
+    const nsp = question.querySelector(`input[name="${name}_nsp"]`);
+    if (nsp && nsp.checked) return "nsp";
+    const field = question.querySelector(`[name="${name}"]`);
+    return field ? field.value.trim() : null;
+  }
+
+  // -- conditions --
+  function evaluate(node, values) {
+    if (!node) return true;
+    if (node.or) return node.or.some((part) => evaluate(part, values));
+    if (node.and) return node.and.every((part) => evaluate(part, values));
+    if (node.not) return !evaluate(node.not, values);
+    let answer = values[node.code];
+    if (node.key) answer = answer && typeof answer === "object" && !Array.isArray(answer) ? answer[node.key] : null;
+    const literals = node.values;
+    const answered = isAnswered(answer);
+    switch (node.op) {
+      case "answered": return answered;
+      case "not_answered": return !answered;
+      case "=": case "!=": {
+        if (!answered) return false;
+        const found = Array.isArray(answer) ? answer.some((c) => same(c, literals[0])) : same(answer, literals[0]);
+        return node.op === "=" ? found : !found;
+      }
+      case "in": case "not_in": {
+        if (!answered) return false;
+        const found = codesOf(answer).some((c) => literals.some((l) => same(c, l)));
+        return node.op === "in" ? found : !found;
+      }
+      case "has":
+        return answered && codesOf(answer).some((c) => literals.some((l) => same(c, l)));
+      case "has_other_than":
+        return answered && codesOf(answer).some((c) => !literals.some((l) => same(c, l)));
+      default: {
+        const number = asNumber(answer), bound = Number(literals[0]);
+        if (number === null) return false;
+        return { "<": number < bound, "<=": number <= bound, ">": number > bound, ">=": number >= bound }[node.op];
+      }
+    }
+  }
+  const parsed = new WeakMap();
+  function conditionOf(element) {
+    if (!element.dataset.condition) return null;
+    if (!parsed.has(element)) parsed.set(element, JSON.parse(element.dataset.condition));
+    return parsed.get(element);
+  }
+
+  function applyConditions() {
+    // Hidden questions count as unanswered, as the server drops their answers: repeat until stable.
+    for (let round = 0; round < 10; round += 1) {
+      const top = { ...outside };
+      const items = {};
+      questions.forEach((q) => {
+        if (q.hidden) return;
+        const target = q.dataset.item ? (items[q.dataset.item] ||= {}) : top;
+        target[q.dataset.code] = valueOf(q);
+      });
+      let changed = false;
+      questions.forEach((q) => {
+        const values = q.dataset.item ? { ...top, ...(items[q.dataset.item] || {}) } : top;
+        const condition = conditionOf(q);
+        if (condition) {
+          const hidden = !evaluate(condition, values);
+          if (hidden !== q.hidden) { q.hidden = hidden; changed = true; }
+        }
+        q.querySelectorAll(".choice[data-condition], .ranking-item[data-condition]").forEach((choice) => {
+          const hidden = !evaluate(conditionOf(choice), values);
+          if (hidden !== choice.hidden) { choice.hidden = hidden; changed = true; }
+        });
+      });
+      if (!changed) return;
+    }
+  }
+
+  function applyOther(question) {
+    const box = question.querySelector(".other-text");
+    if (!box) return;
+    const shown = Array.from(question.querySelectorAll("input[data-other]")).some((i) => i.checked);
+    box.toggleAttribute("data-other-hidden", !shown);
+  }
+
+  form.addEventListener("change", (event) => {
+    const input = event.target;
+    const question = input.closest(".question");
+    if (question && input.type === "checkbox" && input.name === question.dataset.name && input.checked) {
+      // Exclusive choices: "Aucun" unticks the others, another choice unticks "Aucun".
+      question.querySelectorAll(`input[name="${input.name}"]`).forEach((other) => {
+        if (other !== input && (input.hasAttribute("data-exclusive") || other.hasAttribute("data-exclusive"))) {
+          other.checked = false;
+        }
+      });
+    }
+    if (input.dataset.nspFor && input.checked) {
+      const field = document.getElementById(input.dataset.nspFor);
+      if (field) field.value = "";
+    }
+    if (question) applyOther(question);
+    applyConditions();
+  });
+  form.addEventListener("input", (event) => {
+    const input = event.target;
+    const nsp = input.id && form.querySelector(`[data-nsp-for="${input.id}"]`);
+    if (nsp && input.value.trim()) nsp.checked = false;
+  });
+
+  // -- autosave --
+  if (form.hasAttribute("data-readonly")) return;
+  const status = document.getElementById("autosave-status");
+  const url = form.dataset.autosaveUrl;
+  let timer = null;
+  let inflight = null;
+  let stopped = false;
+  let dirty = false;
+
+  function say(message) { if (status) status.textContent = message; }
+
+  function autosave({ keepalive = false } = {}) {
+    clearTimeout(timer);
+    timer = null;
+    if (stopped || !dirty) return inflight || Promise.resolve();
+    dirty = false;
+    const body = new FormData(form);
+    body.delete("action");
+    const token = body.get("csrfmiddlewaretoken");
+    const request = fetch(url, {
+      method: "POST",
+      body,
+      keepalive,
+      credentials: "same-origin",
+      headers: { "X-CSRFToken": token, Accept: "application/json" },
+    })
+      .then((response) => response.json().then((data) => ({ response, data })))
+      .then(({ response, data }) => {
+        if (response.ok && data.ok) {
+          form.elements.version.value = data.version;
+          say(data.message);
+        } else {
+          stopped = true;
+          say(data.message || "L'enregistrement automatique a échoué.");
+          if (data.conflict) {
+            say(`${data.message} Rechargez la page pour voir les réponses les plus récentes.`);
+          }
+        }
+      })
+      .catch(() => { dirty = true; say("Enregistrement automatique impossible pour l'instant (connexion ?). Vos réponses seront enregistrées avec le bouton."); })
+      .finally(() => { inflight = null; });
+    inflight = request;
+    return request;
+  }
+
+  function schedule() {
+    dirty = true;
+    clearTimeout(timer);
+    timer = setTimeout(autosave, AUTOSAVE_DELAY);
+  }
+  form.addEventListener("input", schedule);
+  form.addEventListener("change", schedule);
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "hidden" && dirty) autosave({ keepalive: true });
+  });
+
+  // A button submission waits for a running autosave, so that it carries the newest version.
+  let submitting = false;
+  form.addEventListener("submit", (event) => {
+    if (submitting) return;
+    clearTimeout(timer);
+    dirty = false;
+    if (!inflight) return;
+    event.preventDefault();
+    const submitter = event.submitter;
+    inflight.finally(() => { submitting = true; form.requestSubmit(submitter); });
+  });
+
+  applyConditions();
+  questions.forEach(applyOther);
+})();

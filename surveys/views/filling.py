@@ -1,0 +1,394 @@
+"""The respondent's pages: overview, one page per section, review, submission, copies.
+
+Every URL is under `/repondre/<year>/` and guarded by `respondent_required` (the collectivité
+comes from the session opened by the magic link, never from the URL; anything else in a URL is
+looked up within the respondent's own response, 404 otherwise).
+
+URLs (names in parentheses):
+- `/repondre/<year>/` (respondent-home): introduction, sections with their state
+  (`data-state` = not_started / in_progress / complete) and a `<progress>` bar.
+- `/repondre/<year>/section/<section>/` (filling-section): the form `#filling-form`
+  (`data-autosave-url`), hidden `version`, fields named as `surveys/forms.py` says, buttons
+  `name="action"` value `continue` ("Enregistrer et continuer") or `later` ("Enregistrer et
+  continuer plus tard"). Each question is a `<div class="question" id="question-<name>"
+  data-name data-code data-type data-item data-condition>`; hidden questions carry `hidden`.
+- `/repondre/<year>/section/<section>/autosave/` (filling-autosave): POST the same form data
+  (fetch, CSRF token in the form data or `X-CSRFToken`). 200 `{"ok": true, "version": 7,
+  "saved_at": "14 h 32", "message": "Enregistré à 14 h 32", "errors": {field name: message}}`;
+  409 `{"ok": false, "conflict": true, "version": 8, "message": …}` when the version is stale;
+  403 `{"ok": false, "message": …}` when the wave is closed or the response already sent.
+- `/repondre/<year>/section/<section>/<roster>/ajouter/` and `…/<roster>/<item>/supprimer/`
+  (filling-roster-add, filling-roster-remove): POSTed by the section form's buttons
+  (`formaction`); they save the page, then add or remove an item (numbering stays 1…n).
+- `/repondre/<year>/relecture/` (filling-review): answers per section, missing required answers
+  (links), warnings to confirm (checkboxes `confirm` = warning code), submit button.
+- `/repondre/<year>/confirmation/` (filling-confirmation), `/repondre/<year>/mes-reponses/`
+  (filling-answers, read-only) and `/repondre/<year>/impression/` (filling-print, print-styled).
+- `/equipe/reponses/<pk>/rouvrir/` (staff-response-reopen): staff POST, reopens a response.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from barometre.roles import staff_required
+from respondents.access import respondent_required
+from surveys.forms import SectionForm
+from surveys.models import Answer, Question, Response, Section
+from surveys.services import filling
+
+SAVED_LATER = (
+    "Vos réponses sont enregistrées. Vous pouvez fermer cette page : le lien reçu par courriel "
+    "vous ramènera ici pour continuer."
+)
+
+
+def _response(request: HttpRequest) -> Response:
+    access = request.respondent
+    return filling.response_for(access.edition, access.collectivite)
+
+
+def _section(response: Response, code: str) -> Section:
+    """A section of the edition shown to this collectivité, else 404."""
+    for section in filling.visible_sections(response):
+        if section.code == code:
+            return section
+    raise Http404("Section inconnue ou sans objet pour votre collectivité.")
+
+
+def _version(request: HttpRequest) -> int:
+    try:
+        return int(request.POST.get("version", ""))
+    except ValueError:
+        return -1
+
+
+def _base_context(request: HttpRequest, response: Response) -> dict:
+    return {
+        "edition": response.edition,
+        "response": response,
+        "collectivite": response.collectivite,
+        "wave_problem": filling.wave_problem(response.edition),
+        "respondent": request.respondent,
+    }
+
+
+@respondent_required
+def overview(request: HttpRequest, year: int) -> HttpResponse:
+    response = _response(request)
+    data = filling.review(response)
+    total = len(data.sections)
+    first_open = next((s for s in data.sections if s.state != "complete"), None)
+    context = {
+        **_base_context(request, response),
+        "review": data,
+        "total": total,
+        "complete": data.complete_count,
+        "next_section": first_open.section if first_open else None,
+        "started": any(s.state != "not_started" for s in data.sections),
+    }
+    return render(request, "surveys/fill_overview.html", context)
+
+
+def _section_context(request, response, section, form, **extra) -> dict:
+    sections = filling.visible_sections(response)
+    position = next(i for i, s in enumerate(sections) if s.pk == section.pk)
+    outside = {
+        code: value
+        for code, value in form.values.items()
+        if code not in {q.code for q in form.top_questions}
+    }
+    return {
+        **_base_context(request, response),
+        "section": section,
+        "form": form,
+        "blocks": form.rendered_blocks(),
+        "errors": form.error_list() if form.is_bound else [],
+        "position": position + 1,
+        "total": len(sections),
+        "previous_section": sections[position - 1] if position else None,
+        "version": response.version,
+        "outside_values": {k: _jsonable(v) for k, v in outside.items()},
+        **extra,
+    }
+
+
+def _jsonable(value):
+    return (
+        str(value)
+        if value is not None and not isinstance(value, str | int | list | dict)
+        else value
+    )
+
+
+def _unsaved_form(response, section, posted: SectionForm) -> SectionForm:
+    """After a conflict: the newer stored answers, with what this agent typed recalled."""
+    fresh = SectionForm(response, section)
+    for entry in fresh.entries:
+        mine = posted.by_name.get(entry.name)
+        if mine is None:
+            continue
+        typed = describe_posted(posted, mine)
+        stored = fresh.stored.get((entry.question.pk, entry.item))
+        kept = filling.display_answer(entry.question, stored)
+        if typed and typed != kept:
+            entry.unsaved = " ; ".join(typed)
+    return fresh
+
+
+def describe_posted(form: SectionForm, entry) -> list[str]:
+    """What the agent typed in a field, displayed like a stored answer when it is valid."""
+    field = form.fields[entry.name]
+    data = form[entry.name].data
+    try:
+        cleaned = field.clean(data)
+    except Exception:  # noqa: BLE001 - invalid input: show it as typed
+        raw = data.get("value")
+        if isinstance(raw, dict):
+            return [f"{k} : {v}" for k, v in raw.items() if v]
+        return [str(raw)] if raw else []
+    if cleaned is None:
+        return []
+    return filling.display_answer(entry.question, _as_answer(cleaned))
+
+
+def _as_answer(cleaned):
+    return Answer(value=cleaned.value, number=cleaned.number, other_text=cleaned.other_text)
+
+
+def _next_url(response: Response, section: Section) -> str:
+    sections = filling.visible_sections(response)
+    codes = [s.code for s in sections]
+    if section.code in codes:
+        index = codes.index(section.code)
+        if index + 1 < len(sections):
+            return reverse(
+                "filling-section", args=[response.edition.year, sections[index + 1].code]
+            )
+    return reverse("filling-review", args=[response.edition.year])
+
+
+@respondent_required
+def section_page(request: HttpRequest, year: int, section: str) -> HttpResponse:
+    response = _response(request)
+    if response.status in filling.DONE:
+        messages.info(request, "Votre réponse a été envoyée : voici vos réponses.")
+        return redirect("filling-answers", year=year)
+    section_obj = _section(response, section)
+    if request.method != "POST":
+        prefill, prefill_year = filling.prefill_for(response, section_obj)
+        form = SectionForm(response, section_obj, prefill=prefill, prefill_year=prefill_year)
+        return render(
+            request,
+            "surveys/fill_section.html",
+            _section_context(request, response, section_obj, form),
+        )
+    form = SectionForm(response, section_obj, request.POST)
+    outcome = _save(request, response, section_obj, form)
+    if isinstance(outcome, HttpResponse):
+        return outcome
+    if form.errors:
+        saved_at = filling.clock(timezone.now())
+        context = _section_context(request, response, section_obj, form, saved_at=saved_at)
+        return render(request, "surveys/fill_section.html", context)
+    if request.POST.get("action") == "later":
+        messages.success(request, SAVED_LATER)
+        return redirect("respondent-home", year=year)
+    return redirect(_next_url(response, section_obj))
+
+
+def _save(request, response, section, form) -> HttpResponse | None:
+    """Save the page; on refusal, the page re-rendered with the reason."""
+    try:
+        filling.save_section(response, form, _version(request))
+    except filling.StaleVersion as refused:
+        response.refresh_from_db()
+        fresh = _unsaved_form(response, section, form)
+        context = _section_context(request, response, section, fresh, conflict=refused.message)
+        return render(request, "surveys/fill_section.html", context, status=409)
+    except filling.FillingError as refused:
+        context = _section_context(request, response, section, form, refused=refused.message)
+        return render(request, "surveys/fill_section.html", context, status=403)
+    return None
+
+
+@require_POST
+@respondent_required
+def autosave(request: HttpRequest, year: int, section: str) -> JsonResponse:
+    response = _response(request)
+    section_obj = _section(response, section)
+    form = SectionForm(response, section_obj, request.POST)
+    try:
+        filling.save_section(response, form, _version(request))
+    except filling.StaleVersion as refused:
+        message = (
+            "Une autre personne de votre collectivité a enregistré des réponses entre-temps : "
+            "l'enregistrement automatique est suspendu pour ne rien écraser."
+        )
+        return JsonResponse(
+            {"ok": False, "conflict": True, "version": refused.current, "message": message},
+            status=409,
+        )
+    except filling.FillingError as refused:
+        return JsonResponse({"ok": False, "message": refused.message}, status=403)
+    saved_at = filling.clock(timezone.now())
+    errors = {}
+    for entry in form.entries:
+        if entry.name in form.errors:
+            errors[entry.name] = form.errors[entry.name][0]
+    message = f"Enregistré à {saved_at}"
+    if errors:
+        message += " (sauf les champs à corriger)"
+    return JsonResponse(
+        {
+            "ok": True,
+            "version": response.version,
+            "saved_at": saved_at,
+            "message": message,
+            "errors": errors,
+        }
+    )
+
+
+def _roster(section: Section, code: str) -> Question:
+    roster = section.questions.filter(code=code, type=Question.Type.ROSTER).first()
+    if roster is None:
+        raise Http404("Liste inconnue.")
+    return roster
+
+
+@require_POST
+@respondent_required
+def roster_add(request: HttpRequest, year: int, section: str, roster: str) -> HttpResponse:
+    response = _response(request)
+    section_obj = _section(response, section)
+    roster_obj = _roster(section_obj, roster)
+    form = SectionForm(response, section_obj, request.POST)
+    outcome = _save(request, response, section_obj, form)
+    if isinstance(outcome, HttpResponse):
+        return outcome
+    try:
+        item = filling.add_roster_item(response, roster_obj, response.version)
+    except filling.FillingError as refused:
+        messages.error(request, refused.message)
+        return redirect("filling-section", year=year, section=section)
+    if form.errors:
+        messages.warning(request, "Fiche ajoutée ; certains champs restent à corriger.")
+    url = reverse("filling-section", args=[year, section])
+    return redirect(f"{url}#fiche-{roster_obj.code}-{item}")
+
+
+@require_POST
+@respondent_required
+def roster_remove(
+    request: HttpRequest, year: int, section: str, roster: str, item: int
+) -> HttpResponse:
+    response = _response(request)
+    section_obj = _section(response, section)
+    roster_obj = _roster(section_obj, roster)
+    if not filling.roster_item_exists(response, roster_obj, item):
+        raise Http404("Cette fiche n'existe pas.")
+    form = SectionForm(response, section_obj, request.POST)
+    outcome = _save(request, response, section_obj, form)
+    if isinstance(outcome, HttpResponse):
+        return outcome
+    try:
+        filling.remove_roster_item(response, roster_obj, item, response.version)
+    except filling.FillingError as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, f"La fiche {item} a été supprimée.")
+    url = reverse("filling-section", args=[year, section])
+    return redirect(f"{url}#liste-{roster_obj.code}")
+
+
+@respondent_required
+def review_page(request: HttpRequest, year: int) -> HttpResponse:
+    response = _response(request)
+    if response.status in filling.DONE:
+        return redirect("filling-answers", year=year)
+    data = filling.review(response)
+    context = {
+        **_base_context(request, response),
+        "review": data,
+        "sheet": filling.answer_sheet(response, data),
+        "version": response.version,
+        "confirmed": set(request.POST.getlist("confirm")),
+        "errors": [],
+    }
+    if request.method == "POST":
+        try:
+            filling.submit_response(
+                response,
+                _version(request),
+                request.POST.getlist("confirm"),
+                contact=request.respondent.contact,
+                invitation=request.respondent.invitation,
+            )
+        except filling.IncompleteResponse as refused:
+            context["errors"] = _review_errors(refused)
+            return render(request, "surveys/fill_review.html", context, status=400)
+        except filling.FillingError as refused:
+            context["refused"] = refused.message
+            return render(request, "surveys/fill_review.html", context, status=409)
+        return redirect("filling-confirmation", year=year)
+    return render(request, "surveys/fill_review.html", context)
+
+
+def _review_errors(refused: filling.IncompleteResponse) -> list[tuple[str, str]]:
+    errors = [
+        (f"manque-{i}", f"Réponse obligatoire manquante : {m.label} ({m.section.title})")
+        for i, m in enumerate(refused.missing)
+    ]
+    errors += [(f"confirm-{w.code}", f"À confirmer : {w.message}") for w in refused.unconfirmed]
+    return errors
+
+
+@respondent_required
+def confirmation(request: HttpRequest, year: int) -> HttpResponse:
+    response = _response(request)
+    if response.status not in filling.DONE:
+        return redirect("respondent-home", year=year)
+    return render(request, "surveys/fill_confirmation.html", _base_context(request, response))
+
+
+def _sheet_context(request, response) -> dict:
+    return {
+        **_base_context(request, response),
+        "sheet": filling.answer_sheet(response),
+        "printed_at": timezone.now(),
+    }
+
+
+@respondent_required
+def answers_page(request: HttpRequest, year: int) -> HttpResponse:
+    response = _response(request)
+    return render(request, "surveys/fill_answers.html", _sheet_context(request, response))
+
+
+@respondent_required
+def print_page(request: HttpRequest, year: int) -> HttpResponse:
+    response = _response(request)
+    return render(request, "surveys/fill_print.html", _sheet_context(request, response))
+
+
+@require_POST
+@staff_required
+def staff_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    response = get_object_or_404(Response.objects.select_related("edition", "collectivite"), pk=pk)
+    try:
+        filling.reopen_response(response, request.user)
+    except filling.FillingError as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, f"La réponse de {response.collectivite} est rouverte.")
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        target = reverse("staff-home")
+    return redirect(target)

@@ -1,0 +1,300 @@
+"""The respondent's pages: overview, rendering of every type, saving, conflicts, closed waves."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from respondents.models import Collectivite
+from surveys.models import Answer, Edition, Response
+from surveys.services import filling
+from tests.surveys.factories import build_edition
+from tests.surveys.filling_helpers import enter, question, stored
+
+YEAR = 2030
+
+
+@pytest.fixture
+def edition(db):
+    return build_edition(YEAR)
+
+
+@pytest.fixture
+def agent(client, edition, rennes):
+    enter(client, edition, rennes)
+    return client
+
+
+def url(name, *args):
+    return reverse(name, args=[YEAR, *args])
+
+
+def version_of(page) -> str:
+    return re.search(r'name="version" value="(\d+)"', page.content.decode()).group(1)
+
+
+def post_section(client, code, fields, *, version=None, action="continue"):
+    if version is None:
+        version = version_of(client.get(url("filling-section", code)))
+    data = {"version": version, "action": action, **fields}
+    return client.post(url("filling-section", code), data)
+
+
+def test_the_overview_lists_the_sections_with_their_state_and_progress(agent, rennes):
+    page = agent.get(url("respondent-home"))
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "Bienvenue, Rennes" in html
+    assert re.findall(r'data-section="(\w+)" data-state="(\w+)"', html) == [
+        ("profil", "not_started"),
+        ("moyens", "not_started"),
+        ("focus_elections", "not_started"),
+        ("fiches", "not_started"),
+    ]
+    assert '<progress class="filling-progress" max="4" value="0"' in html
+    assert "Commencer le questionnaire" in html
+    post_section(agent, "moyens", {"nb_reunions": "4"})
+    post_section(agent, "profil", {"service_dedie": "oui"})
+    html = agent.get(url("respondent-home")).content.decode()
+    assert 'data-section="moyens" data-state="complete"' in html
+    assert 'data-section="profil" data-state="in_progress"' in html
+    assert '<progress class="filling-progress" max="4" value="1"' in html
+    assert "1 section complète sur 4" in html
+    assert "Continuer le questionnaire" in html
+
+
+def test_a_section_whose_condition_fails_is_neither_listed_nor_reachable(client, edition):
+    departement = Collectivite.objects.create(
+        kind=Collectivite.Kind.DEPARTEMENT, code="35", name="Ille-et-Vilaine", population=1_000
+    )
+    enter(client, edition, departement)
+    home = client.get(url("respondent-home")).content.decode()
+    assert 'data-section="focus_elections"' not in home
+    assert client.get(url("filling-section", "focus_elections")).status_code == 404
+
+
+def test_every_type_is_rendered_accessibly_from_its_definition(agent):
+    profil = agent.get(url("filling-section", "profil")).content.decode()
+    assert '<fieldset id="q-fonction_repondant" class="choices">' in profil
+    assert '<legend class="question-label">Question fonction_repondant' in profil
+    assert "(obligatoire)" in profil
+    assert 'type="radio" name="fonction_repondant" id="q-fonction_repondant-elu" value="elu"' in (
+        profil
+    )
+    assert '<label class="form-check-label" for="q-fonction_repondant-elu">Élu·e</label>' in profil
+    assert 'name="fonction_repondant_autre" id="q-fonction_repondant_autre"' in profil
+    assert 'type="checkbox" name="dispositifs_existants"' in profil
+    # A question hidden by its condition is in the page, hidden, with its condition for the script.
+    assert re.search(
+        r'id="question-service_intitule"[^>]*data-condition="\{&quot;code&quot;:&quot;service_dedie'
+        r"&quot;,&quot;key&quot;:null,&quot;op&quot;:&quot;=&quot;,&quot;values&quot;:\[&quot;oui"
+        r'&quot;\]\}" hidden>',
+        profil,
+    )
+    moyens = agent.get(url("filling-section", "moyens")).content.decode()
+    assert (
+        '<input type="text" inputmode="decimal" autocomplete="off" class="form-control" '
+        'name="budget_participation" id="q-budget_participation"' in moyens
+    )
+    assert 'name="budget_participation_nsp" id="q-budget_participation_nsp"' in moyens
+    assert 'name="nb_reunions_nsp"' not in moyens
+    assert "data-exclusive" in moyens
+    # Matrix: a table with column and row headers and a label per cell.
+    assert '<th scope="col" id="q-apports-h-tout_a_fait">Oui, tout à fait</th>' in moyens
+    assert '<th scope="row" id="q-apports-transparence">Transparence</th>' in moyens
+    assert (
+        'type="radio" name="apports.transparence" id="q-apports-transparence-plutot" value="plutot"'
+        in moyens
+    )
+    assert (
+        '<label class="visually-hidden" for="q-apports-transparence-plutot">'
+        "Transparence : Oui, plutôt</label>" in moyens
+    )
+    # Ranking: a rank select per item.
+    select = '<select class="form-select ranking-select" name="besoins.besoin_4"'
+    assert f'{select} id="q-besoins-besoin_4"' in moyens
+    assert '<option value="3">3</option>' in moyens
+    assert '<option value="4">' not in moyens
+    assert '<textarea class="form-control" name="commentaire" id="q-commentaire"' in moyens
+
+
+def test_saving_moves_on_to_the_next_section_or_back_home(agent):
+    page = post_section(agent, "profil", {"fonction_repondant": "elu"})
+    assert page.status_code == 302
+    assert page.url == url("filling-section", "moyens")
+    page = post_section(agent, "moyens", {"nb_reunions": "2"}, action="later")
+    assert page.url == url("respondent-home")
+    home = agent.get(page.url).content.decode()
+    assert "Vos réponses sont enregistrées." in home
+    page = post_section(agent, "fiches", {})
+    assert page.url == url("filling-review")
+
+
+def test_errors_are_summarised_with_links_and_the_typed_values_kept(agent, rennes, edition):
+    response = filling.response_for(edition, rennes)
+    page = post_section(
+        agent,
+        "moyens",
+        {
+            "etp_participation": "beaucoup",
+            "budget_participation": "12 500,50",
+            "outils_numeriques": ["autre"],
+        },
+    )
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert 'class="error-summary" role="alert"' in html
+    assert (
+        '<a href="#q-etp_participation">Question etp_participation : '
+        "« beaucoup » n&#x27;est pas un nombre.</a>" in html
+    )
+    assert (
+        '<a href="#q-outils_numeriques_autre">Question outils_numeriques : '
+        "Précisez votre réponse « Autre ».</a>" in html
+    )
+    assert (
+        '<p class="field-error" id="q-etp_participation-erreur"><span class="visually-hidden">'
+        "Erreur : </span>« beaucoup » n&#x27;est pas un nombre.</p>" in html
+    )
+    assert 'aria-describedby="q-etp_participation-erreur"' in html
+    assert 'value="beaucoup"' in html
+    assert 'value="12 500,50"' in html
+    assert "Les autres réponses de cette page ont été enregistrées" in html
+    assert stored(response, "budget_participation") == "12500.5"
+    assert stored(response, "outils_numeriques") is None
+    # The page carries the new version: saving again is not a conflict.
+    again = post_section(agent, "moyens", {"etp_participation": "2"}, version=version_of(page))
+    assert again.status_code == 302
+
+
+def test_a_stale_page_is_refused_and_shows_the_newer_answers(client, edition, rennes):
+    """Two agents of Rennes open the same page; the second save is refused, nothing is lost."""
+    enter(client, edition, rennes, "rose@rennes.test")
+    other = Client()
+    enter(other, edition, rennes, "marc@rennes.test")
+    first_version = version_of(client.get(url("filling-section", "profil")))
+    second_version = version_of(other.get(url("filling-section", "profil")))
+    post_section(client, "profil", {"fonction_repondant": "elu"}, version=first_version)
+    mine = {"fonction_repondant": "dgs", "service_dedie": "non"}
+    page = post_section(other, "profil", mine, version=second_version)
+    html = page.content.decode()
+    assert page.status_code == 409
+    assert "Une autre personne de votre collectivité a enregistré des réponses" in html
+    # The newer stored answer is shown, and what this agent typed is recalled.
+    assert 'id="q-fonction_repondant-elu" value="elu" checked' in html
+    assert "Votre saisie non enregistrée : DGS" in html
+    assert "Votre saisie non enregistrée : Non" in html
+    response = Response.objects.get(edition=edition, collectivite=rennes)
+    assert stored(response, "fonction_repondant") == "elu"
+    assert stored(response, "service_dedie") is None
+    assert version_of(page) == str(response.version)
+
+
+def test_autosave_returns_the_new_version_and_refuses_a_stale_one(agent, edition, rennes):
+    autosave = url("filling-autosave", "moyens")
+    first = agent.post(autosave, {"version": "0", "nb_reunions": "7", "etp_participation": "x"})
+    data = first.json()
+    assert first.status_code == 200
+    assert data["ok"] is True
+    assert data["version"] == 1
+    assert re.fullmatch(r"\d\d\u00a0h\u00a0\d\d", data["saved_at"])
+    assert data["message"].startswith("Enregistré à ")
+    assert data["errors"] == {"etp_participation": "« x » n'est pas un nombre."}
+    stale = agent.post(autosave, {"version": "0", "nb_reunions": "8"})
+    assert stale.status_code == 409
+    assert stale.json()["conflict"] is True
+    assert stale.json()["version"] == 1
+    response = Response.objects.get(edition=edition, collectivite=rennes)
+    assert stored(response, "nb_reunions") == 7
+    assert agent.get(autosave).status_code == 405
+
+
+def test_the_prefilled_answers_are_marked_on_the_page(agent, rennes, edition):
+    previous = build_edition(2029)
+    old = Response.objects.create(
+        edition=previous, collectivite=rennes, status=Response.Status.VALIDATED
+    )
+    Answer.objects.create(response=old, question=question(old, "service_dedie"), value="oui")
+    html = agent.get(url("filling-section", "profil")).content.decode()
+    assert "Réponse reprise de l'édition 2029 — à confirmer ou modifier" in html
+    assert 'id="q-service_dedie-oui" value="oui" checked' in html
+    assert 'id="question-service_intitule"' in html
+    assert not re.search(r'id="question-service_intitule"[^>]*hidden', html)
+    post_section(agent, "profil", {"service_dedie": "oui"})
+    html = agent.get(url("filling-section", "profil")).content.decode()
+    assert "Réponse reprise" not in html
+
+
+def test_a_closed_wave_shows_a_message_keeps_the_draft_and_refuses_saving(agent, edition, rennes):
+    post_section(agent, "profil", {"fonction_repondant": "elu"})
+    edition.closes_at = timezone.now() - timedelta(hours=2)
+    edition.save()
+    page = agent.get(url("filling-section", "profil"))
+    html = page.content.decode()
+    assert "est clos depuis le" in html
+    assert '<fieldset class="filling-fields" disabled>' in html
+    assert "Enregistrer et continuer" not in html
+    assert 'id="q-fonction_repondant-elu" value="elu" checked' in html
+    refused = post_section(agent, "profil", {"fonction_repondant": "dgs"})
+    assert refused.status_code == 403
+    data = {"version": version_of(page), "fonction_repondant": "dgs"}
+    autosave = agent.post(url("filling-autosave", "profil"), data)
+    assert autosave.status_code == 403
+    assert "est clos" in autosave.json()["message"]
+    assert "est clos" in agent.get(url("respondent-home")).content.decode()
+    response = Response.objects.get(edition=edition, collectivite=rennes)
+    assert stored(response, "fonction_repondant") == "elu"
+    # Staff extend the deadline: the agent carries on where they were.
+    edition.closes_at = timezone.now() + timedelta(days=3)
+    edition.save()
+    assert post_section(agent, "profil", {"fonction_repondant": "dgs"}).status_code == 302
+    assert stored(response, "fonction_repondant") == "dgs"
+
+
+def test_a_wave_not_yet_open_says_when_it_opens(agent, edition):
+    edition.status = Edition.Status.OPEN
+    edition.opens_at = timezone.now() + timedelta(days=1)
+    edition.save()
+    html = agent.get(url("filling-section", "profil")).content.decode()
+    assert "n&#x27;est pas encore ouvert : il ouvrira le" in html
+    assert post_section(agent, "profil", {"fonction_repondant": "elu"}).status_code == 403
+
+
+def test_roster_items_are_added_and_removed_with_server_side_buttons(agent, edition, rennes):
+    page = agent.get(url("filling-section", "fiches"))
+    assert "0 fiche" in page.content.decode()
+    added = agent.post(
+        url("filling-roster-add", "fiches", "fiches_dispositifs"),
+        {"version": version_of(page)},
+    )
+    assert added.status_code == 302
+    assert added.url.endswith("#fiche-fiches_dispositifs-1")
+    page = agent.get(url("filling-section", "fiches"))
+    html = page.content.decode()
+    assert '<h3 class="h5" id="fiche-fiches_dispositifs-1-titre">Fiche 1</h3>' in html
+    assert 'name="fiches_dispositifs-1-nom" id="q-fiches_dispositifs-1-nom"' in html
+    assert 'formaction="/repondre/2030/section/fiches/fiches_dispositifs/1/supprimer/"' in html
+    added = agent.post(
+        url("filling-roster-add", "fiches", "fiches_dispositifs"),
+        {"version": version_of(page), "fiches_dispositifs-1-nom": "Fabrique citoyenne"},
+    )
+    response = Response.objects.get(edition=edition, collectivite=rennes)
+    assert stored(response, "nom", item=1) == "Fabrique citoyenne"
+    assert stored(response, "fiches_dispositifs") == 2
+    page = agent.get(url("filling-section", "fiches"))
+    removed = agent.post(
+        url("filling-roster-remove", "fiches", "fiches_dispositifs", 1),
+        {"version": version_of(page), "fiches_dispositifs-2-nom": "Carte participative"},
+    )
+    assert removed.status_code == 302
+    assert stored(response, "fiches_dispositifs") == 1
+    assert stored(response, "nom", item=1) == "Carte participative"
+    assert "La fiche 1 a été supprimée." in agent.get(removed.url).content.decode()
+    gone = agent.post(
+        url("filling-roster-remove", "fiches", "fiches_dispositifs", 2),
+        {"version": str(Response.objects.get(pk=response.pk).version)},
+    )
+    assert gone.status_code == 404
