@@ -165,3 +165,11 @@ def answer_page_with_keyboard(page, plan: FieldPlan, button: str = "continue") -
             page.keyboard.type(plan.texts[name])
             typed.add(name)
     raise AssertionError(f"bouton {button!r} jamais atteint après {MAX_TABS} tabulations")
+
+
+def comparable(answers: AnswerSet) -> AnswerSet:
+    """The order of the codes of a multiple answer carries no meaning."""
+    return {
+        key: (sorted(value) if isinstance(value, list) else value, other)
+        for key, (value, other) in answers.items()
+    }

@@ -36,7 +36,9 @@ def axe_violations(page) -> list[dict]:
         page.add_script_tag(path=str(AXE_SCRIPT))
     return page.evaluate(
         """async (tags) => {
-            const results = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
+            const results = await axe.run(document, {
+                runOnly: {type: 'tag', values: tags}, resultTypes: ['violations'],
+            });
             return results.violations.map((v) => ({
                 id: v.id, impact: v.impact, help: v.help,
                 nodes: v.nodes.map((n) => ({target: n.target, summary: n.failureSummary})),
@@ -171,3 +173,13 @@ def confirm_magic_link(page, path: str, check=None) -> None:
         check(page)
     with page.expect_navigation():
         page.get_by_role("button", name="Accéder au questionnaire").click()
+
+
+def tab_to(page, predicate: str, limit: int = 300) -> None:
+    """Press Tab until the focused element `el` satisfies the JavaScript `predicate`."""
+    test = f"() => {{ const el = document.activeElement; return !!({predicate}); }}"
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate(test):
+            return
+    raise AssertionError(f"aucun élément ne satisfait « {predicate} » en {limit} tabulations")
