@@ -58,23 +58,23 @@ def browser():
 
 @pytest.fixture
 def context(browser, live_server):
+    """A fresh browser profile; every page it opens fails the test on an uncaught script error."""
     context = browser.new_context(
         base_url=live_server.url, locale="fr-FR", viewport={"width": 1280, "height": 900}
     )
     context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+    errors: list[str] = []
+    context.on("page", lambda page: page.on("pageerror", lambda error: errors.append(str(error))))
     try:
         yield context
     finally:
         context.close()
+    assert not errors, "erreurs JavaScript non interceptées :\n" + "\n".join(errors)
 
 
 @pytest.fixture
 def page(context):
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    yield page
-    assert not errors, "erreurs JavaScript non interceptées :\n" + "\n".join(errors)
+    return context.new_page()
 
 
 @pytest.fixture(autouse=True)
