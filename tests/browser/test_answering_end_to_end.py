@@ -13,6 +13,7 @@ from respondents.models import Contact
 from respondents.services.invitations import invite
 from surveys.models import Response
 from tests.browser.answers import comparable, stored_answer_set
+from tests.browser.support import assert_accessible
 from tests.respondents.test_smtp_delivery import _link_path, smtp_server  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.smtp]
@@ -279,4 +280,5 @@ def test_a_departement_is_not_asked_the_elections_focus(
     sections = page.locator("[data-section]")
     codes = [sections.nth(i).get_attribute("data-section") for i in range(sections.count())]
     assert "focus_covid" in codes and "focus_elections" not in codes
+    assert_accessible(page, "sommaire d'un département")
     assert page.goto("/repondre/2021/section/focus_elections/").status == 404
