@@ -36,7 +36,7 @@ class Collectivite(models.Model):
     kind = models.CharField(_("nature"), max_length=12, choices=Kind.choices)
     # INSEE code for communes, départements and régions; SIREN for EPCI (they have no INSEE code).
     code = models.CharField(_("code"), max_length=12)
-    siren = models.CharField(_("SIREN"), max_length=9, blank=True, db_index=True)
+    siren = models.CharField(_("SIREN"), max_length=9, blank=True)
     name = models.CharField(_("nom"), max_length=200)
     search_name = models.CharField(max_length=200, db_index=True, editable=False)
     epci_type = models.CharField(
@@ -44,7 +44,7 @@ class Collectivite(models.Model):
     )
     population = models.PositiveIntegerField(_("population"), null=True, blank=True)
     departement_code = models.CharField(_("département"), max_length=3, blank=True)
-    region_code = models.CharField(_("région"), max_length=2, blank=True, db_index=True)
+    region_code = models.CharField(_("région"), max_length=2, blank=True)
     postcodes = models.JSONField(_("codes postaux"), default=list, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -57,7 +57,13 @@ class Collectivite(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["kind", "code"], name="collectivite_kind_code_unique")
         ]
-        indexes = [models.Index(fields=["kind", "is_active"])]
+        # Exact-match lookups only: Meta indexes, without the pattern-ops copy PostgreSQL gets
+        # for db_index; search_name keeps it, for prefix search.
+        indexes = [
+            models.Index(fields=["kind", "is_active"]),
+            models.Index(fields=["siren"], name="collectivite_siren_idx"),
+            models.Index(fields=["region_code"], name="collectivite_region_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -82,7 +88,7 @@ class PostalCode(models.Model):
     collectivite = models.ForeignKey(
         Collectivite, on_delete=models.CASCADE, related_name="postal_codes"
     )
-    code = models.CharField(_("code postal"), max_length=5, db_index=True)
+    code = models.CharField(_("code postal"), max_length=5)
 
     class Meta:
         verbose_name = _("code postal")
@@ -90,6 +96,7 @@ class PostalCode(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["collectivite", "code"], name="postalcode_unique")
         ]
+        indexes = [models.Index(fields=["code"], name="postalcode_code_idx")]
 
     def __str__(self) -> str:
         return self.code

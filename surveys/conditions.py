@@ -112,11 +112,19 @@ def _as_number(value: Any) -> Decimal | None:
     return None
 
 
+@lru_cache(maxsize=4096)
+def _literal_number(literal: str) -> Decimal | None:
+    return _as_number(literal)
+
+
 def _same(answer: Any, literal: str) -> bool:
-    if isinstance(answer, str) and answer == literal:
+    if answer == literal:
         return True
-    left, right = _as_number(answer), _as_number(literal)
-    return left is not None and right is not None and left == right
+    number = _literal_number(literal)
+    if number is None:
+        return False
+    left = _as_number(answer)
+    return left is not None and left == number
 
 
 def _codes_of(answer: Any) -> list:

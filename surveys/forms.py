@@ -225,11 +225,7 @@ class SectionForm(forms.Form):
             .order_by("order", "pk")
         )
         self.top_questions = [q for q in questions if q.roster_id is None]
-        stored = list(
-            response.answers.select_related("question").only(
-                "question__code", "question__type", "item", "value", "other_text", "number"
-            )
-        )
+        stored = list(response.answers.select_related("question"))
         self.stored = {(a.question_id, a.item): a for a in stored}
         self.stored_top = {a.question.code: a.value for a in stored if a.item == 0}
         self.stored_items: dict[int, dict[str, Any]] = {}
@@ -427,7 +423,7 @@ def widget_context(form: SectionForm, entry: Entry) -> dict[str, Any]:
         "item": entry.item,
         "template": f"surveys/widgets/{question.type}.html",
     }
-    described = []
+    described = [f"{entry.id}-consigne"] if question.type == Question.Type.RANKING else []
     if question.help_text:
         described.append(f"{entry.id}-aide")
     if errors:

@@ -19,10 +19,14 @@ from __future__ import annotations
 import json
 import math
 import random
+import time
+from bisect import bisect
+from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
+from itertools import accumulate
 from typing import Any
 
 from django.db import connection, transaction
@@ -53,6 +57,8 @@ STATUS_MIX = {
 }
 SKIP_OPTIONAL = 0.04  # an optional question left blank
 RARE_CODES = {"autre", NSP}  # picked less often than the other choices
+# How many choices a multiple answer picks: 1 to 5, two or three most often.
+MULTIPLE_COUNTS = (1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 4, 4, 5)
 
 WORDS = (
     "participation citoyenne démocratie locale concertation quartier budget projet plateforme "
@@ -68,6 +74,24 @@ class _Choice:
     other: bool
     condition: Condition | None
     weight: float
+
+
+class _Pool:
+    """Choices with their cumulative weights, for fast weighted draws."""
+
+    __slots__ = ("choices", "cum", "total", "exclusive", "others")
+
+    def __init__(self, choices: list[_Choice], *, split: bool = True):
+        self.choices = choices
+        self.cum = list(accumulate(choice.weight for choice in choices))
+        self.total = self.cum[-1] if self.cum else 0.0
+        if split:
+            self.exclusive = [choice for choice in choices if choice.exclusive]
+            self.others = _Pool([c for c in choices if not c.exclusive], split=False)
+
+    def draw(self, rng: random.Random) -> _Choice:
+        index = bisect(self.cum, rng.random() * self.total)
+        return self.choices[min(index, len(self.choices) - 1)]
 
 
 @dataclass
@@ -90,12 +114,31 @@ class _Question:
     min_items: int = 0
     max_items: int | None = None
     items: list[_Question] = field(default_factory=list)
+    _pools: dict[tuple[str, ...], _Pool] = field(default_factory=dict)
+
+    conditional_choices: bool = False
+
+    def __post_init__(self):
+        self.conditional_choices = any(c.condition is not None for c in self.choices)
 
     def visible(self, values: Mapping[str, Any]) -> bool:
-        return all(condition.evaluate(values) for condition in self.conditions)
+        for condition in self.conditions:
+            if not condition.evaluate(values):
+                return False
+        return True
 
-    def shown_choices(self, values: Mapping[str, Any]) -> list[_Choice]:
-        return [c for c in self.choices if c.condition is None or c.condition.evaluate(values)]
+    def pool(self, values: Mapping[str, Any]) -> _Pool:
+        """The choices shown for these values (pools cached by the set of shown codes)."""
+        if not self.conditional_choices:
+            return self._pools.get(()) or self._pools.setdefault((), _Pool(self.choices))
+        shown = tuple(
+            c.code for c in self.choices if c.condition is None or c.condition.evaluate(values)
+        )
+        pool = self._pools.get(shown)
+        if pool is None:
+            codes = set(shown)
+            pool = self._pools[shown] = _Pool([c for c in self.choices if c.code in codes])
+        return pool
 
 
 def _condition(expr: str) -> Condition | None:
@@ -170,9 +213,6 @@ class _Generator:
     def other_text(self) -> str:
         return f"Précision fictive : {self.words(2, 5).lower()}"
 
-    def pick(self, choices: list[_Choice]) -> _Choice:
-        return self.rng.choices(choices, weights=[c.weight for c in choices])[0]
-
     def number(self, q: _Question) -> Decimal:
         rng = self.rng
         is_money = q.type == Question.Type.MONEY
@@ -205,33 +245,33 @@ class _Generator:
         rng = self.rng
         kind = q.type
         if kind == Question.Type.SINGLE:
-            choices = q.shown_choices(values)
-            if not choices:
+            pool = q.pool(values)
+            if not pool.choices:
                 return None, None, ""
-            choice = self.pick(choices)
+            choice = pool.draw(rng)
             return choice.code, None, self.other_text() if choice.other else ""
         if kind == Question.Type.MULTIPLE:
-            choices = q.shown_choices(values)
-            exclusive = [c for c in choices if c.exclusive]
-            others = [c for c in choices if not c.exclusive]
-            if not choices:
+            pool = q.pool(values)
+            others = pool.others
+            if not pool.choices:
                 return None, None, ""
-            if exclusive and (not others or rng.random() < 0.12):
-                picked = [rng.choice(exclusive)]
+            if pool.exclusive and (not others.choices or rng.random() < 0.12):
+                picked = [rng.choice(pool.exclusive)]
             else:
-                count = min(len(others), rng.choices((1, 2, 3, 4, 5), (3, 4, 3, 2, 1))[0])
+                count = min(len(others.choices), MULTIPLE_COUNTS[int(rng.random() * 13)])
                 picked_codes = set()
                 while len(picked_codes) < count:
-                    picked_codes.add(self.pick(others).code)
-                picked = [c for c in others if c.code in picked_codes]
+                    picked_codes.add(others.draw(rng).code)
+                picked = [c for c in others.choices if c.code in picked_codes]
             text = self.other_text() if any(c.other for c in picked) else ""
             return [c.code for c in picked], None, text
         if kind == Question.Type.MATRIX:
-            if not q.choices or not q.rows:
+            pool = q.pool(values)
+            if not pool.choices or not q.rows:
                 return None, None, ""
-            return {row: self.pick(q.choices).code for row in q.rows}, None, ""
+            return {row: pool.draw(rng).code for row in q.rows}, None, ""
         if kind == Question.Type.RANKING:
-            items = [c.code for c in q.shown_choices(values)]
+            items = [c.code for c in q.pool(values).choices]
             count = q.rank_count or len(items)
             if not items or count > len(items):
                 return None, None, ""
@@ -316,17 +356,17 @@ class Respondent:
     region_code: str
 
 
-def _respondents(queryset) -> list[Respondent]:
+def load_respondents(queryset) -> list[Respondent]:
     fields = ("id", "kind", "epci_type", "population", "region_code")
-    return [
-        Respondent(
-            pk,
-            Collectivite(kind=kind, epci_type=epci_type).type_collectivite,
-            population,
-            region,
-        )
-        for pk, kind, epci_type, population, region in queryset.values_list(*fields)
-    ]
+    types: dict[tuple[str, str], str] = {}
+    respondents = []
+    for pk, kind, epci_type, population, region in queryset.values_list(*fields):
+        kind_type = types.get((kind, epci_type))
+        if kind_type is None:
+            collectivite = Collectivite(kind=kind, epci_type=epci_type)
+            kind_type = types[(kind, epci_type)] = collectivite.type_collectivite
+        respondents.append(Respondent(pk, kind_type, population, region))
+    return respondents
 
 
 def _weighted_sample(items: list[Respondent], count: int, rng: random.Random) -> list[Respondent]:
@@ -341,12 +381,11 @@ def _weighted_sample(items: list[Respondent], count: int, rng: random.Random) ->
 
 
 def _create_synthetic_collectivites(count: int, rng: random.Random) -> list[Respondent]:
-    existing = _respondents(Collectivite.objects.filter(code__startswith=SYNTHETIC_PREFIX))
-    taken = {
-        c.code for c in Collectivite.objects.filter(code__startswith=SYNTHETIC_PREFIX).only("code")
-    }
+    synthetic = Collectivite.objects.filter(code__startswith=SYNTHETIC_PREFIX).order_by("code")
+    existing = load_respondents(synthetic[:count])
     missing = count - len(existing)
     if missing > 0:
+        taken = set(synthetic.values_list("code", flat=True))
         new, number = [], 0
         regions = list(REGIONS)
         while len(new) < missing:
@@ -366,14 +405,14 @@ def _create_synthetic_collectivites(count: int, rng: random.Random) -> list[Resp
                 )
             )
         Collectivite.objects.bulk_create(new, batch_size=CHUNK)
-        existing = _respondents(Collectivite.objects.filter(code__startswith=SYNTHETIC_PREFIX))
-    return existing[:count]
+        existing = load_respondents(synthetic[:count])
+    return existing
 
 
 def pick_respondents(edition: Edition, count: int, rng: random.Random) -> list[Respondent]:
     """`count` distinct collectivités without a real response to the edition, in a realistic mix."""
     answered = Response.objects.filter(edition=edition, is_synthetic=False).values("collectivite")
-    pool = _respondents(
+    pool = load_respondents(
         Collectivite.objects.filter(is_active=True)
         .exclude(code__startswith=SYNTHETIC_PREFIX)
         .exclude(pk__in=answered)
@@ -434,8 +473,9 @@ def _insert_answers(rows: list[tuple], now) -> None:
 
 
 def delete_synthetic_responses(edition: Edition) -> int:
-    Answer.objects.filter(response__edition=edition, response__is_synthetic=True).delete()
-    deleted, _ = Response.objects.filter(edition=edition, is_synthetic=True).delete()
+    synthetic = Response.objects.filter(edition=edition, is_synthetic=True)
+    Answer.objects.filter(response__in=synthetic.values("pk")).delete()
+    deleted, _ = synthetic.delete()
     return deleted
 
 
@@ -450,9 +490,21 @@ class SeedResult:
     responses: int
     answers: int
     created_collectivites: int
+    # Seconds spent in each phase, for benchmarks.
+    timings: dict[str, float] = field(default_factory=dict)
 
 
-@transaction.atomic
+class _Stopwatch:
+    def __init__(self):
+        self.timings: dict[str, float] = defaultdict(float)
+        self.last = time.monotonic()
+
+    def lap(self, phase: str) -> None:
+        now = time.monotonic()
+        self.timings[phase] += now - self.last
+        self.last = now
+
+
 def seed_responses(
     edition: Edition,
     count: int,
@@ -461,48 +513,67 @@ def seed_responses(
     status: str = Response.Status.SUBMITTED,
     progress: Callable[[int], None] | None = None,
 ) -> SeedResult:
-    """Replace the edition's synthetic responses with `count` new ones; real ones are kept."""
+    """Replace the edition's synthetic responses with `count` new ones; real ones are kept.
+
+    All or nothing: one transaction.
+    """
     rng = random.Random(seed)
-    delete_synthetic_responses(edition)
-    questionnaire = compile_questionnaire(edition)
-    synthetic_before = Collectivite.objects.filter(code__startswith=SYNTHETIC_PREFIX).count()
-    respondents = pick_respondents(edition, count, rng)
-    created = Collectivite.objects.filter(code__startswith=SYNTHETIC_PREFIX).count()
-    statuses, weights = _statuses(status)
-    sections = 1 + max((q.section_index for q in questionnaire), default=0)
-    now = timezone.now()
-    total_answers = 0
-    for start, chunk in _chunks(respondents, CHUNK):
-        responses = []
-        for respondent in chunk:
-            state = rng.choices(statuses, weights)[0]
-            submitted = None
-            if state != Response.Status.DRAFT:
-                submitted = now - timedelta(minutes=rng.randint(60, 60 * 24 * 60))
-            responses.append(
-                Response(
-                    edition=edition,
-                    collectivite_id=respondent.id,
-                    status=state,
-                    version=rng.randint(1, 12),
-                    submitted_at=submitted,
-                    validated_at=now if state == Response.Status.VALIDATED else None,
-                    is_synthetic=True,
+    watch = _Stopwatch()
+    with transaction.atomic():
+        delete_synthetic_responses(edition)
+        watch.lap("suppression")
+        questionnaire = compile_questionnaire(edition)
+        synthetic_before = Collectivite.objects.filter(code__startswith=SYNTHETIC_PREFIX).count()
+        respondents = pick_respondents(edition, count, rng)
+        created = Collectivite.objects.filter(code__startswith=SYNTHETIC_PREFIX).count()
+        watch.lap("collectivités")
+        statuses, weights = _statuses(status)
+        sections = 1 + max((q.section_index for q in questionnaire), default=0)
+        now = timezone.now()
+        total_answers = 0
+        for start, chunk in _chunks(respondents, CHUNK):
+            responses = []
+            for respondent in chunk:
+                state = rng.choices(statuses, weights)[0]
+                submitted = None
+                if state != Response.Status.DRAFT:
+                    submitted = now - timedelta(minutes=rng.randint(60, 60 * 24 * 60))
+                responses.append(
+                    Response(
+                        edition=edition,
+                        collectivite_id=respondent.id,
+                        status=state,
+                        version=rng.randint(1, 12),
+                        submitted_at=submitted,
+                        validated_at=now if state == Response.Status.VALIDATED else None,
+                        is_synthetic=True,
+                    )
                 )
-            )
-        Response.objects.bulk_create(responses, batch_size=CHUNK)
-        rows = []
-        for response, respondent in zip(responses, chunk, strict=True):
-            last = rng.randrange(sections) if response.status == Response.Status.DRAFT else None
-            for question_id, item, value, number, other in generate_answers(
-                questionnaire, respondent, rng, last_section=last
-            ):
-                rows.append((response.pk, question_id, item, value, number, other))
-        _insert_answers(rows, now)
-        total_answers += len(rows)
-        if progress:
-            progress(start + len(chunk))
-    return SeedResult(len(respondents), total_answers, created - synthetic_before)
+            Response.objects.bulk_create(responses, batch_size=CHUNK)
+            watch.lap("insertion")
+            rows = []
+            for response, respondent in zip(responses, chunk, strict=True):
+                draft = response.status == Response.Status.DRAFT
+                last = rng.randrange(sections) if draft else None
+                for question_id, item, value, number, other in generate_answers(
+                    questionnaire, respondent, rng, last_section=last
+                ):
+                    rows.append((response.pk, question_id, item, value, number, other))
+            watch.lap("génération")
+            _insert_answers(rows, now)
+            watch.lap("insertion")
+            total_answers += len(rows)
+            if progress:
+                progress(start + len(chunk))
+        if connection.vendor == "postgresql":
+            # Fresh statistics, so that the next queries on a million new rows are planned well.
+            with connection.cursor() as cursor:
+                cursor.execute(f"ANALYZE {Response._meta.db_table}, {Answer._meta.db_table}")
+            watch.lap("insertion")
+    watch.lap("commit")
+    return SeedResult(
+        len(respondents), total_answers, created - synthetic_before, dict(watch.timings)
+    )
 
 
 def _chunks(items: list, size: int) -> Iterator[tuple[int, list]]:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from surveys.views import filling
+from surveys.views import filling, preview
 
 urlpatterns = [
     path(
@@ -26,4 +26,9 @@ urlpatterns = [
     path("repondre/<int:year>/mes-reponses/", filling.answers_page, name="filling-answers"),
     path("repondre/<int:year>/impression/", filling.print_page, name="filling-print"),
     path("equipe/reponses/<int:pk>/rouvrir/", filling.staff_reopen, name="staff-response-reopen"),
+    path(
+        "equipe/editions/<int:year>/apercu/",
+        preview.edition_preview,
+        name="edition-preview",
+    ),
 ]

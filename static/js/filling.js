@@ -10,18 +10,20 @@
 (() => {
   "use strict";
   const AUTOSAVE_DELAY = 3000;
+  const NUMBER = /^-?\d+(\.\d+)?$/;
   const form = document.getElementById("filling-form");
   document.documentElement.classList.add("js");
 
   const printButton = document.querySelector("[data-print]");
   if (printButton) printButton.addEventListener("click", () => window.print());
+  // The evaluator, for the tests that check it agrees with surveys/conditions.py.
+  window.barometreConditions = { evaluate: (node, values) => evaluate(node, values) };
   if (!form) return;
 
   const outside = JSON.parse(document.getElementById("filling-values")?.textContent || "{}");
   const questions = Array.from(form.querySelectorAll(".question[data-name]"));
 
   // -- values, in the shape the server stores them --
-  const NUMBER = /^-?\d+(\.\d+)?$/;
   function asNumber(value) {
     if (typeof value === "number") return value;
     if (typeof value !== "string") return null;
@@ -183,6 +185,8 @@
     clearTimeout(timer);
     timer = null;
     if (stopped || !dirty) return inflight || Promise.resolve();
+    // One request at a time: the next one must carry the version the running one returns.
+    if (inflight) return inflight.then(() => autosave({ keepalive }));
     dirty = false;
     const body = new FormData(form);
     body.delete("action");
@@ -220,6 +224,15 @@
   }
   form.addEventListener("input", schedule);
   form.addEventListener("change", schedule);
+  // Leaving by a link: save first, so that the next page shows (and carries) the newest version.
+  document.addEventListener("click", (event) => {
+    const link = event.target.closest("a[href]");
+    if (!link || !dirty || stopped || event.defaultPrevented || link.target) return;
+    if (event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0) return;
+    if (link.getAttribute("href").startsWith("#")) return;
+    event.preventDefault();
+    autosave().finally(() => { window.location.href = link.href; });
+  });
   document.addEventListener("visibilitychange", () => {
     if (document.visibilityState === "hidden" && dirty) autosave({ keepalive: true });
   });
@@ -227,6 +240,8 @@
   // A button submission waits for a running autosave, so that it carries the newest version.
   let submitting = false;
   form.addEventListener("submit", (event) => {
+    // The questions the agent saw: the server stays on the page if saving reveals others.
+    form.elements.shown.value = questions.filter((q) => !q.hidden).map((q) => q.dataset.name).join(" ");
     if (submitting) return;
     clearTimeout(timer);
     dirty = false;

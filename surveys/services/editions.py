@@ -75,20 +75,21 @@ def question_change_problems(question: Question) -> list[str]:
 def _option_problems(option: Choice | MatrixRow, old_code: str, deleting: bool) -> list[str]:
     question = option.question
     choices, rows = codes_in_use(question)
-    used = rows if isinstance(option, MatrixRow) else choices
-    if old_code not in used:
-        return []
-    what = "la ligne" if isinstance(option, MatrixRow) else "le choix"
-    action = "supprimé·e" if deleting else "changer de code"
-    if deleting:
-        return [
-            f"Question « {question.code} » : {what} « {old_code} » a déjà été choisi·e dans "
-            f"des réponses : {what} ne peut pas être {action} (vous pouvez la·le reformuler)."
-        ]
-    return [
-        f"Question « {question.code} » : {what} « {old_code} » a déjà été choisi·e dans des "
-        f"réponses : son code ne peut plus changer."
-    ]
+    if isinstance(option, MatrixRow):
+        if old_code not in rows:
+            return []
+        subject = f"Question « {question.code} » : la ligne « {old_code} » a déjà des réponses"
+        consequence = "elle ne peut pas être supprimée (vous pouvez la reformuler)"
+    else:
+        if old_code not in choices:
+            return []
+        subject = (
+            f"Question « {question.code} » : le choix « {old_code} » figure déjà dans des réponses"
+        )
+        consequence = "il ne peut pas être supprimé (vous pouvez le reformuler)"
+    if not deleting:
+        consequence = "son code ne peut plus changer"
+    return [f"{subject} : {consequence}."]
 
 
 def option_deletion_problems(option: Choice | MatrixRow) -> list[str]:
@@ -145,7 +146,7 @@ def check_definition_change(edition: Edition, definition: dict) -> None:
         used_choices, used_rows = codes_in_use(question)
         for code in sorted(removed_choices & used_choices):
             problems.append(
-                f"Question « {question.code} » : le choix « {code} » a déjà été choisi dans des "
+                f"Question « {question.code} » : le choix « {code} » figure déjà dans des "
                 "réponses : il ne peut pas être supprimé ni changer de code."
             )
         for code in sorted(removed_rows & used_rows):
@@ -196,8 +197,9 @@ def clone_edition(edition: Edition, year: int, title: str) -> Edition:
     return clone
 
 
-def next_edition_title(edition: Edition) -> str:
-    year, following = str(edition.year), str(edition.year + 1)
+def next_edition_title(edition: Edition, year: int | None = None) -> str:
+    """The title with the year replaced, e.g. "Baromètre … 2021" → "Baromètre … 2022"."""
+    year, following = str(edition.year), str(year or edition.year + 1)
     if year in edition.title:
         return edition.title.replace(year, following)
     return f"{edition.title} {following}"

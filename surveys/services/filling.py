@@ -324,6 +324,7 @@ def prefill_for(response: Response, section: Section) -> tuple[dict[str, CleanAn
         response.answers.filter(question__section=section).values_list("question__code", flat=True)
     )
     prefill = {}
+    values = answer_values(response)
     old_answers = previous.answers.filter(item=0, question__code__in=questions).select_related(
         "question"
     )
@@ -332,7 +333,7 @@ def prefill_for(response: Response, section: Section) -> tuple[dict[str, CleanAn
         if question.code in answered or old.question.type != question.type:
             continue
         try:
-            cleaned = clean_answer(question, old.value, other_text=old.other_text)
+            cleaned = clean_answer(question, old.value, other_text=old.other_text, context=values)
         except ValidationError:
             continue
         if cleaned is not None:

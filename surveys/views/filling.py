@@ -8,7 +8,9 @@ URLs (names in parentheses):
 - `/repondre/<year>/` (respondent-home): introduction, sections with their state
   (`data-state` = not_started / in_progress / complete) and a `<progress>` bar.
 - `/repondre/<year>/section/<section>/` (filling-section): the form `#filling-form`
-  (`data-autosave-url`), hidden `version`, fields named as `surveys/forms.py` says, buttons
+  (`data-autosave-url`), hidden `version` and `shown` (names of the questions the agent saw:
+  the script updates it on submit; without JavaScript, a save that reveals new questions stays
+  on the page with a notice), fields named as `surveys/forms.py` says, buttons
   `name="action"` value `continue` ("Enregistrer et continuer") or `later` ("Enregistrer et
   continuer plus tard"). Each question is a `<div class="question" id="question-<name>"
   data-name data-code data-type data-item data-condition>`; hidden questions carry `hidden`.
@@ -114,6 +116,7 @@ def _section_context(request, response, section, form, **extra) -> dict:
         "total": len(sections),
         "previous_section": sections[position - 1] if position else None,
         "version": response.version,
+        "shown": " ".join(entry.name for entry in form.entries if entry.visible),
         "outside_values": {k: _jsonable(v) for k, v in outside.items()},
         **extra,
     }
@@ -200,6 +203,14 @@ def section_page(request: HttpRequest, year: int, section: str) -> HttpResponse:
     if request.POST.get("action") == "later":
         messages.success(request, SAVED_LATER)
         return redirect("respondent-home", year=year)
+    shown = set(request.POST.get("shown", "").split())
+    revealed = [e for e in form.entries if e.visible and e.name not in shown]
+    if "shown" in request.POST and revealed:
+        # Without JavaScript, an answer may reveal questions the agent has not seen yet.
+        fresh = SectionForm(response, section_obj)
+        notice = "Vos réponses font apparaître de nouvelles questions sur cette page."
+        context = _section_context(request, response, section_obj, fresh, notice=notice)
+        return render(request, "surveys/fill_section.html", context)
     return redirect(_next_url(response, section_obj))
 
 

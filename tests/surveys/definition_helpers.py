@@ -78,3 +78,24 @@ def snapshot(edition: Edition) -> dict:
             for r in MatrixRow.objects.filter(question__edition=edition)
         ),
     }
+
+
+def import_shipped(year: int) -> Edition:
+    from pathlib import Path
+
+    from surveys.definitions import import_definition, load_definition
+
+    path = Path(__file__).resolve().parents[2] / "editions" / f"{year}.yaml"
+    return import_definition(load_definition(path))[0]
+
+
+def answer(edition: Edition, collectivite, values: dict):
+    """A response of `collectivite` with the given {code: value} answers (item 0)."""
+    from surveys.models import Answer, Response
+
+    response, _ = Response.objects.get_or_create(edition=edition, collectivite=collectivite)
+    for code, value in values.items():
+        Answer.objects.create(
+            response=response, question=edition.questions.get(code=code), value=value
+        )
+    return response

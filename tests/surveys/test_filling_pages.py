@@ -298,3 +298,20 @@ def test_roster_items_are_added_and_removed_with_server_side_buttons(agent, edit
         {"version": str(Response.objects.get(pk=response.pk).version)},
     )
     assert gone.status_code == 404
+
+
+def test_without_javascript_a_revealed_question_keeps_the_agent_on_the_page(agent):
+    page = agent.get(url("filling-section", "profil"))
+    shown = re.search(r'name="shown" value="([^"]*)"', page.content.decode()).group(1)
+    assert "service_intitule" not in shown.split()
+    data = {"version": version_of(page), "shown": shown, "action": "continue"}
+    stay = agent.post(url("filling-section", "profil"), {**data, "service_dedie": "oui"})
+    html = stay.content.decode()
+    assert stay.status_code == 200
+    assert "Vos réponses font apparaître de nouvelles questions sur cette page." in html
+    assert not re.search(r'id="question-service_intitule"[^>]*hidden', html)
+    # With the question seen (as the script reports it), saving moves on.
+    shown = re.search(r'name="shown" value="([^"]*)"', html).group(1)
+    data = {"version": version_of(stay), "shown": shown, "action": "continue"}
+    moved = agent.post(url("filling-section", "profil"), {**data, "service_dedie": "oui"})
+    assert moved.status_code == 302

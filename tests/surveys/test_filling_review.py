@@ -223,3 +223,17 @@ def test_the_answer_sheet_displays_answers_in_french(response):
     assert item["number"] == 1
     assert item["rows"][0]["lines"] == ["Fabrique"]
     assert Decimal(stored(response, "budget_participation")) == Decimal("12500.5")
+
+
+def test_prefill_skips_choices_the_collectivite_is_no_longer_offered(edition, metz_metropole):
+    previous = build_edition(2029)
+    old = Response.objects.create(
+        edition=previous, collectivite=metz_metropole, status=Response.Status.SUBMITTED
+    )
+    Answer.objects.create(
+        response=old, question=question(old, "dispositifs_existants"), value=["conseils_quartier"]
+    )
+    Answer.objects.create(response=old, question=question(old, "service_dedie"), value="non")
+    response = filling.response_for(edition, metz_metropole)
+    prefill, _ = filling.prefill_for(response, section(response, "profil"))
+    assert set(prefill) == {"service_dedie"}

@@ -1,13 +1,24 @@
+import random
 from collections import Counter, defaultdict
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from respondents.models import Collectivite
+from surveys.definitions import import_definition, load_definition
 from surveys.logic import answer_values, drop_hidden_answers, is_visible, item_values
-from surveys.models import Answer, Question, Response
-from surveys.synthetic import generate_answers, pick_respondents, seed_responses
+from surveys.models import Answer, Edition, Question, Response
+from surveys.synthetic import (
+    compile_questionnaire,
+    generate_answers,
+    load_respondents,
+    pick_respondents,
+    seed_responses,
+)
 from surveys.validation import CleanAnswer, clean_answer
+from tests.surveys.definition_helpers import snapshot
 from tests.surveys.factories import build_edition
 
 
@@ -117,12 +128,8 @@ def test_generation_covers_every_type_and_both_sides_of_conditions(edition):
 
 
 def test_a_single_respondent_is_reproducible_with_a_seed(edition, rennes):
-    import random
-
-    from surveys.synthetic import _respondents, compile_questionnaire
-
     questionnaire = compile_questionnaire(edition)
-    respondent = _respondents(Collectivite.objects.filter(pk=rennes.pk))[0]
+    respondent = load_respondents(Collectivite.objects.filter(pk=rennes.pk))[0]
     first = generate_answers(questionnaire, respondent, random.Random(5))
     assert first == generate_answers(questionnaire, respondent, random.Random(5))
     assert first != generate_answers(questionnaire, respondent, random.Random(6))
@@ -130,7 +137,7 @@ def test_a_single_respondent_is_reproducible_with_a_seed(edition, rennes):
 
 def test_the_mix_is_mostly_communes_with_every_type(edition):
     referential(communes=200, epcis=60, metropoles=10, departements=30, regions=10)
-    respondents = pick_respondents(edition, 100, __import__("random").Random(2))
+    respondents = pick_respondents(edition, 100, random.Random(2))
     types = Counter(respondent.type_collectivite for respondent in respondents)
     assert len({respondent.id for respondent in respondents}) == 100
     assert types["commune"] == 62
@@ -186,15 +193,40 @@ def test_seed_demo_refuses_an_unknown_edition(db):
         call_command("seed_demo", "--edition", "1999", "--respondents", "3")
 
 
-def test_setup_demo_seeds_the_editions_that_exist_and_stays_idempotent(db, settings):
+def test_setup_demo_imports_the_editions_then_seeds_them_idempotently(db, settings):
     settings.DEBUG = True
     referential()
-    edition_2021 = build_edition(2021)
     call_command("setup_demo")
+    edition_2021 = Edition.objects.get(year=2021)
+    before = snapshot(edition_2021)
     call_command("setup_demo")
+    edition_2021.refresh_from_db()
+    assert edition_2021.status == Edition.Status.OPEN
+    assert edition_2021.opens_at < timezone.now() < edition_2021.closes_at
+    assert snapshot(edition_2021) == before
+    assert Edition.objects.get(year=2018).status == Edition.Status.PUBLISHED
     responses = Response.objects.filter(edition=edition_2021)
     assert responses.count() == 200
     assert responses.filter(is_synthetic=True).count() == 200
     assert responses.filter(status="draft").exists()
     assert responses.filter(status="submitted").exists()
-    assert not Response.objects.exclude(edition=edition_2021).exists()
+    responses_2018 = Response.objects.filter(edition__year=2018)
+    assert responses_2018.count() == responses_2018.filter(status="submitted").count() == 150
+
+
+@pytest.mark.parametrize("year", [2021, 2018])
+def test_responses_to_the_shipped_editions_are_valid(db, year, rennes, metz_metropole):
+    path = Path(__file__).resolve().parents[2] / "editions" / f"{year}.yaml"
+    edition, _ = import_definition(load_definition(path))
+    referential(communes=40, epcis=10, metropoles=2, departements=5, regions=3)
+    seed_responses(edition, 60, seed=year, status="mixed")
+    responses = Response.objects.filter(edition=edition).select_related("collectivite")
+    assert responses.count() == 60
+    for response in responses:
+        assert_valid(response)
+    answered = set(
+        Answer.objects.filter(response__edition=edition).values_list("question__code", flat=True)
+    )
+    asked = set(edition.questions.values_list("code", flat=True))
+    # 60 respondents of every type reach every question, conditional ones included.
+    assert asked - answered == set()

@@ -4,13 +4,19 @@ Idempotent: running it again updates what is there. Refuses to run with DEBUG of
 creates accounts with well-known passwords.
 """
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from barometre.roles import ANALYSTS, STAFF
+from respondents import demo as respondents_demo
+from surveys.definitions import DefinitionError, import_definition, load_definition
 from surveys.models import Edition
+from surveys.services.editions import ProtectedChangeError
 from surveys.synthetic import seed_responses
 
 DEMO_ACCOUNTS = [
@@ -18,6 +24,9 @@ DEMO_ACCOUNTS = [
     ("equipe", "equipe-demo-2021", STAFF, True),
     ("analyste", "analyste-demo-2021", ANALYSTS, False),
 ]
+# Editions shipped in editions/, imported with the status they have in the demo.
+DEMO_EDITIONS = [("2021.yaml", Edition.Status.OPEN), ("2018.yaml", Edition.Status.PUBLISHED)]
+OPENED, CLOSES = timedelta(days=7), timedelta(days=60)
 # Synthetic responses for the demo: edition year, number, statuses (seed = year, reproducible).
 DEMO_RESPONSES = [(2021, 200, "mixed"), (2018, 150, "submitted")]
 
@@ -29,7 +38,11 @@ class Command(BaseCommand):
         if not settings.DEBUG:
             raise CommandError("setup_demo ne s'utilise qu'en local (DEBUG=1).")
         self.create_accounts()
+        respondents_demo.import_collectivites(self.stdout)
+        self.import_editions()
         self.seed_synthetic_responses()
+        # Keep last: needs the 2021 edition; prints the demo magic link.
+        respondents_demo.create_demo_invitations(self.stdout)
 
     def create_accounts(self) -> None:
         User = get_user_model()
@@ -41,6 +54,28 @@ class Command(BaseCommand):
             user.save()
             user.groups.add(Group.objects.get(name=role))
         self.stdout.write("Comptes de démonstration prêts.")
+
+    def import_editions(self) -> None:
+        """Create or update the shipped editions; the open one opened a week ago."""
+        folder = settings.BASE_DIR / "editions"
+        now = timezone.now()
+        for filename, status in DEMO_EDITIONS:
+            try:
+                definition = load_definition(folder / filename)
+                header = definition["edition"]
+                if status == Edition.Status.OPEN and not header["opens_at"]:
+                    # Keep the dates of a previous run, so that running again changes nothing.
+                    previous = Edition.objects.filter(year=header["year"]).first()
+                    header["opens_at"] = getattr(previous, "opens_at", None) or now - OPENED
+                    header["closes_at"] = getattr(previous, "closes_at", None) or now + CLOSES
+                edition, _ = import_definition(definition)
+            except (DefinitionError, ProtectedChangeError) as exc:
+                messages = exc.errors if isinstance(exc, DefinitionError) else exc.messages
+                raise CommandError("\n".join(messages)) from exc
+            if edition.status != status:
+                edition.status = status
+                edition.save(update_fields=["status", "updated_at"])
+            self.stdout.write(f"Édition {edition.year} prête ({edition.get_status_display()}).")
 
     def seed_synthetic_responses(self) -> None:
         """Runs after the editions are imported; replaces the previous synthetic responses."""

@@ -46,6 +46,11 @@ class Command(BaseCommand):
             if result.created_collectivites
             else ""
         )
+        if verbosity >= 2:
+            phases = ", ".join(
+                f"{name} {seconds:.1f} s" for name, seconds in result.timings.items()
+            )
+            self.stdout.write(f"  Durées : {phases}")
         self.stdout.write(
             self.style.SUCCESS(
                 f"Édition {edition} : {result.responses} réponses fictives "
