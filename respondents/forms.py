@@ -1,6 +1,6 @@
 from django import forms
 
-from respondents.models import normalise_email
+from respondents.models import Contact, ReminderSchedule, normalise_email
 
 
 class ResendLinkForm(forms.Form):
@@ -16,3 +16,108 @@ class ResendLinkForm(forms.Form):
 
     def clean_email(self) -> str:
         return normalise_email(self.cleaned_data["email"])
+
+
+def _text(label: str, *, required: bool = True, max_length: int = 100, autocomplete: str = ""):
+    attrs = {"class": "form-control"}
+    if autocomplete:
+        attrs["autocomplete"] = autocomplete
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=max_length,
+        error_messages={"required": f"Indiquez votre {label.lower()}."},
+        widget=forms.TextInput(attrs=attrs),
+    )
+
+
+class AccessRequestForm(forms.Form):
+    """The public request of a collectivité that was not invited; choices come from a search."""
+
+    collectivite = forms.TypedChoiceField(
+        label="Votre collectivité",
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choisissez votre collectivité dans la liste.",
+            "invalid_choice": "Choisissez votre collectivité dans la liste.",
+        },
+    )
+    first_name = _text("Prénom", autocomplete="given-name")
+    last_name = _text("Nom", autocomplete="family-name")
+    role = _text("Fonction", required=False, max_length=200, autocomplete="organization-title")
+    email = forms.EmailField(
+        label="Adresse électronique professionnelle",
+        help_text="Une adresse de votre collectivité : l'invitation y sera envoyée.",
+        error_messages={
+            "required": "Indiquez votre adresse électronique professionnelle.",
+            "invalid": "Indiquez une adresse électronique valide, par exemple nom@mairie.fr.",
+        },
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "class": "form-control"}),
+    )
+
+    def __init__(self, *args, collectivites=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.collectivites = {c.pk: c for c in collectivites}
+        self.fields["collectivite"].choices = [
+            (c.pk, f"{c.name} ({c.get_kind_display()}, {c.code})") for c in collectivites
+        ]
+
+    def clean_email(self) -> str:
+        return normalise_email(self.cleaned_data["email"])
+
+
+class ContactForm(forms.ModelForm):
+    class Meta:
+        model = Contact
+        fields = ["first_name", "last_name", "role", "email", "opted_out_of_reminders"]
+        error_messages = {
+            "email": {
+                "required": "Indiquez l'adresse électronique du contact.",
+                "invalid": "Indiquez une adresse électronique valide.",
+            }
+        }
+
+    def __init__(self, *args, collectivite=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.collectivite = collectivite or self.instance.collectivite
+        for name, field in self.fields.items():
+            if name != "opted_out_of_reminders":
+                field.widget.attrs["class"] = "form-control"
+
+    def clean_email(self) -> str:
+        email = normalise_email(self.cleaned_data["email"])
+        duplicate = Contact.objects.filter(collectivite=self.collectivite, email=email).exclude(
+            pk=self.instance.pk
+        )
+        if duplicate.exists():
+            raise forms.ValidationError("Cette collectivité a déjà un contact avec cette adresse.")
+        return email
+
+
+class ContactsUploadForm(forms.Form):
+    file = forms.FileField(
+        label="Fichier des contacts (XLSX ou CSV)",
+        help_text=(
+            "Première ligne : les noms de colonnes code (INSEE ou SIREN) et email, "
+            "et au choix type, prenom, nom, fonction."
+        ),
+        error_messages={"required": "Choisissez un fichier .xlsx ou .csv."},
+        widget=forms.ClearableFileInput(attrs={"class": "form-control", "accept": ".xlsx,.csv"}),
+    )
+
+
+class ReminderScheduleForm(forms.ModelForm):
+    class Meta:
+        model = ReminderSchedule
+        fields = ["enabled", "interval_days"]
+        widgets = {"interval_days": forms.NumberInput(attrs={"class": "form-control", "min": 1})}
+        error_messages = {
+            "interval_days": {"required": "Indiquez l'intervalle en jours entre deux relances."}
+        }
+
+    def clean_interval_days(self) -> int:
+        value = self.cleaned_data["interval_days"]
+        if value < 1:
+            raise forms.ValidationError("L'intervalle est d'au moins un jour.")
+        return value

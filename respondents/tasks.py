@@ -75,3 +75,24 @@ def send_resend_links(email: str) -> int:
 
     with transaction.atomic():
         return resend_links(email)
+
+
+@shared_task
+def send_edition_reminders(edition_id: int) -> int:
+    from respondents.services.reminders import send_reminders
+    from surveys.models import Edition
+
+    edition = Edition.objects.filter(pk=edition_id).first()
+    if edition is None:
+        return 0
+    with transaction.atomic():
+        return send_reminders(edition)
+
+
+@shared_task
+def send_scheduled_reminders() -> dict:
+    """Run by Celery beat; each edition's ReminderSchedule says whether and how often."""
+    from respondents.services.reminders import send_due_reminders
+
+    with transaction.atomic():
+        return send_due_reminders()

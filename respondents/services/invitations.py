@@ -1,7 +1,19 @@
 """Inviting contacts to an edition, resending links, revoking."""
 
-from respondents.models import Contact, EmailLog, Invitation, normalise_email
+from dataclasses import dataclass, field
+
+from django.db.models import F, Q, QuerySet
+
+from respondents.models import (
+    Collectivite,
+    Contact,
+    EmailLog,
+    Invitation,
+    normalise_email,
+    normalise_name,
+)
 from respondents.services.emails import queue_email
+from surveys.derived import TRANCHES_POPULATION
 
 
 def invite(contact: Contact, edition, user=None, send: bool = True) -> Invitation:
@@ -42,3 +54,83 @@ def resend_links(email: str) -> int:
             queue_email(invitation.contact, EmailLog.Kind.RESEND, invitation)
             sent += 1
     return sent
+
+
+def collectivites_matching(
+    *, type_collectivite: str = "", region: str = "", tranche: str = "", query: str = ""
+) -> QuerySet:
+    """Active collectivités filtered as on the invitations screen, biggest first."""
+    queryset = Collectivite.objects.filter(is_active=True)
+    kind_filters = {
+        "commune": Q(kind=Collectivite.Kind.COMMUNE),
+        "intercommunalite": Q(kind=Collectivite.Kind.EPCI)
+        & ~Q(epci_type__in=[Collectivite.EpciType.METRO, Collectivite.EpciType.MET69]),
+        "metropole": Q(
+            kind=Collectivite.Kind.EPCI,
+            epci_type__in=[Collectivite.EpciType.METRO, Collectivite.EpciType.MET69],
+        ),
+        "departement": Q(kind=Collectivite.Kind.DEPARTEMENT),
+        "region": Q(kind=Collectivite.Kind.REGION),
+    }
+    if type_collectivite in kind_filters:
+        queryset = queryset.filter(kind_filters[type_collectivite])
+    if region:
+        queryset = queryset.filter(region_code=region)
+    bounds = {code: (low, high) for code, _label, low, high in TRANCHES_POPULATION}
+    if tranche in bounds:
+        low, high = bounds[tranche]
+        queryset = queryset.filter(population__gte=low)
+        if high is not None:
+            queryset = queryset.filter(population__lt=high)
+    if query:
+        queryset = queryset.filter(search_name__contains=normalise_name(query))
+    return queryset.order_by(F("population").desc(nulls_last=True), "name")
+
+
+@dataclass
+class InvitationOutcome:
+    invited: list[Invitation] = field(default_factory=list)
+    without_contact: list[Collectivite] = field(default_factory=list)
+    already_invited: int = 0
+
+
+def invite_collectivites(collectivites, edition, user=None) -> InvitationOutcome:
+    """Invite every contact of these collectivités not yet invited to the edition."""
+    outcome = InvitationOutcome()
+    already = set(
+        Invitation.objects.filter(edition=edition, revoked_at__isnull=True).values_list(
+            "contact_id", flat=True
+        )
+    )
+    for collectivite in collectivites:
+        contacts = list(collectivite.contacts.all())
+        if not contacts:
+            outcome.without_contact.append(collectivite)
+        for contact in contacts:
+            if contact.pk in already:
+                outcome.already_invited += 1
+                continue
+            outcome.invited.append(invite(contact, edition, user=user))
+    return outcome
+
+
+def revoke(invitation: Invitation, user=None) -> None:
+    invitation.revoke(user)
+
+
+def invite_uploaded_contacts(rows, edition, user=None) -> list[Invitation]:
+    """Create or update the contacts of validated upload rows and invite them."""
+    invitations = []
+    for row in rows:
+        contact, created = Contact.objects.get_or_create(
+            collectivite=row.collectivite,
+            email=row.email,
+            defaults={"first_name": row.first_name, "last_name": row.last_name, "role": row.role},
+        )
+        if not created:
+            for name in ("first_name", "last_name", "role"):
+                if getattr(row, name):
+                    setattr(contact, name, getattr(row, name))
+            contact.save()
+        invitations.append(invite(contact, edition, user=user))
+    return invitations

@@ -68,7 +68,10 @@ def test_an_invitation_sent_by_smtp_leads_to_the_questionnaire(
 ):
     client.force_login(alice)
     with django_capture_on_commit_callbacks(execute=True):
-        invite(rennes_contact, edition_2021, user=alice)
+        client.post(
+            reverse("staff-invitations", kwargs={"year": 2021}),
+            {"collectivite": [rennes_contact.collectivite_id]},
+        )
     client.logout()
 
     [message] = smtp_server.messages
