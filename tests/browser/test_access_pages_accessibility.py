@@ -1,4 +1,4 @@
-"""axe-core and keyboard checks on the magic-link pages and the resend-my-link page."""
+"""axe-core and keyboard checks on the magic-link, resend-my-link and access-request pages."""
 
 import pytest
 
@@ -8,6 +8,7 @@ from tests.browser.support import (
     focus_indicator,
     focus_is_visible,
     invite,
+    tab_to,
     unnamed_controls,
 )
 
@@ -65,3 +66,45 @@ def test_the_resend_link_page_leads_from_its_error_summary_to_the_field(page):
         page.keyboard.press("Enter")
     assert "un courriel contenant un nouveau lien" in page.inner_text("main")
     _accessible_with_named_controls(page, "lien renvoyé")
+
+
+def test_the_access_request_page_from_search_to_sent_is_accessible(page, rennes, edition_2021):
+    page.goto("/demande-acces/")
+    _accessible_with_named_controls(page, "demande d'accès")
+
+    tab_to(page, "el.name === 'q'")
+    page.keyboard.type("Rennes")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.get_by_role("radio", name="Rennes (Commune, 35238)").count() == 1
+    _accessible_with_named_controls(page, "demande d'accès, résultats")
+
+    tab_to(page, "el.type === 'submit' && el.textContent.includes('Envoyer ma demande')")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.evaluate("() => document.activeElement.matches('[data-error-summary]')")
+    _accessible_with_named_controls(page, "demande d'accès, erreurs")
+    links = page.locator("[data-error-summary] a")
+    targets = []
+    for index in range(links.count()):
+        page.locator("[data-error-summary]").focus()
+        for _ in range(index + 1):
+            page.keyboard.press("Tab")
+        page.keyboard.press("Enter")
+        targets.append(page.evaluate("() => document.activeElement.name"))
+    assert targets == ["collectivite", "first_name", "last_name", "email"]
+
+    page.keyboard.press("Shift+Tab")
+    tab_to(page, "el.name === 'collectivite'")
+    page.keyboard.press("Space")
+    for name, text in (
+        ("first_name", "Agnès"),
+        ("last_name", "Martin"),
+        ("email", "agnes.martin@ville-rennes.test"),
+    ):
+        tab_to(page, f"el.name === '{name}'")
+        page.keyboard.type(text)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "Votre demande est enregistrée" in page.inner_text("main")
+    _accessible_with_named_controls(page, "demande d'accès envoyée")
