@@ -15,6 +15,7 @@ from tests.browser.support import (
     focus_indicator,
     focus_is_visible,
     invite,
+    tab_to,
     unnamed_controls,
 )
 
@@ -48,7 +49,19 @@ def walk_sections(page, year: int) -> list[str]:
     for path in paths:
         page.goto(path)
         check_page(page, path)
+        assert_focus_visible_in_form(page, path)
     return paths
+
+
+def assert_focus_visible_in_form(page, what: str, stops: int = 12) -> None:
+    """The first tab stops from the questionnaire form on all show where the focus is."""
+    tab_to(page, "el.closest('#filling-form') !== null")
+    for _ in range(stops):
+        indicator = focus_indicator(page)
+        if indicator["tag"] == "body":  # past the last stop of a short page
+            break
+        assert focus_is_visible(indicator), f"{what} : focus invisible sur {indicator}"
+        page.keyboard.press("Tab")
 
 
 def test_every_2021_page_of_a_commune_is_accessible_from_link_to_print(page, rennes, edition_2021):
