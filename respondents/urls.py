@@ -14,7 +14,7 @@ urlpatterns = [
         name="collectivite-search-json",
     ),
     path("relances/desinscription/<str:token>/", public.reminder_opt_out, name="reminder-opt-out"),
-    # Respondents (session opened by a magic link); their home is the questionnaire overview.
+    # Respondents (session opened by a magic link); the home is the questionnaire overview.
     path("repondre/<int:year>/", filling.overview, name="respondent-home"),
     path("repondre/<int:year>/deconnexion/", access.respondent_logout, name="respondent-logout"),
     # Staff

@@ -714,6 +714,13 @@ class _Sync:
             queryset.delete()
             self.changed = True
 
+    def delete_missing(self, model, existing: list, wanted: list[dict]) -> None:
+        codes = {item["code"] for item in wanted}
+        obsolete = [instance.pk for instance in existing if instance.code not in codes]
+        if obsolete:
+            model.objects.filter(pk__in=obsolete).delete()
+            self.changed = True
+
     def edition(self, edition: Edition | None, header: dict, lists: list) -> Edition:
         edition = edition or Edition(year=header["year"])
         values = {
@@ -731,7 +738,7 @@ class _Sync:
 
     def sections(self, edition: Edition, sections: list[dict]) -> None:
         existing = {section.code: section for section in edition.sections.all()}
-        questions = {question.code: question for question in edition.questions.all()}
+        questions = {q.code: q for q in edition.questions.prefetch_related("choices", "rows")}
         kept_questions = set()
         for order, data in enumerate(sections, start=1):
             section = existing.get(data["code"]) or Section(edition=edition, code=data["code"])
@@ -756,22 +763,26 @@ class _Sync:
         self.delete(edition.sections.exclude(code__in=[data["code"] for data in sections]))
 
     def question(self, edition, section, roster, existing, data, order) -> Question:
-        question = existing.get(data["code"]) or Question(edition=edition, code=data["code"])
+        question = existing.get(data["code"])
+        # Choices and rows of an existing question come prefetched; a new one has none.
+        old_choices = list(question.choices.all()) if question else []
+        old_rows = list(question.rows.all()) if question else []
+        question = question or Question(edition=edition, code=data["code"])
         values = {field: data[field] for field in QUESTION_FIELDS}
         values.update(section=section, roster=roster, order=order)
         self.save(question, values)
-        choices = {choice.code: choice for choice in question.choices.all()}
+        choices = {choice.code: choice for choice in old_choices}
         for c_order, choice_data in enumerate(data["choices"], start=1):
             choice = choices.get(choice_data["code"]) or Choice(
                 question=question, code=choice_data["code"]
             )
             self.save(choice, {**_choice_values(choice_data), "order": c_order})
-        self.delete(question.choices.exclude(code__in=[c["code"] for c in data["choices"]]))
-        rows = {row.code: row for row in question.rows.all()}
+        self.delete_missing(Choice, old_choices, data["choices"])
+        rows = {row.code: row for row in old_rows}
         for r_order, row_data in enumerate(data["rows"], start=1):
             row = rows.get(row_data["code"]) or MatrixRow(question=question, code=row_data["code"])
             self.save(row, {"label": row_data["label"], "order": r_order})
-        self.delete(question.rows.exclude(code__in=[r["code"] for r in data["rows"]]))
+        self.delete_missing(MatrixRow, old_rows, data["rows"])
         return question
 
 

@@ -32,6 +32,7 @@ URLs (names in parentheses):
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -123,11 +124,10 @@ def _section_context(request, response, section, form, **extra) -> dict:
 
 
 def _jsonable(value):
-    return (
-        str(value)
-        if value is not None and not isinstance(value, str | int | list | dict)
-        else value
-    )
+    """Decimals (budget_par_habitant) as strings, which the page's script reads as numbers."""
+    if value is None or isinstance(value, str | int | list | dict):
+        return value
+    return str(value)
 
 
 def _unsaved_form(response, section, posted: SectionForm) -> SectionForm:
@@ -137,7 +137,7 @@ def _unsaved_form(response, section, posted: SectionForm) -> SectionForm:
         mine = posted.by_name.get(entry.name)
         if mine is None:
             continue
-        typed = describe_posted(posted, mine)
+        typed = _describe_posted(posted, mine)
         stored = fresh.stored.get((entry.question.pk, entry.item))
         kept = filling.display_answer(entry.question, stored)
         if typed and typed != kept:
@@ -145,13 +145,13 @@ def _unsaved_form(response, section, posted: SectionForm) -> SectionForm:
     return fresh
 
 
-def describe_posted(form: SectionForm, entry) -> list[str]:
+def _describe_posted(form: SectionForm, entry) -> list[str]:
     """What the agent typed in a field, displayed like a stored answer when it is valid."""
     field = form.fields[entry.name]
     data = form[entry.name].data
     try:
         cleaned = field.clean(data)
-    except Exception:  # noqa: BLE001 - invalid input: show it as typed
+    except ValidationError:  # invalid input: recalled as typed
         raw = data.get("value")
         if isinstance(raw, dict):
             return [f"{k} : {v}" for k, v in raw.items() if v]

@@ -315,3 +315,18 @@ def test_without_javascript_a_revealed_question_keeps_the_agent_on_the_page(agen
     data = {"version": version_of(stay), "shown": shown, "action": "continue"}
     moved = agent.post(url("filling-section", "profil"), {**data, "service_dedie": "oui"})
     assert moved.status_code == 302
+
+
+def test_the_pages_cost_a_bounded_number_of_queries(
+    agent, edition, rennes, django_assert_max_num_queries
+):
+    """Independent of the number of questions and answers (no query per question)."""
+    post_section(agent, "moyens", {"nb_reunions": "3", "outils_numeriques": ["forum"]})
+    with django_assert_max_num_queries(18):
+        page = agent.get(url("filling-section", "moyens"))
+    with django_assert_max_num_queries(28):
+        agent.post(url("filling-autosave", "moyens"), {"version": version_of(page)})
+    with django_assert_max_num_queries(12):
+        agent.get(url("respondent-home"))
+    with django_assert_max_num_queries(12):
+        agent.get(url("filling-review"))

@@ -362,3 +362,34 @@ def test_conditions_are_serialised_for_the_page_script():
 def test_answer_values_after_saving_feed_the_derived_budget_per_inhabitant(response):
     save(response, "moyens", budget_participation="225 081")
     assert answer_values(response)["budget_par_habitant"] == Decimal("1.00")
+
+
+@pytest.mark.parametrize(
+    ("fields", "name", "message"),
+    [
+        (
+            {"service_dedie": "oui", "service_intitule": "x" * 501},
+            "service_intitule",
+            "Ce texte ne doit pas dépasser 500 caractères (actuellement 501).",
+        ),
+        (
+            {"fonction_repondant": "autre", "fonction_repondant_autre": "y" * 501},
+            "fonction_repondant",
+            "La précision ne doit pas dépasser 500 caractères (actuellement 501).",
+        ),
+        (
+            {"fonction_repondant": "autre", "fonction_repondant_autre": "   "},
+            "fonction_repondant",
+            "Précisez votre réponse « Autre ».",
+        ),
+    ],
+)
+def test_it_refuses_too_long_texts_and_missing_precisions(response, fields, name, message):
+    form = bound_form(response, "profil", fields)
+    assert not form.is_valid()
+    assert form.errors[name] == [message]
+
+
+def test_it_refuses_a_number_too_large(response):
+    form = bound_form(response, "moyens", budget_participation="1 000 000 000 000")
+    assert form.errors["budget_participation"] == ["Ce nombre est trop grand."]

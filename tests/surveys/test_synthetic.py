@@ -51,10 +51,12 @@ def assert_valid(response):
     """Every answer is what clean_answer stores, and no condition hides any of them."""
     values = answer_values(response)
     items = item_values(response)
-    answers = response.answers.select_related(
-        "question__section", "question__roster__section"
-    ).prefetch_related("question__choices", "question__rows")
-    roster_counts = {}
+    answers = list(
+        response.answers.select_related("question__section", "question__roster__section")
+        .prefetch_related("question__choices", "question__rows")
+        .order_by("item", "pk")
+    )
+    roster_counts = {a.question_id: a.value for a in answers if a.question.type == "roster"}
     for answer in answers:
         question = answer.question
         context = {**values, **items.get(answer.item, {})} if answer.item else values
@@ -63,10 +65,8 @@ def assert_valid(response):
             question, answer.value, other_text=answer.other_text, context=context
         )
         assert cleaned == CleanAnswer(answer.value, answer.number, answer.other_text), question.code
-        if question.type == Question.Type.ROSTER:
-            roster_counts[question.pk] = answer.value
         if answer.item:
-            assert 1 <= answer.item <= roster_counts.get(question.roster_id, answer.value or 99)
+            assert 1 <= answer.item <= roster_counts[question.roster_id], question.code
     assert drop_hidden_answers(response) == 0
 
 
