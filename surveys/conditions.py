@@ -220,6 +220,8 @@ class Condition:
     source: str
     references: tuple[tuple[str, int], ...] = ()  # (code, position) in order of appearance
     _evaluate: Evaluator = field(default=lambda values: True, repr=False, compare=False)
+    # The parsed tree (see `_Parser`), None when always true; the page's script evaluates it.
+    tree: dict | None = field(default=None, repr=False, compare=False)
 
     @property
     def codes(self) -> set[str]:
@@ -268,39 +270,36 @@ class _Parser:
             raise self.error(f"« {text} » attendu, trouvé {self.describe(self.current)}")
         return self.advance()
 
-    # -- grammar --
-    def parse(self) -> Evaluator:
-        evaluator = self.parse_or()
+    # -- grammar: a tree of {"or": [..]}, {"and": [..]}, {"not": node} and tests
+    # {"code", "key", "op", "values"}, op one of = != < <= > >= in not_in has has_other_than
+    # answered not_answered. --
+    def parse(self) -> dict:
+        tree = self.parse_or()
         if self.current.kind != "end":
             raise self.error(f"« and » ou « or » attendu, trouvé {self.describe(self.current)}")
-        return evaluator
+        return tree
 
-    def parse_or(self) -> Evaluator:
+    def parse_or(self) -> dict:
         parts = [self.parse_and()]
         while self.at_word("or"):
             self.advance()
             parts.append(self.parse_and())
-        if len(parts) == 1:
-            return parts[0]
-        return lambda values: any(part(values) for part in parts)
+        return parts[0] if len(parts) == 1 else {"or": parts}
 
-    def parse_and(self) -> Evaluator:
+    def parse_and(self) -> dict:
         parts = [self.parse_not()]
         while self.at_word("and"):
             self.advance()
             parts.append(self.parse_not())
-        if len(parts) == 1:
-            return parts[0]
-        return lambda values: all(part(values) for part in parts)
+        return parts[0] if len(parts) == 1 else {"and": parts}
 
-    def parse_not(self) -> Evaluator:
+    def parse_not(self) -> dict:
         if self.at_word("not"):
             self.advance()
-            inner = self.parse_not()
-            return lambda values: not inner(values)
+            return {"not": self.parse_not()}
         return self.parse_primary()
 
-    def parse_primary(self) -> Evaluator:
+    def parse_primary(self) -> dict:
         token = self.current
         if token.kind == "punct" and token.text == "(":
             self.advance()
@@ -314,9 +313,12 @@ class _Parser:
         if not code or (key == "" and token.text.endswith(".")) or "." in key:
             raise self.error(f"code mal formé « {token.text} »", token)
         self.references.append((code, token.position))
-        return self.parse_test(_lookup(code, key or None), token)
+        return self.parse_test(code, key or None, token)
 
-    def parse_test(self, get, subject: _Token) -> Evaluator:
+    def parse_test(self, code: str, key: str | None, subject: _Token) -> dict:
+        def test(op: str, values: list[str]) -> dict:
+            return {"code": code, "key": key, "op": op, "values": values}
+
         token = self.current
         if token.kind == "op":
             self.advance()
@@ -325,10 +327,10 @@ class _Parser:
                 raise self.error(
                     f"nombre attendu après « {token.text} », trouvé « {literal.text} »", literal
                 )
-            return _comparison(get, token.text, literal.value)
+            return test(token.text, [literal.value])
         if self.at_word("in"):
             self.advance()
-            return _membership(get, self.parse_list(), negated=False)
+            return test("in", self.parse_list())
         if self.at_word("not"):
             self.advance()
             if not self.at_word("in"):
@@ -336,13 +338,13 @@ class _Parser:
                     f"« in » attendu après « not », trouvé {self.describe(self.current)}"
                 )
             self.advance()
-            return _membership(get, self.parse_list(), negated=True)
+            return test("not_in", self.parse_list())
         if self.at_word("has"):
             self.advance()
-            return _has(get, self.parse_values())
+            return test("has", self.parse_values())
         if self.at_word("has_other_than"):
             self.advance()
-            return _has_other_than(get, self.parse_values())
+            return test("has_other_than", self.parse_values())
         if self.at_word("is"):
             self.advance()
             negated = self.at_word("not")
@@ -351,7 +353,7 @@ class _Parser:
             if not self.at_word("answered"):
                 raise self.error(f"« answered » attendu, trouvé {self.describe(self.current)}")
             self.advance()
-            return lambda values: is_answered(get(values)) is not negated
+            return test("not_answered" if negated else "answered", [])
         raise self.error(
             f"opérateur attendu après « {subject.text} » (=, !=, <, >, in, has, "
             f"has_other_than, is answered), trouvé {self.describe(token)}"
@@ -378,13 +380,38 @@ class _Parser:
         return values
 
 
+def _evaluator(node: dict) -> Evaluator:
+    """Compile a parsed tree into a closure, so evaluating never walks the tree again."""
+    if "or" in node:
+        parts = [_evaluator(part) for part in node["or"]]
+        return lambda values: any(part(values) for part in parts)
+    if "and" in node:
+        parts = [_evaluator(part) for part in node["and"]]
+        return lambda values: all(part(values) for part in parts)
+    if "not" in node:
+        inner = _evaluator(node["not"])
+        return lambda values: not inner(values)
+    get = _lookup(node["code"], node["key"])
+    op, literals = node["op"], node["values"]
+    if op in ("in", "not_in"):
+        return _membership(get, literals, negated=op == "not_in")
+    if op == "has":
+        return _has(get, literals)
+    if op == "has_other_than":
+        return _has_other_than(get, literals)
+    if op in ("answered", "not_answered"):
+        negated = op == "not_answered"
+        return lambda values: is_answered(get(values)) is not negated
+    return _comparison(get, op, literals[0])
+
+
 @lru_cache(maxsize=4096)
 def _parse(expr: str) -> Condition:
     if not expr.strip():
         return Condition(expr)
     parser = _Parser(expr)
-    evaluator = parser.parse()
-    return Condition(expr, tuple(parser.references), evaluator)
+    tree = parser.parse()
+    return Condition(expr, tuple(parser.references), _evaluator(tree), tree)
 
 
 def compile_condition(expr: str, known_codes: Iterable[str] | None = None) -> Condition:

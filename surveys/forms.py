@@ -32,7 +32,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
-from surveys.conditions import _NUMBER, KEYWORDS, _Parser, compile_condition
+from surveys.conditions import _NUMBER, compile_condition
 from surveys.logic import is_visible, values_with_derived
 from surveys.models import Answer, Question, Response, Section
 from surveys.validation import NSP, CleanAnswer, clean_answer, format_number, is_empty
@@ -45,76 +45,13 @@ OTHER_TEXT_ERRORS = ("other_text_required", "other_text_too_long")
 # -- Conditions as JSON, for the page's script ------------------------------------------------
 
 
-class _AstParser(_Parser):
-    """The condition parser of `surveys.conditions`, building a JSON tree instead of closures.
-
-    Nodes: {"or": [..]}, {"and": [..]}, {"not": node}, and tests
-    {"code", "key", "op", "values"} with op one of = != < <= > >= in not_in has has_other_than
-    answered not_answered. `static/js/filling.js` evaluates them with the same semantics.
-    """
-
-    def parse_or(self):
-        parts = [self.parse_and()]
-        while self.at_word("or"):
-            self.advance()
-            parts.append(self.parse_and())
-        return parts[0] if len(parts) == 1 else {"or": parts}
-
-    def parse_and(self):
-        parts = [self.parse_not()]
-        while self.at_word("and"):
-            self.advance()
-            parts.append(self.parse_not())
-        return parts[0] if len(parts) == 1 else {"and": parts}
-
-    def parse_not(self):
-        if self.at_word("not"):
-            self.advance()
-            return {"not": self.parse_not()}
-        return self.parse_primary()
-
-    def parse_primary(self):
-        token = self.current
-        if token.kind == "punct" and token.text == "(":
-            self.advance()
-            inner = self.parse_or()
-            self.expect_punct(")")
-            return inner
-        if token.kind != "word" or token.text in KEYWORDS or _NUMBER.fullmatch(token.text):
-            raise self.error(f"code de question attendu, trouvé {self.describe(token)}")
-        self.advance()
-        code, _, key = token.text.partition(".")
-        return self.parse_test({"code": code, "key": key or None}, token)
-
-    def parse_test(self, get, subject):
-        token = self.current
-        if token.kind == "op":
-            self.advance()
-            return {**get, "op": token.text, "values": [self.parse_value().value]}
-        for word, op in (("in", "in"), ("has", "has"), ("has_other_than", "has_other_than")):
-            if self.at_word(word):
-                self.advance()
-                values = self.parse_list() if op == "in" else self.parse_values()
-                return {**get, "op": op, "values": values}
-        if self.at_word("not"):
-            self.advance()
-            self.advance()  # "in": the expression was checked by compile_condition
-            return {**get, "op": "not_in", "values": self.parse_list()}
-        self.advance()  # "is"
-        negated = self.at_word("not")
-        if negated:
-            self.advance()
-        self.advance()  # "answered"
-        return {**get, "op": "not_answered" if negated else "answered", "values": []}
-
-
 @lru_cache(maxsize=4096)
 def condition_json(expr: str) -> str:
     """The condition as a JSON tree for the page's script; "" when always true."""
     if not (expr or "").strip():
         return ""
-    compile_condition(expr)  # raises ConditionError on a malformed expression
-    return json.dumps(_AstParser(expr).parse(), ensure_ascii=False, separators=(",", ":"))
+    tree = compile_condition(expr).tree  # raises ConditionError on a malformed expression
+    return json.dumps(tree, ensure_ascii=False, separators=(",", ":"))
 
 
 # -- Fields ----------------------------------------------------------------------------------
