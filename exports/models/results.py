@@ -3,7 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-__all__ = ["ResultSnapshot"]
+__all__ = ["ResultCount", "ResultSnapshot"]
 
 
 class ResultSnapshot(models.Model):
@@ -24,3 +24,39 @@ class ResultSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.edition} — {self.computed_at:%Y-%m-%d %H:%M}"
+
+
+class ResultCount(models.Model):
+    """How many counted answers hold one value, in one cell (type × tranche × région).
+
+    Maintained with every submission, reopening and correction (exports.services.results_counts),
+    and rebuilt from the answers nightly and after bulk loads: the figures of any filter or
+    breakdown are sums over a few hundred cells instead of a pass over a million answers.
+
+    `key` and `value`: ("#answer", "") counts the answers (the base); ("", code) a choice;
+    (row, column) a matrix cell; (item, rank) a ranking.
+    """
+
+    edition = models.ForeignKey("surveys.Edition", on_delete=models.CASCADE, related_name="+")
+    question = models.ForeignKey("surveys.Question", on_delete=models.CASCADE, related_name="+")
+    type = models.CharField(_("type de collectivité"), max_length=20)
+    tranche = models.CharField(_("tranche de population"), max_length=10, blank=True)
+    region = models.CharField(_("région"), max_length=2, blank=True)
+    key = models.TextField(_("clé"), blank=True)
+    value = models.TextField(_("valeur"), blank=True)
+    n = models.IntegerField(_("nombre"))
+
+    class Meta:
+        verbose_name = _("comptage de réponses")
+        verbose_name_plural = _("comptages de réponses")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["question", "type", "tranche", "region", "key", "value"],
+                name="resultcount_cell_unique",
+            )
+        ]
+        indexes = [models.Index(fields=["edition", "tranche"], name="resultcount_tranche_idx")]
+
+    def __str__(self) -> str:
+        cell = f"{self.type}/{self.tranche}/{self.region}"
+        return f"{self.question_id} {cell} {self.key}={self.value}: {self.n}"

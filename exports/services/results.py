@@ -3,8 +3,10 @@
 
 Only submitted and validated responses count. The base of a question is the number of answers
 it received (a hidden question keeps no answer, so it is "asked and answered"); inside a roster
-the unit is the sheet, not the collectivité. Every figure comes from a handful of GROUP BY
-queries over all the questions at once; Python only shapes the grouped rows.
+the unit is the sheet, not the collectivité. Counts (bases, choices, matrices, rankings) are sums
+of the pre-aggregated cells of `ResultCount` (see results_counts); numbers (mean, median,
+brackets, € per inhabitant) come from one grouping query over the numeric answers, since a
+median cannot be summed. Python only shapes the grouped rows.
 """
 
 import json
@@ -14,22 +16,23 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.utils import timezone
 
-from exports.services.sql import (
-    ANSWER_ROW,
-    json_items,
-    planning_fence,
-    prefer_hashing,
-    prepare_aggregates,
+from exports.models import ResultCount
+from exports.services.results_counts import (
+    COUNTED_STATUSES,
+    REGION_SQL,
+    TRANCHE_SQL,
+    TYPE_SQL,
+    contribution,
 )
+from exports.services.sql import ANSWER_ROW, planning_fence, prepare_aggregates
 from respondents.models import Collectivite
 from respondents.regions import REGIONS, region_name
-from surveys.derived import TRANCHE_LABELS, TRANCHES_POPULATION, TYPES_COLLECTIVITE
+from surveys.derived import TRANCHE_LABELS, TYPES_COLLECTIVITE
 from surveys.models import Edition, Question, Response
 
 # Bump when the shape of the computed results changes: cached and stored results are then ignored.
 RESULTS_FORMAT = 1
 
-COUNTED_STATUSES = (Response.Status.SUBMITTED, Response.Status.VALIDATED)
 CHOICE_TYPES = (Question.Type.SINGLE, Question.Type.MULTIPLE)
 NUMBER_TYPES = (Question.Type.INTEGER, Question.Type.DECIMAL, Question.Type.MONEY)
 TEXT_TYPES = (Question.Type.TEXT, Question.Type.LONGTEXT)
@@ -56,22 +59,8 @@ NUMBER_BRACKETS: dict[str, list[tuple[str, str, str]]] = {
     ],
 }
 
-# Derived variables of the collectivité, as SQL over `c` (respondents_collectivite).
-TYPE_SQL = (
-    "CASE WHEN c.kind = 'epci' AND c.epci_type IN ('METRO', 'MET69') THEN 'metropole' "
-    "WHEN c.kind = 'epci' THEN 'intercommunalite' ELSE c.kind END"
-)
-TRANCHE_SQL = (
-    "CASE WHEN c.population IS NULL THEN NULL "
-    + " ".join(
-        f"WHEN c.population < {high} THEN '{code}'"
-        for code, _label, _low, high in TRANCHES_POPULATION
-        if high is not None
-    )
-    + f" ELSE '{TRANCHES_POPULATION[-1][0]}' END"
-)
-REGION_SQL = "c.region_code"
-
+# code: (label, SQL over the collectivité `c`, names of the groups); the code is also the
+# column of ResultCount.
 DIMENSIONS = {
     "type": ("Type de collectivité", TYPE_SQL, TYPES_COLLECTIVITE),
     "tranche": ("Tranche de population", TRANCHE_SQL, TRANCHE_LABELS),
@@ -102,6 +91,10 @@ class ResultFilters:
 
     def as_dict(self) -> dict:
         return asdict(self)
+
+    def cells(self) -> dict[str, str]:
+        """The filters on the cells of ResultCount (its columns type, tranche, region)."""
+        return {"type": self.type, "tranche": self.tranche, "region": self.region}
 
     def describe(self) -> list[str]:
         parts = []
@@ -195,9 +188,13 @@ def _respondents(sql: _Sql) -> dict[str, int]:
     return {grp: count for grp, count in rows}
 
 
-def _json_counts(sql: _Sql, questions: list[Question]) -> tuple[dict, dict, dict, dict]:
-    """One pass over the JSON answers of choice, matrix and ranking questions.
+def _counts(
+    edition: Edition, questions: list[Question], filters: ResultFilters, dimension: str | None
+) -> tuple[dict, dict, dict, dict]:
+    """Bases of every question, and the counts of choice, matrix and ranking questions.
 
+    Sums of the pre-aggregated cells (`ResultCount`) matching the filters. The benchmark's
+    peers leave one collectivité out: its own contribution is taken off the sums.
     Returns (bases, choice counts, matrix counts, ranking sums), keyed by (question id, group).
     """
     bases: dict = {}
@@ -207,43 +204,38 @@ def _json_counts(sql: _Sql, questions: list[Question]) -> tuple[dict, dict, dict
     if not questions:
         return bases, choices, matrices, rankings
     types = {q.pk: q.type for q in questions}
-    ids = list(types)
-    item = json_items("t.value", sql.vendor)
-    # Identical answers are counted first and unnested once: most codes, lists and rankings
-    # repeat across thousands of respondents.
-    distinct = (
-        f"SELECT qid, grp, value, COUNT(*) AS n FROM ({sql.answers(ids, 'a.value AS value')}) d "
-        "GROUP BY qid, grp, value"
-    )
+    ids = ", ".join(str(int(pk)) for pk in types)
+    group = dimension if dimension else f"'{ALL}'"
+    wanted = {name: value for name, value in filters.cells().items() if value}
+    where = " ".join(f"AND {name} = %s" for name in wanted)
     with connection.cursor() as cursor:
-        prefer_hashing(cursor, True, sql.vendor)
-        try:
-            cursor.execute(
-                f"SELECT t.qid, t.grp, {item.key}, {item.value}, SUM(t.n) "
-                f"FROM ({distinct}) t CROSS JOIN {item.source} "
-                "GROUP BY 1, 2, 3, 4",
-                sql.params,
-            )
-            rows = cursor.fetchall()
-        finally:
-            prefer_hashing(cursor, False, sql.vendor)
-    if not item.counts_answers:
-        bases = {
-            (qid, grp): count
-            for qid, grp, count in sql.fetch(
-                f"SELECT qid, grp, COUNT(*) FROM ({sql.answers(ids, '1 AS one')}) t "
-                "GROUP BY qid, grp"
-            )
-        }
-    for qid, grp, key, value, total in rows:
-        count = int(total)  # SUM of counts: a decimal on PostgreSQL
+        cursor.execute(
+            f"SELECT question_id, {group}, key, value, SUM(n) FROM {ResultCount._meta.db_table} "
+            f"WHERE edition_id = %s AND question_id IN ({ids}) {where} "
+            "GROUP BY 1, 2, 3, 4",
+            [edition.pk, *wanted.values()],
+        )
+        totals = {(qid, grp, key, value): int(n) for qid, grp, key, value, n in cursor}
+    if filters.exclude_collectivite:
+        names = ("type", "tranche", "region")
+        for qid, *cell, key, value, n in contribution(
+            edition, "c.id = %s", [filters.exclude_collectivite]
+        ):
+            where_cell = dict(zip(names, cell, strict=True))
+            if qid not in types or any(where_cell[k] != v for k, v in wanted.items()):
+                continue
+            grp = where_cell[dimension] if dimension else ALL
+            totals[(qid, grp, key, value)] = totals.get((qid, grp, key, value), 0) - n
+    for (qid, grp, key, value), count in totals.items():
+        if dimension == "tranche" and grp == "":
+            grp = None  # no population: the same group as the respondents' count gives
         if key == ANSWER_ROW:
             bases[(qid, grp)] = count
         elif types[qid] in CHOICE_TYPES:
             choices.setdefault((qid, grp), {})[value] = count
         elif types[qid] == Question.Type.MATRIX:
-            matrices.setdefault((qid, grp), {}).setdefault(key, {})[str(value)] = count
-        else:
+            matrices.setdefault((qid, grp), {}).setdefault(key, {})[value] = count
+        elif types[qid] == Question.Type.RANKING:
             ranked, top, rank_sum = rankings.setdefault((qid, grp), {}).get(key, (0, 0, 0))
             rank = int(value)
             rankings[(qid, grp)][key] = (
@@ -409,15 +401,8 @@ def _aggregate_questions(
         return [q.pk for t in types for q in by_type.get(t, [])]
 
     budget = next((q for q in by_type.get(Question.Type.MONEY, []) if q.code == BUDGET_CODE), None)
-    json_questions = [
-        q
-        for t in (*CHOICE_TYPES, Question.Type.MATRIX, Question.Type.RANKING)
-        for q in by_type.get(t, [])
-    ]
-    bases, choices, matrices, rankings = _json_counts(sql, json_questions)
-    numbers = _number_figures(
-        sql, [q for t in (*NUMBER_TYPES, *TEXT_TYPES) for q in by_type.get(t, [])], budget
-    )
+    bases, choices, matrices, rankings = _counts(edition, questions, filters, dimension)
+    numbers = _number_figures(sql, [q for t in NUMBER_TYPES for q in by_type.get(t, [])], budget)
 
     figures: dict = {}
     for question in questions:

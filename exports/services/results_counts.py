@@ -1,0 +1,202 @@
+# ruff: noqa: S608 — SQL text is built from constants and integer ids only; values go as params.
+"""Pre-aggregated answer counts (`ResultCount`): the results read sums over cells.
+
+A cell is a type of collectivité × population bracket × région. For every question it holds the
+number of counted answers (the base) and, for choice, matrix and ranking questions, how many
+answers hold each code, cell or rank. Counted answers are those of submitted and validated
+responses, as in every figure.
+
+Two ways keep it right, from one SQL definition (`_contribution_selects`):
+
+- `tracking(response)` wraps every change of a response's status or answers (submission,
+  reopening, staff correction, paper entry, validation): it takes the response's contribution out
+  before the change and puts it back after, in the same transaction;
+- `rebuild(edition)` recomputes the edition's counts from the answers. The bulk paths (demo
+  data, spreadsheet imports) call it, and so do the nightly job and the staff's "recompute"
+  button, which heals anything that went around `tracking` (a response deleted in the admin, a
+  commune whose population changed bracket in the referential).
+"""
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+
+from django.db import connection, transaction
+
+from exports.models import ResultCount
+from exports.services.sql import ANSWER_ROW, json_items, planning_fence, prefer_hashing
+from surveys.derived import TRANCHES_POPULATION
+from surveys.models import Edition, Question, Response
+
+COUNTED_STATUSES = (Response.Status.SUBMITTED, Response.Status.VALIDATED)
+# Question types whose JSON answers are unnested into counts (others only count their base).
+ITEM_TYPES = (
+    Question.Type.SINGLE,
+    Question.Type.MULTIPLE,
+    Question.Type.MATRIX,
+    Question.Type.RANKING,
+)
+
+# Derived variables of the collectivité, as SQL over `c` (respondents_collectivite).
+TYPE_SQL = (
+    "CASE WHEN c.kind = 'epci' AND c.epci_type IN ('METRO', 'MET69') THEN 'metropole' "
+    "WHEN c.kind = 'epci' THEN 'intercommunalite' ELSE c.kind END"
+)
+TRANCHE_SQL = (
+    "CASE WHEN c.population IS NULL THEN NULL "
+    + " ".join(
+        f"WHEN c.population < {high} THEN '{code}'"
+        for code, _label, _low, high in TRANCHES_POPULATION
+        if high is not None
+    )
+    + f" ELSE '{TRANCHES_POPULATION[-1][0]}' END"
+)
+REGION_SQL = "c.region_code"
+
+TABLE = ResultCount._meta.db_table
+COLUMNS = "edition_id, question_id, type, tranche, region, key, value, n"
+# A contribution row: (question id, type, tranche, région, key, value, n).
+Row = tuple[int, str, str, str, str, str, int]
+
+
+def _contribution_selects(edition: Edition, where: str, params: list) -> list[tuple[str, list]]:
+    """SELECTs giving the counts of the counted responses of `edition` matching `where`.
+
+    Each yields rows of `COLUMNS` (edition id first). `where` may use `r` (the response) and
+    `c` (its collectivité). Identical answers are counted first and unnested once: most codes,
+    lists and rankings repeat across thousands of respondents.
+    """
+    vendor = connection.vendor
+    item_ids = list(
+        edition.questions.filter(type__in=ITEM_TYPES).values_list("pk", flat=True).order_by()
+    )
+    in_items = ", ".join(str(int(pk)) for pk in item_ids) or "NULL"
+    # The cell of each counted response is worked out once, not once per answer; the fence
+    # keeps the planner from merging it back (it then hashes 36,000 responses once).
+    responses = (
+        f"SELECT r.id AS id, ({TYPE_SQL}) AS type, COALESCE({TRANCHE_SQL}, '') AS tranche, "
+        f"{REGION_SQL} AS region "
+        "FROM surveys_response r "
+        "JOIN respondents_collectivite c ON c.id = r.collectivite_id "
+        f"WHERE r.edition_id = %s AND r.status IN (%s, %s) AND {where} {planning_fence(vendor)}"
+    )
+    answers = (
+        "SELECT a.question_id AS qid, rr.type AS type, rr.tranche AS tranche, "
+        "rr.region AS region, "
+        f"CASE WHEN a.question_id IN ({in_items}) THEN a.value END AS value "
+        f"FROM surveys_answer a JOIN ({responses}) rr ON rr.id = a.response_id"
+    )
+    answer_params = [edition.pk, *map(str, COUNTED_STATUSES), *params]
+    distinct = (
+        f"SELECT qid, type, tranche, region, value, COUNT(*) AS n FROM ({answers}) d "
+        f"GROUP BY qid, type, tranche, region, value {planning_fence(vendor)}"
+    )
+    item = json_items("t.value", vendor)
+    unnested = (
+        f"SELECT {int(edition.pk)}, t.qid, t.type, t.tranche, t.region, "
+        f"COALESCE({item.key}, ''), COALESCE(CAST({item.value} AS TEXT), ''), SUM(t.n) "
+        f"FROM ({distinct}) t CROSS JOIN {item.source} "
+        "GROUP BY t.qid, t.type, t.tranche, t.region, 6, 7"
+    )
+    if item.counts_answers:  # PostgreSQL: the bases come out of the same pass
+        return [(unnested, answer_params)]
+    bases = (
+        f"SELECT {int(edition.pk)}, qid, type, tranche, region, '{ANSWER_ROW}', '', COUNT(*) "
+        f"FROM ({answers}) d GROUP BY qid, type, tranche, region"
+    )
+    return [(bases, answer_params), (unnested, answer_params)]
+
+
+def rebuild(edition: Edition) -> int:
+    """Recompute the counts of `edition` from its answers; returns the number of rows."""
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute("SET LOCAL jit = off")
+                cursor.execute("SET LOCAL work_mem = '128MB'")
+                # Grouping a million JSON answers: hash in memory rather than sort on disk.
+                prefer_hashing(cursor, True)
+            cursor.execute(f"DELETE FROM {TABLE} WHERE edition_id = %s", [edition.pk])
+            for select, params in _contribution_selects(edition, "1 = 1", []):
+                cursor.execute(f"INSERT INTO {TABLE} ({COLUMNS}) {select}", params)
+            if connection.vendor == "postgresql":
+                prefer_hashing(cursor, False)
+        return ResultCount.objects.filter(edition=edition).count()
+
+
+def contribution(edition: Edition, where: str, params: Sequence) -> list[Row]:
+    """What the counted responses matching `where` add to the counts (usually one response)."""
+    rows: list[Row] = []
+    with connection.cursor() as cursor:
+        for select, select_params in _contribution_selects(edition, where, list(params)):
+            cursor.execute(select, select_params)
+            rows.extend(
+                (qid, type_, tranche, region, key, value, int(n))
+                for _edition, qid, type_, tranche, region, key, value, n in cursor.fetchall()
+            )
+    return rows
+
+
+def _add(edition_id: int, rows: list[Row], sign: int) -> None:
+    """Add (sign 1) or take out (sign -1) contribution rows; cells falling to zero go."""
+    if not rows:
+        return
+    # One order for every writer, so that two concurrent submissions cannot deadlock.
+    rows = sorted(rows)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {TABLE} ({COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s) "
+            "ON CONFLICT (question_id, type, tranche, region, key, value) "
+            f"DO UPDATE SET n = {TABLE}.n + EXCLUDED.n",
+            [(edition_id, *row[:6], sign * row[6]) for row in rows],
+        )
+        if sign < 0:
+            ids = ", ".join(sorted({str(int(row[0])) for row in rows}))
+            cursor.execute(f"DELETE FROM {TABLE} WHERE question_id IN ({ids}) AND n <= 0")
+
+
+def _counted_state(response_id: int) -> tuple[int, bool] | None:
+    """(edition id, counted?) of the response, its row locked until the transaction ends."""
+    state = (
+        Response.objects.select_for_update()
+        .filter(pk=response_id)
+        .values_list("edition_id", "status")
+        .first()
+    )
+    if state is None:
+        return None
+    return state[0], state[1] in COUNTED_STATUSES
+
+
+@contextmanager
+def tracking(response: Response) -> Iterator[None]:
+    """Keep the counts right while the block changes `response` (status or answers).
+
+    Opens a transaction (or joins the caller's). When the response counts before or after the
+    block, the edition's results are scheduled for recomputation once it commits.
+    """
+    from exports.results_tasks import schedule_recompute
+
+    with transaction.atomic():
+        state = _counted_state(response.pk)
+        if state is None:
+            yield
+            return
+        edition = Edition(pk=state[0])
+        where = "r.id = %s"
+        counted_before = state[1]
+        if counted_before:
+            _add(edition.pk, contribution(edition, where, [response.pk]), -1)
+        yield
+        state = _counted_state(response.pk)
+        counted_after = bool(state and state[1])
+        if counted_after:
+            _add(edition.pk, contribution(edition, where, [response.pk]), 1)
+        if counted_before or counted_after:
+            schedule_recompute(edition.pk)
+
+
+def count_response(response: Response) -> None:
+    """Add a response created already submitted (tests, one-off scripts) to the counts."""
+    if response.status in COUNTED_STATUSES:
+        edition = Edition(pk=response.edition_id)
+        _add(edition.pk, contribution(edition, "r.id = %s", [response.pk]), 1)
