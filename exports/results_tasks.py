@@ -33,22 +33,30 @@ def schedule_recompute(edition_id: int) -> bool:
 
 
 @shared_task(autoretry_for=(ConnectionError,), max_retries=3, default_retry_delay=30)
-def recompute_edition_results(edition_id: int) -> int | None:
-    """Recompute and cache an edition's results; returns the number of counted respondents."""
+def recompute_edition_results(edition_id: int, rebuild: bool = False) -> int | None:
+    """Recompute and cache an edition's results; returns the number of counted respondents.
+
+    `rebuild` (the staff's button) recounts the answers from scratch first.
+    """
     # Submissions arriving from now on must schedule a fresh computation.
     cache.delete(pending_key(edition_id))
     edition = Edition.objects.filter(pk=edition_id).first()
     if edition is None:
         return None
-    return recompute(edition)["respondents"]
+    return recompute(edition, rebuild=rebuild)["respondents"]
 
 
 @shared_task
 def recompute_all_results() -> int:
-    """Nightly: recompute every edition that has (or had) responses; returns how many."""
+    """Nightly: recount and recompute every edition that has (or had) responses.
+
+    Rebuilding the counts from the answers heals whatever went around the per-submission
+    upkeep (a response deleted in the admin, a population that changed bracket). Returns how
+    many editions.
+    """
     editions = Edition.objects.exclude(status=Edition.Status.DRAFT)
     count = 0
     for edition in editions:
-        recompute(edition)
+        recompute(edition, rebuild=True)
         count += 1
     return count

@@ -570,10 +570,20 @@ def seed_responses(
             with connection.cursor() as cursor:
                 cursor.execute(f"ANALYZE {Response._meta.db_table}, {Answer._meta.db_table}")
             watch.lap("insertion")
+        _rebuild_results(edition)
+        watch.lap("comptages des résultats")
     watch.lap("commit")
     return SeedResult(
         len(respondents), total_answers, created - synthetic_before, dict(watch.timings)
     )
+
+
+def _rebuild_results(edition: Edition) -> None:
+    """The results (exports app) count answers in cells maintained per submission; a bulk
+    load rebuilds them once."""
+    from exports.services.results_counts import rebuild
+
+    rebuild(edition)
 
 
 def _chunks(items: list, size: int) -> Iterator[tuple[int, list]]:

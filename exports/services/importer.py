@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from openpyxl.utils import get_column_letter
 
+from exports.results_tasks import schedule_recompute
 from exports.services.layout import (
     LIST_SEPARATOR,
     NSP,
@@ -24,6 +25,7 @@ from exports.services.layout import (
     Block,
     Layout,
 )
+from exports.services.results_counts import rebuild
 from exports.services.writers import restore
 from respondents.models import Collectivite
 from respondents.regions import REGIONS
@@ -271,6 +273,10 @@ class Importer:
                 result = self._import(workbook)
                 if self.errors:
                     raise ImportFailed(self.errors)
+                if result.responses:
+                    # A bulk load: the results' counts are rebuilt once, then recomputed soon.
+                    rebuild(self.edition)
+                    schedule_recompute(self.edition.pk)
             return result
         finally:
             workbook.close()

@@ -19,6 +19,7 @@ from exports.services.results import (
     compute_breakdown,
     compute_results,
 )
+from exports.services.results_counts import rebuild as rebuild_counts
 from surveys.models import Edition, Question
 
 CACHE_TIMEOUT = 7 * 24 * 3600
@@ -50,9 +51,15 @@ def current_generation(edition_id: int) -> str:
     return generation
 
 
-def recompute(edition: Edition) -> dict:
-    """Compute every figure of `edition`, store it and make it the current generation."""
+def recompute(edition: Edition, *, rebuild: bool = False) -> dict:
+    """Compute every figure of `edition`, store it and make it the current generation.
+
+    `rebuild` first recomputes the edition's pre-aggregated counts from the answers (nightly,
+    and the staff's button); otherwise they are the ones every submission keeps up to date.
+    """
     started = time.perf_counter()
+    if rebuild:
+        rebuild_counts(edition)
     data = compute_results(edition)
     duration = int((time.perf_counter() - started) * 1000)
     now = timezone.now()

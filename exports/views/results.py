@@ -60,7 +60,7 @@ def edition_results(request: HttpRequest, year: int) -> HttpResponse:
 @staff_required
 def recompute(request: HttpRequest, year: int) -> HttpResponse:
     edition = get_object_or_404(Edition, year=year)
-    enqueue_on_commit(recompute_edition_results, edition.pk)
+    enqueue_on_commit(recompute_edition_results, edition.pk, rebuild=True)
     messages.success(
         request,
         "Recalcul des résultats lancé : rechargez la page dans quelques secondes.",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Mapping
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -231,7 +232,11 @@ def save_section(
     """
     form.is_valid()
     check_can_save(response, by_staff=by_staff)
-    with transaction.atomic(), agent_audit(response, by_staff=by_staff):
+    with (
+        transaction.atomic(),
+        agent_audit(response, by_staff=by_staff),
+        staff_results_tracking(response, by_staff=by_staff),
+    ):
         _claim_version(response, version, by_staff=by_staff)
         _write(response, [(e.question, e.item, answer) for e, answer in form.changes()])
         if form.section.code not in response.saved_sections and not by_staff:
@@ -251,7 +256,11 @@ def add_roster_item(
 ) -> int:
     """Add an empty item at the end of a roster; returns its number."""
     check_can_save(response, by_staff=by_staff)
-    with transaction.atomic(), agent_audit(response, by_staff=by_staff):
+    with (
+        transaction.atomic(),
+        agent_audit(response, by_staff=by_staff),
+        staff_results_tracking(response, by_staff=by_staff),
+    ):
         _claim_version(response, version, by_staff=by_staff)
         stored = _roster_count_answer(response, roster)
         count = stored.value if stored else 0
@@ -274,7 +283,11 @@ def remove_roster_item(
 ) -> None:
     """Delete a roster item; the following items move up one place with all their answers."""
     check_can_save(response, by_staff=by_staff)
-    with transaction.atomic(), agent_audit(response, by_staff=by_staff):
+    with (
+        transaction.atomic(),
+        agent_audit(response, by_staff=by_staff),
+        staff_results_tracking(response, by_staff=by_staff),
+    ):
         _claim_version(response, version, by_staff=by_staff)
         stored = _roster_count_answer(response, roster)
         count = int(stored.value) if stored else 0
@@ -607,7 +620,8 @@ def submit_response(
     unconfirmed = [w for w in data.warnings if w.code not in confirmed]
     if data.missing or unconfirmed:
         raise IncompleteResponse(data.missing, unconfirmed)
-    with transaction.atomic():
+    # Counted from now on: the results' counts take the response and recompute soon after.
+    with results_tracking(response):
         _claim_version(response, version, by_staff=False)
         now = timezone.now()
         Response.objects.filter(pk=response.pk).update(
@@ -615,16 +629,22 @@ def submit_response(
         )
         if contact is not None:
             queue_email(contact, EmailLog.Kind.RECEIPT, invitation)
-        _schedule_results(response.edition_id)
     response.refresh_from_db()
     return response
 
 
-def _schedule_results(edition_id: int) -> None:
-    """Ask the results (exports app) to recompute the edition's aggregates, debounced."""
-    from exports.results_tasks import schedule_recompute
+def results_tracking(response: Response):
+    """Around a change of a response's status or answers: the results (exports app) keep their
+    pre-aggregated counts right and recompute the edition's figures, debounced.
+    """
+    from exports.services.results_counts import tracking
 
-    schedule_recompute(edition_id)
+    return tracking(response)
+
+
+def staff_results_tracking(response: Response, *, by_staff: bool):
+    """Agents only ever write drafts, which no result counts; staff may correct a sent one."""
+    return results_tracking(response) if by_staff else nullcontext()
 
 
 @transaction.atomic
@@ -632,14 +652,15 @@ def reopen_response(response: Response, by_user) -> Response:
     """Staff: give a submitted (or validated) response back to its agents as a draft."""
     if response.status not in DONE:
         raise FillingError("Cette réponse n'a pas été envoyée : elle est déjà modifiable.")
-    Response.objects.filter(pk=response.pk).update(
-        status=Response.Status.DRAFT,
-        submitted_at=None,
-        validated_at=None,
-        validated_by=None,
-        version=F("version") + 1,
-        updated_at=timezone.now(),
-    )
+    with results_tracking(response):
+        Response.objects.filter(pk=response.pk).update(
+            status=Response.Status.DRAFT,
+            submitted_at=None,
+            validated_at=None,
+            validated_by=None,
+            version=F("version") + 1,
+            updated_at=timezone.now(),
+        )
     # Logged for the back-office: the agents' later changes go to the audit trail.
     ResponseEvent.objects.create(response=response, kind=ResponseEvent.Kind.REOPENED, by=by_user)
     response.refresh_from_db()

@@ -25,6 +25,7 @@ from surveys.services.filling import (
     display_answer,
     reopen_response,
     response_for,
+    results_tracking,
     save_section,
 )
 from surveys.services.filling import review as review_of
@@ -126,7 +127,7 @@ def submit_as_staff(response: Response, user) -> Response:
     if data.missing:
         raise IncompleteResponse(data.missing, [])
     now = timezone.now()
-    with transaction.atomic():
+    with results_tracking(response):
         Response.objects.filter(pk=response.pk).update(
             status=Response.Status.SUBMITTED, submitted_at=now, updated_at=now
         )

@@ -37,3 +37,9 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"Référentiel importé en {report.seconds:.1f} s depuis {data_dir}.")
         )
+        if any(report.updated.values()):
+            # Populations and régions place each response in the results' cells: recount.
+            from exports.results_tasks import recompute_all_results
+
+            recompute_all_results.delay()
+            self.stdout.write("Recalcul des résultats demandé (populations ou régions modifiées).")
