@@ -29,7 +29,7 @@ from django.contrib.auth import get_user_model  # noqa: E402
 from django.contrib.auth.models import Group  # noqa: E402
 from django.core.cache import cache  # noqa: E402
 from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 from django.urls import reverse  # noqa: E402
@@ -40,7 +40,8 @@ from exports.services.results import (  # noqa: E402
     compute_breakdown,
     compute_results,
 )
-from exports.services.results_cache import recompute  # noqa: E402
+from exports.services.results_cache import pending_key, recompute  # noqa: E402
+from exports.services.results_counts import rebuild, tracking  # noqa: E402
 from surveys.models import Answer, Edition, Response  # noqa: E402
 
 YEAR = 2021
@@ -107,6 +108,22 @@ def main() -> int:
         )
     )
 
+    # Upkeep, not a target of the issue: a full recount from the answers (nightly, the staff's
+    # button, after a bulk load) and what one submission adds to its transaction.
+    rows.append(
+        ("Recomptage complet des cellules (nuit, bouton)", timed(lambda: rebuild(edition), 1), None)
+    )
+    sent = Response.objects.filter(edition=edition, status="submitted").first()
+
+    def upkeep():
+        with transaction.atomic(), tracking(sent):
+            pass  # takes the response's contribution out, then puts it back
+
+    # As during a busy wave: a recomputation is already pending, the submission only joins it
+    # (with the in-process tasks of the defaults, it would otherwise run inside the timing).
+    cache.set(pending_key(edition.pk), "1", 600)
+    rows.append(("Entretien des cellules à un envoi", timed(upkeep, args.repeat * 4), None))
+
     setup_test_environment()
     user, _ = get_user_model().objects.get_or_create(username="bench-staff")
     user.groups.add(Group.objects.get(name=STAFF))
@@ -127,6 +144,9 @@ def main() -> int:
     print(f"\n{'Mesure':58} {'médiane':>9} {'pire':>9} {'cible':>8}")
     failed = False
     for label, (median, worst), target in rows:
+        if target is None:
+            print(f"{label:58} {median * 1000:7.0f} ms {worst * 1000:7.0f} ms {'—':>9}")
+            continue
         ok = median < target
         failed |= not ok
         print(
