@@ -26,7 +26,6 @@ urlpatterns = [
     path("repondre/<int:year>/confirmation/", filling.confirmation, name="filling-confirmation"),
     path("repondre/<int:year>/mes-reponses/", filling.answers_page, name="filling-answers"),
     path("repondre/<int:year>/impression/", filling.print_page, name="filling-print"),
-    path("equipe/reponses/<int:pk>/rouvrir/", filling.staff_reopen, name="staff-response-reopen"),
     path(
         "equipe/editions/<int:year>/apercu/",
         preview.edition_preview,

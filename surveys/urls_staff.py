@@ -55,9 +55,9 @@ urlpatterns = [
         name="staff-response-resolve",
     ),
     path(
-        "equipe/reponses/<int:pk>/revue/rouvrir/",
+        "equipe/reponses/<int:pk>/rouvrir/",
         staff_review.response_reopen,
-        name="staff-response-reopen-review",
+        name="staff-response-reopen",
     ),
     path(
         "equipe/reponses/<int:pk>/envoyer/",

@@ -26,7 +26,8 @@ URLs (names in parentheses):
   (links), warnings to confirm (checkboxes `confirm` = warning code), submit button.
 - `/repondre/<year>/confirmation/` (filling-confirmation), `/repondre/<year>/mes-reponses/`
   (filling-answers, read-only) and `/repondre/<year>/impression/` (filling-print, print-styled).
-- `/equipe/reponses/<pk>/rouvrir/` (staff-response-reopen): staff POST, reopens a response.
+
+Staff reopen a sent response from the back-office (surveys.views.staff_review).
 """
 
 from __future__ import annotations
@@ -34,13 +35,11 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from barometre.roles import staff_required
 from respondents.access import respondent_required
 from surveys.forms import SectionForm
 from surveys.models import Answer, Question, Response, Section
@@ -387,19 +386,3 @@ def answers_page(request: HttpRequest, year: int) -> HttpResponse:
 def print_page(request: HttpRequest, year: int) -> HttpResponse:
     response = _response(request)
     return render(request, "surveys/fill_print.html", _sheet_context(request, response))
-
-
-@require_POST
-@staff_required
-def staff_reopen(request: HttpRequest, pk: int) -> HttpResponse:
-    response = get_object_or_404(Response.objects.select_related("edition", "collectivite"), pk=pk)
-    try:
-        filling.reopen_response(response, request.user)
-    except filling.FillingError as refused:
-        messages.error(request, refused.message)
-    else:
-        messages.success(request, f"La réponse de {response.collectivite} est rouverte.")
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        target = reverse("staff-home")
-    return redirect(target)

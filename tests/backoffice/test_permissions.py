@@ -56,7 +56,7 @@ URLS = [
     ("staff-response-validate", ["response"], "post", LOGIN, 403, 403, 302),
     ("staff-response-flag", ["response"], "post", LOGIN, 403, 403, 302),
     ("staff-response-resolve", ["response", "comment"], "post", LOGIN, 403, 403, 302),
-    ("staff-response-reopen-review", ["response"], "post", LOGIN, 403, 403, 302),
+    ("staff-response-reopen", ["response"], "post", LOGIN, 403, 403, 302),
     ("staff-response-submit", ["response"], "post", LOGIN, 403, 403, 302),
     ("staff-response-section", ["response", "profil"], "get", LOGIN, 403, 403, 200),
     ("staff-response-section", ["response", "profil"], "post", LOGIN, 403, 403, 409),

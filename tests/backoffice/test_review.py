@@ -137,7 +137,7 @@ def test_reopening_gives_the_response_back_and_the_agents_changes_are_audited(
 ):
     response = submitted_response(edition, rennes)
     client.force_login(alice)
-    client.post(reverse("staff-response-reopen-review", args=[response.pk]))
+    client.post(reverse("staff-response-reopen", args=[response.pk]))
     response.refresh_from_db()
     assert response.status == "draft" and response.submitted_at is None
     assert response.review_events.get().kind == ResponseEvent.Kind.REOPENED
