@@ -1,10 +1,11 @@
 // The questionnaire page, progressively enhanced: every page also works without JavaScript.
 // - conditions: each question (and choice) carries its condition as a JSON tree in
-//   data-condition (see surveys/forms.py, _AstParser); they are evaluated here with the same
+//   data-condition (surveys/conditions.py's Condition.tree); they are evaluated here with the same
 //   semantics as surveys/conditions.py, on the page's values plus #filling-values (answers of
 //   the other sections and derived variables). The server re-applies them on every save.
 // - exclusive choices untick the others; "other" choices show their précisez field;
-//   "Ne sait pas" clears its number and the other way round;
+//   "Ne sait pas" clears its number and the other way round; "Effacer la réponse" unticks a
+//   single choice;
 // - autosave: a few seconds after the last change, the form is POSTed to data-autosave-url;
 //   the answer gives the new version, shown in the polite #autosave-status.
 (() => {
@@ -146,9 +147,30 @@
     box.toggleAttribute("data-other-hidden", !shown);
   }
 
+  // Single choice: "Effacer la réponse" unticks the group (shown while one is ticked).
+  function radiosOf(button) {
+    return Array.from(form.querySelectorAll(`input[type="radio"][name="${button.dataset.clear}"]`));
+  }
+  function applyClear(question) {
+    const button = question.querySelector("button[data-clear]");
+    if (!button) return;
+    button.hidden = form.hasAttribute("data-readonly") || !radiosOf(button).some((r) => r.checked);
+  }
+  form.querySelectorAll(".question").forEach(applyClear);
+  form.addEventListener("click", (event) => {
+    const button = event.target.closest("button[data-clear]");
+    if (!button) return;
+    const radios = radiosOf(button);
+    radios.forEach((radio) => { radio.checked = false; });
+    if (!radios.length) return;
+    radios[0].focus();  // the button hides: focus stays in the question
+    radios[0].dispatchEvent(new Event("change", { bubbles: true }));
+  });
+
   form.addEventListener("change", (event) => {
     const input = event.target;
     const question = input.closest(".question");
+    if (question) applyClear(question);
     if (question && input.type === "checkbox" && input.name === question.dataset.name && input.checked) {
       // Exclusive choices: "Aucun" unticks the others, another choice unticks "Aucun".
       question.querySelectorAll(`input[name="${input.name}"]`).forEach((other) => {
