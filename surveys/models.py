@@ -190,8 +190,14 @@ class Response(models.Model):
         _("statut"), max_length=10, choices=Status.choices, default=Status.DRAFT
     )
     # Optimistic locking: every save of answers increments it; a save based on an older
-    # version is refused.
+    # version is refused when its section was saved since (see `section_versions`).
     version = models.PositiveIntegerField(_("version"), default=0)
+    # {section code: the version its last save made}. A page loaded at version v may still be
+    # saved after other sections moved the version on, as long as its own section did not: the
+    # agent who leaves a page while its last autosave is on the way loses nothing.
+    section_versions = models.JSONField(
+        _("versions des sections"), default=dict, blank=True, editable=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(_("envoyée le"), null=True, blank=True)

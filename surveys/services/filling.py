@@ -163,10 +163,18 @@ def visible_sections(response: Response, values: Mapping[str, Any] | None = None
 
 
 @transaction.atomic
-def _claim_version(response: Response, version: int, *, by_staff: bool) -> None:
-    """Move the response to version + 1, or refuse (StaleVersion, NotEditable)."""
+def _claim_version(
+    response: Response, version: int, *, by_staff: bool, section: str | None = None
+) -> None:
+    """Move the response to the next version, or refuse (StaleVersion, NotEditable).
+
+    With `section` (a page's save), a stale `version` is still accepted when that section was
+    not saved since: only other pages moved the version on, so nothing of this page's answers
+    is overwritten. Without it (submission), any newer version refuses.
+    """
     statuses = (*EDITABLE, *DONE) if by_staff else EDITABLE
-    claimed = Response.objects.filter(pk=response.pk, version=version, status__in=statuses).update(
+    claimable = Response.objects.filter(pk=response.pk, status__in=statuses)
+    claimed = claimable.filter(version=version).update(
         version=F("version") + 1, updated_at=timezone.now()
     )
     if not claimed:
@@ -174,7 +182,21 @@ def _claim_version(response: Response, version: int, *, by_staff: bool) -> None:
         if current.status not in statuses:
             response.status = current.status
             check_can_save(response, by_staff=by_staff)
-        raise StaleVersion(current.version)
+        untouched = section is not None and current.section_versions.get(section, 0) <= version
+        if not untouched or current.version < version:
+            raise StaleVersion(current.version)
+        # Conditional on the version just read: a save of this section in between still wins.
+        claimed = claimable.filter(version=current.version).update(
+            version=F("version") + 1, updated_at=timezone.now()
+        )
+        if not claimed:
+            raise StaleVersion(current.version + 1)
+    if section is not None:
+        # The row is ours until the transaction ends (the UPDATE above locked it).
+        new_version, versions = claimable.values_list("version", "section_versions").get()
+        Response.objects.filter(pk=response.pk).update(
+            section_versions={**versions, section: new_version}
+        )
 
 
 def _refresh(response: Response) -> None:
@@ -237,7 +259,7 @@ def save_section(
         agent_audit(response, by_staff=by_staff),
         staff_results_tracking(response, by_staff=by_staff),
     ):
-        _claim_version(response, version, by_staff=by_staff)
+        _claim_version(response, version, by_staff=by_staff, section=form.section.code)
         _write(response, [(e.question, e.item, answer) for e, answer in form.changes()])
         if form.section.code not in response.saved_sections and not by_staff:
             response.saved_sections = [*response.saved_sections, form.section.code]
@@ -261,7 +283,7 @@ def add_roster_item(
         agent_audit(response, by_staff=by_staff),
         staff_results_tracking(response, by_staff=by_staff),
     ):
-        _claim_version(response, version, by_staff=by_staff)
+        _claim_version(response, version, by_staff=by_staff, section=roster.section.code)
         stored = _roster_count_answer(response, roster)
         count = stored.value if stored else 0
         try:
@@ -288,7 +310,7 @@ def remove_roster_item(
         agent_audit(response, by_staff=by_staff),
         staff_results_tracking(response, by_staff=by_staff),
     ):
-        _claim_version(response, version, by_staff=by_staff)
+        _claim_version(response, version, by_staff=by_staff, section=roster.section.code)
         stored = _roster_count_answer(response, roster)
         count = int(stored.value) if stored else 0
         if not 1 <= item <= count:

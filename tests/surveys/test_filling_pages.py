@@ -212,6 +212,23 @@ def test_autosave_returns_the_new_version_and_refuses_a_stale_one(agent, edition
     assert agent.get(autosave).status_code == 405
 
 
+def test_the_last_autosave_of_a_page_left_does_not_make_the_next_page_a_conflict(
+    agent, edition, rennes
+):
+    """Moving on to the next page (typed address, back button) before the previous page's last
+    autosave lands: the next page was loaded at the older version and still saves."""
+    next_page = version_of(agent.get(url("filling-section", "profil")))
+    left = agent.post(url("filling-autosave", "moyens"), {"version": "0", "nb_reunions": "7"})
+    assert left.json()["version"] == 1
+    saved = agent.post(
+        url("filling-autosave", "profil"), {"version": next_page, "fonction_repondant": "elu"}
+    )
+    assert saved.status_code == 200
+    assert saved.json()["version"] == 2
+    response = Response.objects.get(edition=edition, collectivite=rennes)
+    assert (stored(response, "nb_reunions"), stored(response, "fonction_repondant")) == (7, "elu")
+
+
 def test_the_prefilled_answers_are_marked_on_the_page(agent, rennes, edition):
     previous = build_edition(2029)
     old = Response.objects.create(

@@ -233,6 +233,25 @@ def test_a_save_based_on_an_old_version_is_refused_and_nothing_is_lost(response)
     assert Response.objects.get(pk=response.pk).version == old_version + 1
 
 
+def test_a_page_loaded_before_another_pages_save_is_still_saved(response):
+    """The agent leaves a page while its autosave is on the way: the next page, loaded at the
+    older version, saves all the same, since its own section was not saved in between."""
+    loaded = response.version
+    moyens = bound_form(response, "moyens", nb_reunions="7")
+    profil = bound_form(response, "profil", fonction_repondant="elu")
+    filling.save_section(response, moyens, loaded)
+    filling.save_section(response, profil, loaded)
+    assert (stored(response, "nb_reunions"), stored(response, "fonction_repondant")) == (7, "elu")
+    assert Response.objects.get(pk=response.pk).version == loaded + 2
+    # A third page of that time is refused once its own section moved on.
+    again = bound_form(response, "profil", fonction_repondant="dgs")
+    with pytest.raises(filling.StaleVersion):
+        filling.save_section(response, again, loaded)
+    assert stored(response, "fonction_repondant") == "elu"
+    roster = section(response, "fiches").questions.get(code="fiches_dispositifs")
+    assert filling.add_roster_item(response, roster, loaded) == 1
+
+
 def test_the_version_check_is_a_conditional_update(response):
     """Two saves claiming the same version: exactly one wins, even without a fresh read."""
     first = bound_form(response, "profil", fonction_repondant="elu")
