@@ -116,13 +116,17 @@ def main() -> int:
     sent = Response.objects.filter(edition=edition, status="submitted").first()
 
     def upkeep():
-        with transaction.atomic(), tracking(sent):
-            pass  # takes the response's contribution out, then puts it back
+        # What a reopening and then a submission add to their transactions: the response's
+        # cells taken out, then put back.
+        for status in ("draft", "submitted"):
+            with transaction.atomic(), tracking(sent):
+                Response.objects.filter(pk=sent.pk).update(status=status)
 
     # As during a busy wave: a recomputation is already pending, the submission only joins it
     # (with the in-process tasks of the defaults, it would otherwise run inside the timing).
     cache.set(pending_key(edition.pk), "1", 600)
-    rows.append(("Entretien des cellules à un envoi", timed(upkeep, args.repeat * 4), None))
+    label = "Entretien des cellules : une réouverture + un envoi"
+    rows.append((label, timed(upkeep, args.repeat * 4), None))
 
     setup_test_environment()
     user, _ = get_user_model().objects.get_or_create(username="bench-staff")

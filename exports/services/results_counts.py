@@ -9,14 +9,15 @@ responses, as in every figure.
 Two ways keep it right, from one SQL definition (`_contribution_selects`):
 
 - `tracking(response)` wraps every change of a response's status or answers (submission,
-  reopening, staff correction, paper entry, validation): it takes the response's contribution out
-  before the change and puts it back after, in the same transaction;
+  reopening, staff correction, paper entry): it reads the response's contribution before the
+  change and after it, and applies the difference in the same transaction;
 - `rebuild(edition)` recomputes the edition's counts from the answers. The bulk paths (demo
   data, spreadsheet imports) call it, and so do the nightly job and the staff's "recompute"
   button, which heals anything that went around `tracking` (a response deleted in the admin, a
   commune whose population changed bracket in the referential).
 """
 
+from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
@@ -136,21 +137,29 @@ def contribution(edition: Edition, where: str, params: Sequence) -> list[Row]:
     return rows
 
 
-def _add(edition_id: int, rows: list[Row], sign: int) -> None:
-    """Add (sign 1) or take out (sign -1) contribution rows; cells falling to zero go."""
-    if not rows:
+def _apply(edition_id: int, before: list[Row], after: list[Row]) -> None:
+    """Replace a contribution `before` by `after`, as one net change; cells at zero go.
+
+    One pass in one order for every writer (the cells sorted), so that concurrent
+    submissions, reopenings and corrections cannot deadlock on the cells they share.
+    """
+    delta: dict[tuple, int] = defaultdict(int)
+    for row in after:
+        delta[row[:6]] += row[6]
+    for row in before:
+        delta[row[:6]] -= row[6]
+    changes = sorted((key, n) for key, n in delta.items() if n)
+    if not changes:
         return
-    # One order for every writer, so that two concurrent submissions cannot deadlock.
-    rows = sorted(rows)
     with connection.cursor() as cursor:
         cursor.executemany(
             f"INSERT INTO {TABLE} ({COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s) "
             "ON CONFLICT (question_id, type, tranche, region, key, value) "
             f"DO UPDATE SET n = {TABLE}.n + EXCLUDED.n",
-            [(edition_id, *row[:6], sign * row[6]) for row in rows],
+            [(edition_id, *key, n) for key, n in changes],
         )
-        if sign < 0:
-            ids = ", ".join(sorted({str(int(row[0])) for row in rows}))
+        if any(n < 0 for _key, n in changes):
+            ids = ", ".join(sorted({str(int(key[0])) for key, n in changes if n < 0}))
             cursor.execute(f"DELETE FROM {TABLE} WHERE question_id IN ({ids}) AND n <= 0")
 
 
@@ -184,13 +193,12 @@ def tracking(response: Response) -> Iterator[None]:
         edition = Edition(pk=state[0])
         where = "r.id = %s"
         counted_before = state[1]
-        if counted_before:
-            _add(edition.pk, contribution(edition, where, [response.pk]), -1)
+        before = contribution(edition, where, [response.pk]) if counted_before else []
         yield
         state = _counted_state(response.pk)
         counted_after = bool(state and state[1])
-        if counted_after:
-            _add(edition.pk, contribution(edition, where, [response.pk]), 1)
+        after = contribution(edition, where, [response.pk]) if counted_after else []
+        _apply(edition.pk, before, after)
         if counted_before or counted_after:
             schedule_recompute(edition.pk)
 
@@ -199,4 +207,4 @@ def count_response(response: Response) -> None:
     """Add a response created already submitted (tests, one-off scripts) to the counts."""
     if response.status in COUNTED_STATUSES:
         edition = Edition(pk=response.edition_id)
-        _add(edition.pk, contribution(edition, "r.id = %s", [response.pk]), 1)
+        _apply(edition.pk, [], contribution(edition, "r.id = %s", [response.pk]))
