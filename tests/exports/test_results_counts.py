@@ -2,11 +2,13 @@
 
 import json
 import shutil
+import threading
 from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 
 from exports.models import ResultCount
 from exports.services.results import ResultFilters, compute_results
@@ -181,3 +183,38 @@ def test_a_population_changing_bracket_in_the_referential_moves_the_response(tmp
     assert "Recalcul des résultats demandé" in out.getvalue()
     assert figures() == (respondents + 1, base + 1)
     assert counts(edition) == rebuilt(edition)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_submissions_all_count_once():
+    edition = build_edition(2031)
+    agents = []
+    for i in range(4):
+        commune = Collectivite.objects.create(
+            kind="commune", code=f"3500{i}", name=f"Commune {i}", population=2_000, region_code="53"
+        )
+        response = filling.response_for(edition, commune)
+        save(response, "profil", fonction_repondant="elu", service_dedie="oui")
+        agents.append(response)
+    barrier = threading.Barrier(len(agents))
+    errors: list[Exception] = []
+
+    def submit(response) -> None:
+        try:
+            barrier.wait(timeout=10)
+            filling.submit_response(response, response.version)
+        except Exception as error:  # noqa: BLE001 — reported by the assertion below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit, args=(r,)) for r in agents]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    kept_up = counts(edition)
+    assert kept_up[("fonction_repondant", "commune", "lt5k", "53", "", "elu")] == 4
+    assert kept_up[("service_dedie", "commune", "lt5k", "53", "#answer", "")] == 4
+    assert rebuilt(edition) == kept_up
