@@ -620,6 +620,24 @@ def _roster_sheet(roster: Question, data: Review) -> list[dict[str, Any]]:
 # -- Submission and reopening ------------------------------------------------------------
 
 
+def remember_confirmations(
+    response: Response, confirmed: Iterable[str], warnings: list[Warning]
+) -> None:
+    """Keep the warnings confirmed on the review page, with their wording, so that an agent who
+    goes back to complete a page is not asked again about the same values."""
+    confirmed = set(confirmed)
+    kept = {w.code: w.message for w in warnings if w.code in confirmed}
+    if kept != response.confirmed_warnings:
+        Response.objects.filter(pk=response.pk).update(confirmed_warnings=kept)
+        response.confirmed_warnings = kept
+
+
+def already_confirmed(response: Response, warnings: list[Warning]) -> set[str]:
+    """The warnings confirmed before whose message (hence value) is still the same."""
+    stored = response.confirmed_warnings or {}
+    return {w.code for w in warnings if stored.get(w.code) == w.message}
+
+
 def submit_response(
     response: Response,
     version: int,

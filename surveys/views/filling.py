@@ -324,12 +324,17 @@ def review_page(request: HttpRequest, year: int) -> HttpResponse:
     if response.status in filling.DONE:
         return redirect("filling-answers", year=year)
     data = filling.review(response)
+    if request.method == "POST":
+        confirmed = set(request.POST.getlist("confirm"))
+        filling.remember_confirmations(response, confirmed, data.warnings)
+    else:
+        confirmed = filling.already_confirmed(response, data.warnings)
     context = {
         **_base_context(request, response),
         "review": data,
         "sheet": filling.answer_sheet(response, data),
         "version": response.version,
-        "confirmed": set(request.POST.getlist("confirm")),
+        "confirmed": confirmed,
         "errors": [],
     }
     if request.method == "POST":

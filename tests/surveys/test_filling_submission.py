@@ -102,6 +102,28 @@ def test_submission_enforces_required_answers_then_confirms_and_sends_a_receipt(
     assert client.get(review).url == reverse("filling-answers", args=[2031])
 
 
+def test_a_confirmed_warning_stays_confirmed_until_its_value_changes(agent, edition):
+    checked = 'value="budget_par_habitant_eleve" id="confirm-budget_par_habitant_eleve" checked'
+    fill(agent, "moyens", {"budget_participation": "12 000 000"})
+    review = url("filling-review")
+    refused = agent.post(
+        review,
+        {"version": version_of(agent.get(review)), "confirm": "budget_par_habitant_eleve"},
+    )
+    assert refused.status_code == 400  # fonction_repondant is missing
+    # The agent goes to complete the profile, and comes back: the confirmation is kept.
+    fill(agent, "profil", {"fonction_repondant": "dgs"})
+    assert checked in agent.get(review).content.decode()
+    # A new amount is a new question to confirm.
+    fill(agent, "moyens", {"budget_participation": "13 000 000"})
+    page = agent.get(review).content.decode()
+    assert "57,76 € par habitant" in page
+    assert 'id="confirm-budget_par_habitant_eleve"' in page and checked not in page
+    refused = agent.post(review, {"version": version_of(agent.get(review))})
+    assert refused.status_code == 400
+    assert Response.objects.get(edition=edition).status == Response.Status.DRAFT
+
+
 def test_a_stale_review_is_refused(agent, edition, rennes):
     fill(agent, "profil", {"fonction_repondant": "elu"})
     page = agent.post(url("filling-review"), {"version": "0"})
