@@ -2,13 +2,11 @@
 
 import json
 import shutil
-import threading
 from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 
 from exports.models import ResultCount
 from exports.services.results import ResultFilters, compute_results
@@ -16,6 +14,7 @@ from exports.services.results_counts import rebuild
 from respondents.models import Collectivite
 from surveys.models import Response
 from surveys.services import filling, review
+from tests.concurrency import all_at_once
 from tests.exports.results_data import build_2021, respond
 from tests.surveys.factories import build_edition
 from tests.surveys.filling_helpers import bound_form, save, section
@@ -196,23 +195,15 @@ def test_simultaneous_submissions_all_count_once():
         response = filling.response_for(edition, commune)
         save(response, "profil", fonction_repondant="elu", service_dedie="oui")
         agents.append(response)
-    barrier = threading.Barrier(len(agents))
     errors: list[Exception] = []
 
     def submit(response) -> None:
         try:
-            barrier.wait(timeout=10)
             filling.submit_response(response, response.version)
-        except Exception as error:  # noqa: BLE001 — reported by the assertion below
+        except Exception as error:  # reported by the assertion below
             errors.append(error)
-        finally:
-            connection.close()
 
-    threads = [threading.Thread(target=submit, args=(r,)) for r in agents]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    all_at_once(submit, agents)
     assert errors == []
     kept_up = counts(edition)
     assert kept_up[("fonction_repondant", "commune", "lt5k", "53", "", "elu")] == 4
