@@ -156,6 +156,9 @@ class SectionForm(forms.Form):
     ):
         self.response = response
         self.section = section
+        # {roster code: (sheets, year)} of last edition the page offers to take over (the view
+        # sets it: see surveys.services.filling.roster_offers).
+        self.roster_offers: dict[str, tuple[int, int]] = {}
         questions = list(
             section.questions.select_related("section", "roster__section")
             .prefetch_related("choices", "rows")
@@ -299,6 +302,8 @@ class SectionForm(forms.Form):
                     {
                         "roster": block.question,
                         "can_add": block.can_add,
+                        # (sheets, year) of last edition, offered while the roster is empty.
+                        "offer": self.roster_offers.get(block.question.code),
                         "items": [
                             {"number": n, "widgets": [self.widget(e) for e in entries]}
                             for n, entries in block.items

@@ -18,6 +18,11 @@ urlpatterns = [
         name="filling-roster-add",
     ),
     path(
+        "repondre/<int:year>/section/<slug:section>/<slug:roster>/reprendre/",
+        filling.roster_copy,
+        name="filling-roster-copy",
+    ),
+    path(
         "repondre/<int:year>/section/<slug:section>/<slug:roster>/<int:item>/supprimer/",
         filling.roster_remove,
         name="filling-roster-remove",

@@ -346,7 +346,8 @@ def prefill_for(response: Response, section: Section) -> tuple[dict[str, CleanAn
     """Last edition's answers valid for this section's questions, until the page is saved.
 
     Same code, same type, and a value the current question accepts (choices still offered,
-    bounds…); roster answers are not carried over. Returns ({code: answer}, the year).
+    bounds…); roster sheets are taken over on request instead (`copy_previous_roster`).
+    Returns ({code: answer}, the year).
     """
     if section.code in response.saved_sections or response.status not in EDITABLE:
         return {}, None
@@ -377,6 +378,91 @@ def prefill_for(response: Response, section: Section) -> tuple[dict[str, CleanAn
         if cleaned is not None:
             prefill[question.code] = cleaned
     return prefill, previous.edition.year
+
+
+def _stored_count(response: Response, roster: Question) -> int:
+    stored = _roster_count_answer(response, roster)
+    return int(stored.value) if stored else 0
+
+
+def roster_offer(response: Response, roster: Question) -> tuple[int, int] | None:
+    """(number of sheets, year) the collectivité described in this roster last edition, which
+    it may take over while its roster is still empty; None when there is nothing to offer."""
+    if response.status not in EDITABLE or _stored_count(response, roster):
+        return None
+    previous = previous_response(response)
+    if previous is None:
+        return None
+    old = (
+        previous.answers.filter(
+            item=0, question__code=roster.code, question__type=Question.Type.ROSTER
+        )
+        .values_list("value", flat=True)
+        .first()
+    )
+    count = int(old or 0)
+    if roster.max_items is not None:
+        count = min(count, roster.max_items)
+    return (count, previous.edition.year) if count else None
+
+
+def roster_offers(response: Response, section: Section) -> dict[str, tuple[int, int]]:
+    """`roster_offer` of each roster of the section, by roster code."""
+    offers = {}
+    for roster in section.questions.filter(type=Question.Type.ROSTER):
+        offer = roster_offer(response, roster)
+        if offer:
+            offers[roster.code] = offer
+    return offers
+
+
+def copy_previous_roster(
+    response: Response, roster: Question, version: int, *, by_staff: bool = False
+) -> int:
+    """Take over last edition's sheets of this (empty) roster; returns how many.
+
+    Every copied answer goes through `clean_answer` against this edition's question: an answer
+    it no longer accepts (a choice withdrawn, a bound changed) is left out, as in the prefill.
+    """
+    check_can_save(response, by_staff=by_staff)
+    offer = roster_offer(response, roster)
+    if offer is None:
+        raise FillingError("Il n'y a pas de fiches de l'édition précédente à reprendre ici.")
+    count, _year = offer
+    previous = previous_response(response)
+    children = {q.code: q for q in roster.item_questions.prefetch_related("choices", "rows")}
+    with (
+        transaction.atomic(),
+        agent_audit(response, by_staff=by_staff),
+        staff_results_tracking(response, by_staff=by_staff),
+    ):
+        _claim_version(response, version, by_staff=by_staff, section=roster.section.code)
+        if _stored_count(response, roster):  # someone added a sheet in between
+            raise FillingError("Cette liste a déjà des fiches : elles n'ont pas été remplacées.")
+        values = answer_values(response)
+        changes = [(roster, 0, clean_answer(roster, count))]
+        old_answers = previous.answers.filter(
+            item__gte=1,
+            item__lte=count,
+            question__roster__code=roster.code,
+            question__code__in=children,
+        ).select_related("question")
+        for old in old_answers:
+            question = children[old.question.code]
+            if old.question.type != question.type:
+                continue
+            try:
+                cleaned = clean_answer(
+                    question, old.value, other_text=old.other_text, context=values
+                )
+            except ValidationError:
+                continue
+            if cleaned is not None:
+                changes.append((question, old.item, cleaned))
+        _write(response, changes)
+        drop_hidden_answers(response)
+    _refresh(response)
+    return count
 
 
 # -- Overview, review, warnings ------------------------------------------------------------

@@ -19,9 +19,10 @@ URLs (names in parentheses):
   "saved_at": "14 h 32", "message": "Enregistré à 14 h 32", "errors": {field name: message}}`;
   409 `{"ok": false, "conflict": true, "version": 8, "message": …}` when the version is stale;
   403 `{"ok": false, "message": …}` when the wave is closed or the response already sent.
-- `/repondre/<year>/section/<section>/<roster>/ajouter/` and `…/<roster>/<item>/supprimer/`
-  (filling-roster-add, filling-roster-remove): POSTed by the section form's buttons
-  (`formaction`); they save the page, then add or remove an item (numbering stays 1…n).
+- `/repondre/<year>/section/<section>/<roster>/ajouter/`, `…/<roster>/<item>/supprimer/` and
+  `…/<roster>/reprendre/` (filling-roster-add, filling-roster-remove, filling-roster-copy):
+  POSTed by the section form's buttons (`formaction`); they save the page, then add or remove
+  an item (numbering stays 1…n), or take over last edition's sheets into an empty roster.
 - `/repondre/<year>/relecture/` (filling-review): answers per section, missing required answers
   (links), warnings to confirm (checkboxes `confirm` = warning code), submit button.
 - `/repondre/<year>/confirmation/` (filling-confirmation), `/repondre/<year>/mes-reponses/`
@@ -36,6 +37,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -99,6 +101,7 @@ def overview(request: HttpRequest, year: int) -> HttpResponse:
 
 
 def _section_context(request, response, section, form, **extra) -> dict:
+    form.roster_offers = filling.roster_offers(response, section)
     sections = filling.visible_sections(response)
     position = next(i for i, s in enumerate(sections) if s.pk == section.pk)
     outside = {
@@ -292,6 +295,30 @@ def roster_add(request: HttpRequest, year: int, section: str, roster: str) -> Ht
         messages.warning(request, "Fiche ajoutée ; certains champs restent à corriger.")
     url = reverse("filling-section", args=[year, section])
     return redirect(f"{url}#fiche-{roster_obj.code}-{item}")
+
+
+@require_POST
+@respondent_required
+def roster_copy(request: HttpRequest, year: int, section: str, roster: str) -> HttpResponse:
+    response = _response(request)
+    section_obj = _section(response, section)
+    roster_obj = _roster(section_obj, roster)
+    form = SectionForm(response, section_obj, request.POST)
+    outcome = _save(request, response, section_obj, form)
+    if isinstance(outcome, HttpResponse):
+        return outcome
+    try:
+        count = filling.copy_previous_roster(response, roster_obj, response.version)
+    except filling.FillingError as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(
+            request,
+            f"{count} fiche{pluralize(count)} reprise{pluralize(count)} de l'édition précédente : "
+            "vérifiez-les et mettez-les à jour.",
+        )
+    url = reverse("filling-section", args=[year, section])
+    return redirect(f"{url}#liste-{roster_obj.code}")
 
 
 @require_POST
