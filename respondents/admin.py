@@ -1,5 +1,6 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 
+from barometre.tasks import enqueue_on_commit
 from respondents.models import (
     AccessRequest,
     Collectivite,
@@ -16,6 +17,16 @@ class CollectiviteAdmin(admin.ModelAdmin):
     list_filter = ["kind", "epci_type", "region_code", "is_active"]
     search_fields = ["search_name", "code", "siren"]
     readonly_fields = ["search_name", "created_at", "updated_at"]
+    # What places a response in the results' cells (type, population bracket, région).
+    CELL_FIELDS = {"kind", "epci_type", "population", "region_code"}
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and self.CELL_FIELDS & set(form.changed_data) and obj.responses.exists():
+            from exports.results_tasks import recompute_all_results
+
+            enqueue_on_commit(recompute_all_results)
+            messages.info(request, "Les résultats des éditions seront recomptés.")
 
 
 @admin.register(Contact)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 
 from exports.models import ResultCount
 from exports.services.results import ResultFilters, compute_results
@@ -209,3 +210,30 @@ def test_simultaneous_submissions_all_count_once():
     assert kept_up[("fonction_repondant", "commune", "lt5k", "53", "", "elu")] == 4
     assert kept_up[("service_dedie", "commune", "lt5k", "53", "#answer", "")] == 4
     assert rebuilt(edition) == kept_up
+
+
+def test_a_population_corrected_in_the_admin_moves_the_response(
+    client, django_user_model, django_capture_on_commit_callbacks
+):
+    edition = build_2021()
+    commune = Collectivite.objects.create(
+        kind="commune", code="29019", name="Brest", population=139_000, region_code="53"
+    )
+    respond(edition, commune, {"service_dedie": "oui"})
+    big = ResultFilters(tranche="500k_1m")
+    before = compute_results(edition, big)["respondents"]
+    admin = django_user_model.objects.create_superuser("root", "root@example.test", "x")
+    client.force_login(admin)
+    url = reverse("admin:respondents_collectivite_change", args=[commune.pk])
+    page = client.get(url)
+    data = {
+        name: field.value() if field.value() is not None else ""
+        for name, field in page.context["adminform"].form.fields.items()
+        for field in [page.context["adminform"].form[name]]
+    }
+    data["population"] = 600_000
+    with django_capture_on_commit_callbacks(execute=True):
+        saved = client.post(url, data, follow=True)
+    assert "Les résultats des éditions seront recomptés." in saved.content.decode()
+    assert compute_results(edition, big)["respondents"] == before + 1
+    assert counts(edition) == rebuilt(edition)
