@@ -13,6 +13,7 @@ from exports.models import ResultCount
 from exports.services.results import ResultFilters, compute_results
 from exports.services.results_counts import rebuild
 from respondents.models import Collectivite
+from surveys.derived import TRANCHES_POPULATION, TYPES_COLLECTIVITE, tranche_population
 from surveys.models import Response
 from surveys.services import filling, review
 from tests.concurrency import all_at_once
@@ -237,3 +238,30 @@ def test_a_population_corrected_in_the_admin_moves_the_response(
     assert "Les résultats des éditions seront recomptés." in saved.content.decode()
     assert compute_results(edition, big)["respondents"] == before + 1
     assert counts(edition) == rebuilt(edition)
+
+
+@pytest.mark.parametrize(
+    "dimension, code",
+    [("type", code) for code in TYPES_COLLECTIVITE]
+    + [("tranche", code) for code, *_ in TRANCHES_POPULATION],
+)
+def test_every_filter_counts_the_collectivites_the_python_rules_place_there(dimension, code):
+    edition = build_2021()
+    Collectivite.objects.create(
+        kind="epci", epci_type="CC", code="200000001", name="CC", population=20_000
+    )
+    respond(edition, Collectivite.objects.get(code="200000001"), {"service_dedie": "non"})
+    counted = (
+        Response.objects.filter(edition=edition)
+        .exclude(status=Response.Status.DRAFT)
+        .select_related("collectivite")
+    )
+    place = {
+        "type": lambda c: c.type_collectivite,
+        "tranche": lambda c: tranche_population(c.population),
+    }[dimension]
+    there = [r for r in counted if place(r.collectivite) == code]
+    results = compute_results(edition, ResultFilters(**{dimension: code}))
+    assert results["respondents"] == len(there)
+    base = {q["code"]: q["base"] for q in results["questions"]}["service_dedie"]
+    assert base == sum(1 for r in there if r.answers.filter(question__code="service_dedie"))
