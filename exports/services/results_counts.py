@@ -13,8 +13,9 @@ Two ways keep it right, from one SQL definition (`_contribution_selects`):
   change and after it, and applies the difference in the same transaction;
 - `rebuild(edition)` recomputes the edition's counts from the answers. The bulk paths (demo
   data, spreadsheet imports) call it, and so do the nightly job and the staff's "recompute"
-  button, which heals anything that went around `tracking` (a response deleted in the admin, a
-  commune whose population changed bracket in the referential).
+  button, which heal anything that went around `tracking` (a change made in SQL or a shell).
+  A referential import or an admin correction that moves a collectivité to another cell asks
+  for the nightly job at once.
 """
 
 from collections import defaultdict
