@@ -10,8 +10,8 @@ authority on what is shown.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Mapping
-from contextlib import nullcontext
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -199,6 +199,17 @@ def _claim_version(
         )
 
 
+@contextmanager
+def _writing(response: Response, version: int, section: str, *, by_staff: bool) -> Iterator[None]:
+    """What every write of a page's answers goes through: one transaction, the audit trail
+    (agents' writes once the response was sent), the results' counts (staff's writes, the only
+    ones on a sent response), and the version claimed for the page's section."""
+    counts = results_tracking(response) if by_staff else nullcontext()
+    with transaction.atomic(), agent_audit(response, by_staff=by_staff), counts:
+        _claim_version(response, version, by_staff=by_staff, section=section)
+        yield
+
+
 def _refresh(response: Response) -> None:
     response.refresh_from_db(fields=["version", "updated_at", "status", "saved_sections"])
 
@@ -254,12 +265,7 @@ def save_section(
     """
     form.is_valid()
     check_can_save(response, by_staff=by_staff)
-    with (
-        transaction.atomic(),
-        agent_audit(response, by_staff=by_staff),
-        staff_results_tracking(response, by_staff=by_staff),
-    ):
-        _claim_version(response, version, by_staff=by_staff, section=form.section.code)
+    with _writing(response, version, form.section.code, by_staff=by_staff):
         _write(response, [(e.question, e.item, answer) for e, answer in form.changes()])
         if form.section.code not in response.saved_sections and not by_staff:
             response.saved_sections = [*response.saved_sections, form.section.code]
@@ -273,19 +279,18 @@ def _roster_count_answer(response: Response, roster: Question) -> Answer | None:
     return response.answers.filter(question=roster, item=0).first()
 
 
+def _stored_count(response: Response, roster: Question) -> int:
+    stored = _roster_count_answer(response, roster)
+    return int(stored.value) if stored else 0
+
+
 def add_roster_item(
     response: Response, roster: Question, version: int, *, by_staff: bool = False
 ) -> int:
     """Add an empty item at the end of a roster; returns its number."""
     check_can_save(response, by_staff=by_staff)
-    with (
-        transaction.atomic(),
-        agent_audit(response, by_staff=by_staff),
-        staff_results_tracking(response, by_staff=by_staff),
-    ):
-        _claim_version(response, version, by_staff=by_staff, section=roster.section.code)
-        stored = _roster_count_answer(response, roster)
-        count = stored.value if stored else 0
+    with _writing(response, version, roster.section.code, by_staff=by_staff):
+        count = _stored_count(response, roster)
         try:
             cleaned = clean_answer(roster, count + 1)
         except ValidationError as error:
@@ -296,8 +301,7 @@ def add_roster_item(
 
 
 def roster_item_exists(response: Response, roster: Question, item: int) -> bool:
-    stored = _roster_count_answer(response, roster)
-    return bool(stored) and 1 <= item <= int(stored.value)
+    return 1 <= item <= _stored_count(response, roster)
 
 
 def remove_roster_item(
@@ -305,12 +309,7 @@ def remove_roster_item(
 ) -> None:
     """Delete a roster item; the following items move up one place with all their answers."""
     check_can_save(response, by_staff=by_staff)
-    with (
-        transaction.atomic(),
-        agent_audit(response, by_staff=by_staff),
-        staff_results_tracking(response, by_staff=by_staff),
-    ):
-        _claim_version(response, version, by_staff=by_staff, section=roster.section.code)
+    with _writing(response, version, roster.section.code, by_staff=by_staff):
         stored = _roster_count_answer(response, roster)
         count = int(stored.value) if stored else 0
         if not 1 <= item <= count:
@@ -380,14 +379,9 @@ def prefill_for(response: Response, section: Section) -> tuple[dict[str, CleanAn
     return prefill, previous.edition.year
 
 
-def _stored_count(response: Response, roster: Question) -> int:
-    stored = _roster_count_answer(response, roster)
-    return int(stored.value) if stored else 0
-
-
-def roster_offer(response: Response, roster: Question) -> tuple[int, int] | None:
-    """(number of sheets, year) the collectivité described in this roster last edition, which
-    it may take over while its roster is still empty; None when there is nothing to offer."""
+def _previous_sheets(response: Response, roster: Question) -> tuple[int, Response] | None:
+    """(number of sheets, the response) of last edition's roster of the same code, while this
+    one is still empty; None when there is nothing to take over."""
     if response.status not in EDITABLE or _stored_count(response, roster):
         return None
     previous = previous_response(response)
@@ -403,7 +397,14 @@ def roster_offer(response: Response, roster: Question) -> tuple[int, int] | None
     count = int(old or 0)
     if roster.max_items is not None:
         count = min(count, roster.max_items)
-    return (count, previous.edition.year) if count else None
+    return (count, previous) if count else None
+
+
+def roster_offer(response: Response, roster: Question) -> tuple[int, int] | None:
+    """(number of sheets, year) the collectivité described in this roster last edition, which
+    it may take over while its roster is still empty; None when there is nothing to offer."""
+    sheets = _previous_sheets(response, roster)
+    return (sheets[0], sheets[1].edition.year) if sheets else None
 
 
 def roster_offers(response: Response, section: Section) -> dict[str, tuple[int, int]]:
@@ -425,18 +426,12 @@ def copy_previous_roster(
     it no longer accepts (a choice withdrawn, a bound changed) is left out, as in the prefill.
     """
     check_can_save(response, by_staff=by_staff)
-    offer = roster_offer(response, roster)
-    if offer is None:
+    sheets = _previous_sheets(response, roster)
+    if sheets is None:
         raise FillingError("Il n'y a pas de fiches de l'édition précédente à reprendre ici.")
-    count, _year = offer
-    previous = previous_response(response)
+    count, previous = sheets
     children = {q.code: q for q in roster.item_questions.prefetch_related("choices", "rows")}
-    with (
-        transaction.atomic(),
-        agent_audit(response, by_staff=by_staff),
-        staff_results_tracking(response, by_staff=by_staff),
-    ):
-        _claim_version(response, version, by_staff=by_staff, section=roster.section.code)
+    with _writing(response, version, roster.section.code, by_staff=by_staff):
         if _stored_count(response, roster):  # someone added a sheet in between
             raise FillingError("Cette liste a déjà des fiches : elles n'ont pas été remplacées.")
         values = answer_values(response)
@@ -766,11 +761,6 @@ def results_tracking(response: Response):
     from exports.services.results_counts import tracking
 
     return tracking(response)
-
-
-def staff_results_tracking(response: Response, *, by_staff: bool):
-    """Agents only ever write drafts, which no result counts; staff may correct a sent one."""
-    return results_tracking(response) if by_staff else nullcontext()
 
 
 @transaction.atomic
