@@ -352,20 +352,20 @@ def _number_stats_percentile(sql: _Sql, inner: str) -> dict[tuple, _NumberStats]
     """PostgreSQL: the answers once (a materialised CTE), grouped twice in one statement."""
     rows = sql.fetch(
         f"WITH t AS MATERIALIZED ({inner}) "
-        "SELECT qid, grp, NULL AS bracket, COUNT(*), COUNT(x), SUM(x), "
+        "SELECT qid, grp, NULL AS bracket, COUNT(x), SUM(x), "
         "percentile_cont(0.5) WITHIN GROUP (ORDER BY x), COUNT(xh), SUM(xh), "
         f"SUM(CASE WHEN xh < {PER_INHABITANT_THRESHOLD} THEN 1 ELSE 0 END), "
         "percentile_cont(0.5) WITHIN GROUP (ORDER BY xh) "
         "FROM t GROUP BY qid, grp "
         "UNION ALL "
-        "SELECT qid, grp, bracket, COUNT(*), 0, 0, NULL, 0, 0, 0, NULL "
+        "SELECT qid, grp, bracket, COUNT(x), 0, NULL, 0, 0, 0, NULL "
         "FROM t WHERE bracket IS NOT NULL GROUP BY qid, grp, bracket"
     )
     stats: dict[tuple, _NumberStats] = {}
-    for qid, grp, code, answers, count, total, median, hcount, htotal, under, hmedian in rows:
+    for qid, grp, code, count, total, median, hcount, htotal, under, hmedian in rows:
         t = stats.setdefault((qid, grp), _NumberStats(brackets={}))
         if code is not None:
-            t.brackets[code] = answers
+            t.brackets[code] = count
             continue
         t.count, t.total, t.median = count, float(total or 0), median
         t.hcount, t.htotal, t.under, t.hmedian = hcount, float(htotal or 0), int(under), hmedian
@@ -384,7 +384,7 @@ def _number_stats_windows(sql: _Sql, inner: str) -> dict[tuple, _NumberStats]:
         f"FROM ({inner}) t"
     )
     rows = sql.fetch(
-        "SELECT qid, grp, bracket, COUNT(*), COUNT(x), SUM(x), "
+        "SELECT qid, grp, bracket, COUNT(x), SUM(x), "
         f"SUM(CASE WHEN x IS NOT NULL AND rn {middle} THEN x END), "
         f"SUM(CASE WHEN x IS NOT NULL AND rn {middle} THEN 1 ELSE 0 END), "
         f"COUNT(xh), SUM(xh), SUM(CASE WHEN xh < {PER_INHABITANT_THRESHOLD} THEN 1 ELSE 0 END), "
@@ -394,7 +394,7 @@ def _number_stats_windows(sql: _Sql, inner: str) -> dict[tuple, _NumberStats]:
     )
     stats: dict[tuple, _NumberStats] = {}
     middles: dict[tuple, list[float]] = {}
-    for qid, grp, code, _all, count, total, mid, mids, hcount, htotal, under, hmid, hmids in rows:
+    for qid, grp, code, count, total, mid, mids, hcount, htotal, under, hmid, hmids in rows:
         t = stats.setdefault((qid, grp), _NumberStats(brackets={}))
         m = middles.setdefault((qid, grp), [0.0, 0, 0.0, 0])
         t.count += count

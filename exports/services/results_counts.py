@@ -25,7 +25,13 @@ from contextlib import contextmanager
 from django.db import connection, transaction
 
 from exports.models import ResultCount
-from exports.services.sql import ANSWER_ROW, json_items, planning_fence, prefer_hashing
+from exports.services.sql import (
+    ANSWER_ROW,
+    json_items,
+    planning_fence,
+    prefer_hashing,
+    prepare_aggregates,
+)
 from surveys.derived import TRANCHES_POPULATION
 from surveys.models import Edition, Question, Response
 
@@ -112,16 +118,13 @@ def rebuild(edition: Edition) -> int:
     """Recompute the counts of `edition` from its answers; returns the number of rows."""
     with transaction.atomic():
         with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                cursor.execute("SET LOCAL jit = off")
-                cursor.execute("SET LOCAL work_mem = '128MB'")
-                # Grouping a million JSON answers: hash in memory rather than sort on disk.
-                prefer_hashing(cursor, True)
+            prepare_aggregates(cursor)
+            # Grouping a million JSON answers: hash in memory rather than sort on disk.
+            prefer_hashing(cursor, True)
             cursor.execute(f"DELETE FROM {TABLE} WHERE edition_id = %s", [edition.pk])
             for select, params in _contribution_selects(edition, "1 = 1", []):
                 cursor.execute(f"INSERT INTO {TABLE} ({COLUMNS}) {select}", params)
-            if connection.vendor == "postgresql":
-                prefer_hashing(cursor, False)
+            prefer_hashing(cursor, False)
         return ResultCount.objects.filter(edition=edition).count()
 
 
