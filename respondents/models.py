@@ -7,8 +7,11 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from surveys.derived import TRANCHES_POPULATION
 
 
 def normalise_name(value: str) -> str:
@@ -32,6 +35,9 @@ class Collectivite(models.Model):
         CU = "CU", _("Communauté urbaine")
         METRO = "METRO", _("Métropole")
         MET69 = "MET69", _("Métropole de Lyon")
+
+    # The EPCI the survey counts as métropoles (`type_collectivite` = "metropole").
+    METROPOLE_TYPES = (EpciType.METRO, EpciType.MET69)
 
     kind = models.CharField(_("nature"), max_length=12, choices=Kind.choices)
     # INSEE code for communes, départements and régions; SIREN for EPCI (they have no INSEE code).
@@ -76,10 +82,32 @@ class Collectivite(models.Model):
     def type_collectivite(self) -> str:
         """The survey's `type_collectivite` code (see the spec's derived variables)."""
         if self.kind == self.Kind.EPCI:
-            if self.epci_type in (self.EpciType.METRO, self.EpciType.MET69):
+            if self.epci_type in self.METROPOLE_TYPES:
                 return "metropole"
             return "intercommunalite"
         return self.kind
+
+    @classmethod
+    def type_filter(cls, code: str, prefix: str = "") -> Q:
+        """The collectivités whose `type_collectivite` is `code`, as a Q; `prefix` reaches them
+        through a relation (e.g. "collectivite__")."""
+        kind, epci_type = f"{prefix}kind", f"{prefix}epci_type__in"
+        if code == "metropole":
+            return Q(**{kind: cls.Kind.EPCI, epci_type: cls.METROPOLE_TYPES})
+        if code == "intercommunalite":
+            return Q(**{kind: cls.Kind.EPCI}) & ~Q(**{epci_type: cls.METROPOLE_TYPES})
+        return Q(**{kind: code})
+
+    @staticmethod
+    def tranche_filter(code: str, prefix: str = "") -> Q:
+        """The collectivités in the population bracket `code` (surveys.derived), as a Q."""
+        for tranche, _label, low, high in TRANCHES_POPULATION:
+            if tranche == code:
+                bounds = Q(**{f"{prefix}population__gte": low})
+                if high is not None:
+                    bounds &= Q(**{f"{prefix}population__lt": high})
+                return bounds
+        raise ValueError(f"Tranche de population inconnue : {code}")
 
 
 class PostalCode(models.Model):

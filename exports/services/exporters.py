@@ -21,6 +21,7 @@ from exports.services.layout import (
     local_naive,
     to_number,
 )
+from respondents.models import Collectivite
 from surveys.derived import TRANCHES_POPULATION, budget_par_habitant
 from surveys.models import Answer, Edition, Question, Response
 
@@ -28,15 +29,6 @@ T = Question.Type
 BATCH_SIZE = 2000
 
 FILTER_KEYS = ("type_collectivite", "tranche_population", "region", "status")
-
-TYPE_FILTERS = {
-    "commune": Q(collectivite__kind="commune"),
-    "departement": Q(collectivite__kind="departement"),
-    "region": Q(collectivite__kind="region"),
-    "metropole": Q(collectivite__kind="epci", collectivite__epci_type__in=["METRO", "MET69"]),
-    "intercommunalite": Q(collectivite__kind="epci")
-    & ~Q(collectivite__epci_type__in=["METRO", "MET69"]),
-}
 
 RESPONSE_FIELDS = (
     "pk",
@@ -61,16 +53,13 @@ def filter_responses(edition: Edition, filters: dict | None) -> "QuerySet[Respon
     if types := filters.get("type_collectivite"):
         condition = Q()
         for code in types:
-            condition |= TYPE_FILTERS[code]
+            condition |= Collectivite.type_filter(code, "collectivite__")
         responses = responses.filter(condition)
     if tranches := filters.get("tranche_population"):
         condition = Q()
-        for code, _label, low, high in TRANCHES_POPULATION:
+        for code, *_ in TRANCHES_POPULATION:
             if code in tranches:
-                bounds = Q(collectivite__population__gte=low)
-                if high is not None:
-                    bounds &= Q(collectivite__population__lt=high)
-                condition |= bounds
+                condition |= Collectivite.tranche_filter(code, "collectivite__")
         responses = responses.filter(condition)
     if regions := filters.get("region"):
         responses = responses.filter(collectivite__region_code__in=regions)

@@ -118,17 +118,16 @@ def peer_filters(collectivite: Collectivite) -> ResultFilters:
     )
 
 
-METROPOLE_TYPES = ("METRO", "MET69")
-
-
 def _type_condition(code: str) -> tuple[str, list]:
-    """`TYPE_SQL = code`, spelt on the columns."""
+    """`TYPE_SQL = code`, spelt on the columns (the rule of `Collectivite.type_collectivite`)."""
+    metropoles = list(Collectivite.METROPOLE_TYPES)
+    among = ", ".join(["%s"] * len(metropoles))
     if code == "metropole":
-        return "(c.kind = 'epci' AND c.epci_type IN (%s, %s))", list(METROPOLE_TYPES)
+        return f"(c.kind = 'epci' AND c.epci_type IN ({among}))", metropoles
     if code == "intercommunalite":
         return (
-            "(c.kind = 'epci' AND (c.epci_type IS NULL OR c.epci_type NOT IN (%s, %s)))",
-            list(METROPOLE_TYPES),
+            f"(c.kind = 'epci' AND (c.epci_type IS NULL OR c.epci_type NOT IN ({among})))",
+            metropoles,
         )
     return "c.kind = %s", [code]
 

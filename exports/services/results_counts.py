@@ -32,6 +32,7 @@ from exports.services.sql import (
     prefer_hashing,
     prepare_aggregates,
 )
+from respondents.models import Collectivite
 from surveys.derived import TRANCHES_POPULATION
 from surveys.models import Edition, Question, Response
 
@@ -46,7 +47,8 @@ ITEM_TYPES = (
 
 # Derived variables of the collectivité, as SQL over `c` (respondents_collectivite).
 TYPE_SQL = (
-    "CASE WHEN c.kind = 'epci' AND c.epci_type IN ('METRO', 'MET69') THEN 'metropole' "
+    "CASE WHEN c.kind = 'epci' AND c.epci_type IN "
+    f"({', '.join(repr(str(t)) for t in Collectivite.METROPOLE_TYPES)}) THEN 'metropole' "
     "WHEN c.kind = 'epci' THEN 'intercommunalite' ELSE c.kind END"
 )
 TRANCHE_SQL = (

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, QuerySet
 
 from respondents.models import (
     Collectivite,
@@ -13,7 +13,7 @@ from respondents.models import (
     normalise_name,
 )
 from respondents.services.emails import queue_email
-from surveys.derived import TRANCHES_POPULATION
+from surveys.derived import TRANCHE_LABELS, TYPES_COLLECTIVITE
 
 
 def invite(contact: Contact, edition, user=None, send: bool = True) -> Invitation:
@@ -61,27 +61,12 @@ def collectivites_matching(
 ) -> QuerySet:
     """Active collectivités filtered as on the invitations screen, biggest first."""
     queryset = Collectivite.objects.filter(is_active=True)
-    kind_filters = {
-        "commune": Q(kind=Collectivite.Kind.COMMUNE),
-        "intercommunalite": Q(kind=Collectivite.Kind.EPCI)
-        & ~Q(epci_type__in=[Collectivite.EpciType.METRO, Collectivite.EpciType.MET69]),
-        "metropole": Q(
-            kind=Collectivite.Kind.EPCI,
-            epci_type__in=[Collectivite.EpciType.METRO, Collectivite.EpciType.MET69],
-        ),
-        "departement": Q(kind=Collectivite.Kind.DEPARTEMENT),
-        "region": Q(kind=Collectivite.Kind.REGION),
-    }
-    if type_collectivite in kind_filters:
-        queryset = queryset.filter(kind_filters[type_collectivite])
+    if type_collectivite in TYPES_COLLECTIVITE:
+        queryset = queryset.filter(Collectivite.type_filter(type_collectivite))
     if region:
         queryset = queryset.filter(region_code=region)
-    bounds = {code: (low, high) for code, _label, low, high in TRANCHES_POPULATION}
-    if tranche in bounds:
-        low, high = bounds[tranche]
-        queryset = queryset.filter(population__gte=low)
-        if high is not None:
-            queryset = queryset.filter(population__lt=high)
+    if tranche in TRANCHE_LABELS:
+        queryset = queryset.filter(Collectivite.tranche_filter(tranche))
     if query:
         queryset = queryset.filter(search_name__contains=normalise_name(query))
     return queryset.order_by(F("population").desc(nulls_last=True), "name")

@@ -72,9 +72,8 @@ def planned_without_jit() -> Iterator[None]:
 
 def _type_expression() -> Case:
     epci = Collectivite.Kind.EPCI
-    metro = (Collectivite.EpciType.METRO, Collectivite.EpciType.MET69)
     return Case(
-        When(kind=epci, epci_type__in=metro, then=Value("metropole")),
+        When(kind=epci, epci_type__in=Collectivite.METROPOLE_TYPES, then=Value("metropole")),
         When(kind=epci, then=Value("intercommunalite")),
         default="kind",
         output_field=CharField(),
