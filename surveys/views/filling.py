@@ -276,16 +276,22 @@ def _roster(section: Section, code: str) -> Question:
     return roster
 
 
+def _save_page_first(request, response, section) -> tuple[SectionForm, HttpResponse | None]:
+    """A roster button submits its page: the page's answers are saved first. Returns the bound
+    form, and the page to show instead when the save was refused."""
+    form = SectionForm(response, section, request.POST)
+    return form, _save(request, response, section, form)
+
+
 @require_POST
 @respondent_required
 def roster_add(request: HttpRequest, year: int, section: str, roster: str) -> HttpResponse:
     response = _response(request)
     section_obj = _section(response, section)
     roster_obj = _roster(section_obj, roster)
-    form = SectionForm(response, section_obj, request.POST)
-    outcome = _save(request, response, section_obj, form)
-    if isinstance(outcome, HttpResponse):
-        return outcome
+    form, refusal = _save_page_first(request, response, section_obj)
+    if refusal:
+        return refusal
     try:
         item = filling.add_roster_item(response, roster_obj, response.version)
     except filling.FillingError as refused:
@@ -303,10 +309,9 @@ def roster_copy(request: HttpRequest, year: int, section: str, roster: str) -> H
     response = _response(request)
     section_obj = _section(response, section)
     roster_obj = _roster(section_obj, roster)
-    form = SectionForm(response, section_obj, request.POST)
-    outcome = _save(request, response, section_obj, form)
-    if isinstance(outcome, HttpResponse):
-        return outcome
+    _form, refusal = _save_page_first(request, response, section_obj)
+    if refusal:
+        return refusal
     try:
         count = filling.copy_previous_roster(response, roster_obj, response.version)
     except filling.FillingError as refused:
@@ -331,10 +336,9 @@ def roster_remove(
     roster_obj = _roster(section_obj, roster)
     if not filling.roster_item_exists(response, roster_obj, item):
         raise Http404("Cette fiche n'existe pas.")
-    form = SectionForm(response, section_obj, request.POST)
-    outcome = _save(request, response, section_obj, form)
-    if isinstance(outcome, HttpResponse):
-        return outcome
+    _form, refusal = _save_page_first(request, response, section_obj)
+    if refusal:
+        return refusal
     try:
         filling.remove_roster_item(response, roster_obj, item, response.version)
     except filling.FillingError as refused:
