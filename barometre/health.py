@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.db import connection
 
+from barometre.celery import app
+
 
 def check_database() -> str | None:
     try:
@@ -17,8 +19,6 @@ def check_database() -> str | None:
 def check_broker() -> str | None:
     if not settings.CELERY_BROKER_URL:
         return None
-    from barometre.celery import app
-
     try:
         with app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, interval_start=0, timeout=2)

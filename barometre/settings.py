@@ -70,6 +70,8 @@ INSTALLED_APPS = [
     "respondents",
     "surveys",
     "exports",
+    "exports.results",
+    "surveys.backoffice",
 ]
 
 MIDDLEWARE = [
@@ -135,7 +137,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "staff-home"
+LOGIN_REDIRECT_URL = "backoffice:home"
 LOGOUT_REDIRECT_URL = "home"
 
 LANGUAGE_CODE = "fr-fr"
@@ -220,7 +222,7 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": 6 * 3600,
     },
     "recompute-results-nightly": {
-        "task": "exports.results_tasks.recompute_all_results",
+        "task": "exports.results.tasks.recompute_all_results",
         "schedule": crontab(hour=3, minute=30),
     },
 }
@@ -245,7 +247,7 @@ CELERY_BEAT_SCHEDULE["respondents-scheduled-reminders"] = {
 # Staff back-office: waves open and close at their set times; contacts' personal data is purged
 # this many days after the last edition they were invited to (RGPD retention).
 CELERY_BEAT_SCHEDULE["surveys-apply-edition-schedule"] = {
-    "task": "surveys.tasks.apply_edition_schedule",
+    "task": "surveys.backoffice.tasks.apply_edition_schedule",
     "schedule": 60,
 }
 CONTACT_RETENTION_DAYS = env_int("CONTACT_RETENTION_DAYS", 3 * 365)

@@ -1,13 +1,16 @@
+"""The site's URLs, by audience: each area has its own prefix and namespace."""
+
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from barometre import views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
-    path("equipe/", views.staff_home, name="staff-home"),
+    path("confidentialite/", views.privacy_notice, name="privacy-notice"),
     path(
         "compte/connexion/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),
@@ -15,9 +18,20 @@ urlpatterns = [
     ),
     path("compte/deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
-    path("", include("respondents.urls")),
-    path("", include("surveys.urls")),
-    path("", include("exports.urls")),
+    # Magic links, lost links, access requests, opt-out: the respondents' way in.
+    path("acces/", include("respondents.urls", namespace="access")),
+    # The questionnaire, for the agent of a collectivité (magic-link session).
+    path("repondre/", include("surveys.filling.urls", namespace="answering")),
+    # The staff back-office: editions, follow-up, review, referential, invitations, RGPD.
+    path("equipe/", include("surveys.backoffice.urls", namespace="backoffice")),
+    path("resultats/", include("exports.results.urls", namespace="results")),
+    path("exports/", include("exports.urls", namespace="exports")),
+    # Addresses of the first version, still in e-mails already sent.
+    path(
+        "relances/desinscription/<str:token>/",
+        RedirectView.as_view(pattern_name="access:reminder-opt-out", permanent=True),
+    ),
+    path("demande-acces/", RedirectView.as_view(pattern_name="access:request", permanent=True)),
 ]
 
 admin.site.site_header = "Baromètre — administration"

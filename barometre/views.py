@@ -1,11 +1,10 @@
+from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from barometre.health import run_checks
-from barometre.roles import results_reader_required
-from surveys.models import Edition
 
 
 @require_GET
@@ -23,7 +22,14 @@ def home(request):
     return render(request, "home.html")
 
 
-@results_reader_required
-def staff_home(request):
-    editions = Edition.objects.all()
-    return render(request, "staff_home.html", {"editions": editions})
+def privacy_notice(request):
+    years, days = divmod(settings.CONTACT_RETENTION_DAYS, 365)
+    if days == 0 and years:
+        label = f"{years} an{'s' if years > 1 else ''}"
+    else:
+        label = f"{settings.CONTACT_RETENTION_DAYS} jours"
+    return render(
+        request,
+        "respondents/privacy_notice.html",
+        {"retention_years_label": label, "privacy_contact": settings.PRIVACY_CONTACT_EMAIL},
+    )

@@ -26,9 +26,9 @@ from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from respondents.models import Collectivite, Contact, Invitation  # noqa: E402
+from surveys.backoffice import followup  # noqa: E402
+from surveys.backoffice.spreadsheet import xlsx_bytes  # noqa: E402
 from surveys.models import Answer, Edition, Question, Response, Section  # noqa: E402
-from surveys.services import followup  # noqa: E402
-from surveys.services.spreadsheet import xlsx_bytes  # noqa: E402
 
 COMMUNES, INVITED, OPENED, STARTED, SUBMITTED = 35_000, 12_000, 6_000, 3_000, 2_000
 REGIONS = ["11", "24", "27", "28", "32", "44", "52", "53", "75", "76", "84", "93", "94"]

@@ -149,7 +149,7 @@ def prepare_agents(count: int, seed: int) -> list[Agent]:
     from django.utils import timezone
 
     from respondents.models import Contact, Invitation, hash_token
-    from surveys.definitions import import_definition, load_definition
+    from surveys.definition import import_definition, load_definition
     from surveys.models import Edition, Question
     from surveys.synthetic import compile_questionnaire, generate_answers
 

@@ -35,13 +35,13 @@ from django.test.utils import setup_test_environment  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
 from barometre.roles import STAFF  # noqa: E402
-from exports.services.results import (  # noqa: E402
+from exports.results.aggregates import (  # noqa: E402
     ResultFilters,
     compute_breakdown,
     compute_results,
 )
-from exports.services.results_cache import pending_key, recompute  # noqa: E402
-from exports.services.results_counts import rebuild, tracking  # noqa: E402
+from exports.results.cache import pending_key, recompute  # noqa: E402
+from exports.results.counts import rebuild, tracking  # noqa: E402
 from surveys.models import Answer, Edition, Response  # noqa: E402
 
 YEAR = 2021
@@ -133,7 +133,7 @@ def main() -> int:
     user.groups.add(Group.objects.get(name=STAFF))
     client = Client()
     client.force_login(user)
-    url = reverse("results-edition", args=[YEAR])
+    url = reverse("results:edition", args=[YEAR])
     cache.clear()
     recompute(edition)
     assert client.get(url).status_code == 200  # warms the template loaders too

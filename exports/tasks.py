@@ -31,6 +31,3 @@ def reap_exports() -> dict:
     """Periodic (CELERY_BEAT_SCHEDULE): stuck jobs → failed, old files → deleted."""
     failed, expired = reap_jobs()
     return {"failed": failed, "expired": expired}
-
-
-from exports.results_tasks import *  # noqa: E402, F403

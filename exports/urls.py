@@ -1,9 +1,17 @@
-from django.urls import include, path
+"""Export jobs and the responses import, mounted at /exports/ (namespace "exports")."""
 
-from exports.urls_results import respondent_urlpatterns
+from django.urls import path
+
+from exports.views import imports, jobs
+
+app_name = "exports"
 
 urlpatterns = [
-    path("exports/", include("exports.urls_exports")),
-    path("resultats/", include("exports.urls_results")),
-    path("repondre/", include(respondent_urlpatterns)),
+    path("", jobs.job_list, name="list"),
+    path("import/", imports.import_upload, name="import"),
+    path("<int:pk>/", jobs.job_detail, name="job"),
+    path("<int:pk>/etat.json", jobs.job_status, name="status"),
+    path("<int:pk>/telecharger/", jobs.job_download, name="download"),
+    path("<int:pk>/schema/", jobs.job_schema, name="schema"),
+    path("<int:pk>/relancer/", jobs.job_restart, name="restart"),
 ]

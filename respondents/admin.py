@@ -1,6 +1,6 @@
 from django.contrib import admin, messages
 
-from barometre.tasks import enqueue_on_commit
+from barometre.tasks import on_commit
 from respondents.models import (
     AccessRequest,
     Collectivite,
@@ -9,6 +9,7 @@ from respondents.models import (
     Invitation,
     ReminderSchedule,
 )
+from respondents.signals import referential_changed
 
 
 @admin.register(Collectivite)
@@ -23,9 +24,7 @@ class CollectiviteAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if change and self.CELL_FIELDS & set(form.changed_data) and obj.responses.exists():
-            from exports.results_tasks import recompute_all_results
-
-            enqueue_on_commit(recompute_all_results)
+            on_commit(lambda: referential_changed.send(sender=Collectivite))
             messages.info(request, "Les résultats des éditions seront recomptés.")
 
 

@@ -53,5 +53,5 @@ def create_demo_invitations(stdout) -> None:
     token = invitation.issue_token()
     stdout.write(
         f"Lien magique de démonstration (Rennes, édition {edition.year}) : "
-        f"{settings.SITE_URL}{reverse('magic-link', args=[token])}"
+        f"{settings.SITE_URL}{reverse('access:magic-link', args=[token])}"
     )

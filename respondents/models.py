@@ -7,11 +7,10 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from surveys.derived import TRANCHES_POPULATION
+from respondents import classification
 
 
 def normalise_name(value: str) -> str:
@@ -37,7 +36,7 @@ class Collectivite(models.Model):
         MET69 = "MET69", _("Métropole de Lyon")
 
     # The EPCI the survey counts as métropoles (`type_collectivite` = "metropole").
-    METROPOLE_TYPES = (EpciType.METRO, EpciType.MET69)
+    METROPOLE_TYPES = classification.METROPOLE_EPCI_TYPES
 
     kind = models.CharField(_("nature"), max_length=12, choices=Kind.choices)
     # INSEE code for communes, départements and régions; SIREN for EPCI (they have no INSEE code).
@@ -81,33 +80,11 @@ class Collectivite(models.Model):
     @property
     def type_collectivite(self) -> str:
         """The survey's `type_collectivite` code (see the spec's derived variables)."""
-        if self.kind == self.Kind.EPCI:
-            if self.epci_type in self.METROPOLE_TYPES:
-                return "metropole"
-            return "intercommunalite"
-        return self.kind
+        return classification.type_collectivite(self.kind, self.epci_type)
 
-    @classmethod
-    def type_filter(cls, code: str, prefix: str = "") -> Q:
-        """The collectivités whose `type_collectivite` is `code`, as a Q; `prefix` reaches them
-        through a relation (e.g. "collectivite__")."""
-        kind, epci_type = f"{prefix}kind", f"{prefix}epci_type__in"
-        if code == "metropole":
-            return Q(**{kind: cls.Kind.EPCI, epci_type: cls.METROPOLE_TYPES})
-        if code == "intercommunalite":
-            return Q(**{kind: cls.Kind.EPCI}) & ~Q(**{epci_type: cls.METROPOLE_TYPES})
-        return Q(**{kind: code})
-
-    @staticmethod
-    def tranche_filter(code: str, prefix: str = "") -> Q:
-        """The collectivités in the population bracket `code` (surveys.derived), as a Q."""
-        for tranche, _label, low, high in TRANCHES_POPULATION:
-            if tranche == code:
-                bounds = Q(**{f"{prefix}population__gte": low})
-                if high is not None:
-                    bounds &= Q(**{f"{prefix}population__lt": high})
-                return bounds
-        raise ValueError(f"Tranche de population inconnue : {code}")
+    # The rules' ORM spellings, reached from the model where callers have it at hand.
+    type_filter = staticmethod(classification.type_filter)
+    tranche_filter = staticmethod(classification.tranche_filter)
 
 
 class PostalCode(models.Model):

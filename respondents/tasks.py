@@ -1,87 +1,32 @@
-import logging
-from smtplib import SMTPRecipientsRefused, SMTPResponseException
+"""The respondents' Celery tasks: e-mail delivery, lost links, reminders, RGPD purge."""
 
 from celery import shared_task
-from celery.utils.time import get_exponential_backoff_interval
 from django.db import transaction
-from django.utils import timezone
 
-from respondents.models import EmailLog
-from respondents.services.emails import UndeliverableEmail, build_message
+from respondents.services.emails import send_email
+from respondents.services.invitations import resend_links
+from respondents.services.reminders import send_due_reminders, send_reminders
+from respondents.services.rgpd import purge_expired_contacts
+from surveys.models import Edition
 
-logger = logging.getLogger(__name__)
-
-
-def _is_permanent(exc: Exception) -> bool:
-    """5xx answers will not change on retry; connection problems and 4xx may."""
-    if isinstance(exc, SMTPRecipientsRefused):
-        return all(code >= 500 for code, _ in exc.recipients.values())
-    if isinstance(exc, SMTPResponseException):
-        return exc.smtp_code >= 500
-    return False
-
-
-@shared_task(bind=True, max_retries=5, acks_late=True)
-def send_email(self, log_id: int):
-    """Send one logged e-mail; retried with exponential backoff on SMTP and network errors."""
-    log = (
-        EmailLog.objects.select_related(
-            "contact__collectivite", "invitation__edition", "invitation__collectivite"
-        )
-        .filter(pk=log_id)
-        .first()
-    )
-    if log is None or log.status != EmailLog.Status.QUEUED:
-        return "ignoré"
-    log.attempts += 1
-    try:
-        with transaction.atomic():
-            message = build_message(log)
-            message.send()
-    except UndeliverableEmail as exc:
-        log.status, log.error = EmailLog.Status.FAILED, str(exc)
-        log.save(update_fields=["status", "error", "attempts", "subject", "updated_at"])
-        return log.status
-    except OSError as exc:  # smtplib.SMTPException is an OSError, as are refused connections.
-        log.error = f"{type(exc).__name__}: {exc}"[:2000]
-        final = _is_permanent(exc) or self.request.retries >= self.max_retries
-        if final:
-            log.status = EmailLog.Status.FAILED
-        log.save(update_fields=["status", "error", "attempts", "subject", "updated_at"])
-        if final:
-            logger.warning("Courriel %s non distribué : %s", log_id, log.error)
-            return log.status
-        countdown = get_exponential_backoff_interval(
-            factor=30, retries=self.request.retries, maximum=3600, full_jitter=True
-        )
-        if self.request.is_eager:
-            # In-process tasks (demo, tests) propagate a raised Retry; returned, Celery's
-            # apply() runs the retry at once instead.
-            return self.retry(exc=exc, countdown=countdown, throw=False)
-        raise self.retry(exc=exc, countdown=countdown) from exc
-    now = timezone.now()
-    log.status, log.sent_at, log.error = EmailLog.Status.SENT, now, ""
-    log.save(update_fields=["status", "sent_at", "error", "attempts", "subject", "updated_at"])
-    if log.invitation_id and log.kind in (EmailLog.Kind.INVITATION, EmailLog.Kind.RESEND):
-        type(log.invitation).objects.filter(pk=log.invitation_id).update(sent_at=now)
-        type(log.contact).objects.filter(pk=log.contact_id).update(last_invited_at=now)
-    return log.status
+__all__ = [
+    "purge_expired_contact_data",
+    "send_edition_reminders",
+    "send_email",
+    "send_resend_links",
+    "send_scheduled_reminders",
+]
 
 
 @shared_task
 def send_resend_links(email: str) -> int:
     """Look the address up here, not in the view, so that the form answers alike for all."""
-    from respondents.services.invitations import resend_links
-
     with transaction.atomic():
         return resend_links(email)
 
 
 @shared_task
 def send_edition_reminders(edition_id: int) -> int:
-    from respondents.services.reminders import send_reminders
-    from surveys.models import Edition
-
     edition = Edition.objects.filter(pk=edition_id).first()
     if edition is None:
         return 0
@@ -92,8 +37,6 @@ def send_edition_reminders(edition_id: int) -> int:
 @shared_task
 def send_scheduled_reminders() -> dict:
     """Run by Celery beat; each edition's ReminderSchedule says whether and how often."""
-    from respondents.services.reminders import send_due_reminders
-
     with transaction.atomic():
         return send_due_reminders()
 
@@ -101,6 +44,4 @@ def send_scheduled_reminders() -> dict:
 @shared_task
 def purge_expired_contact_data() -> int:
     """Erase contacts kept past CONTACT_RETENTION_DAYS after their last edition (beat, daily)."""
-    from respondents.services.privacy import purge_expired_contacts
-
     return purge_expired_contacts()

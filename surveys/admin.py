@@ -12,14 +12,9 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from surveys.conditions import ConditionError, compile_condition
+from surveys.definition.evolution import clone_edition, next_edition_title
 from surveys.models import Choice, Edition, MatrixRow, Question, Section
-from surveys.services.editions import (
-    clone_edition,
-    has_answers,
-    next_edition_title,
-    option_change_problems,
-    option_deletion_problems,
-)
+from surveys.protection import has_answers, option_change_problems, option_deletion_problems
 
 
 def _question_form_problems(question: Question, data: dict) -> dict[str, str]:
@@ -153,7 +148,7 @@ class MatrixRowInline(admin.TabularInline):
 
 
 def _preview_link(edition: Edition) -> str:
-    url = reverse("edition-preview", args=[edition.year])
+    url = reverse("backoffice:edition-preview", args=[edition.year])
     return format_html('<a href="{}">Aperçu du questionnaire</a>', url)
 
 

@@ -3,7 +3,7 @@
 Deleting an answered question is refused by `Question.delete()` and, on every other path
 (querysets, cascades), by the PROTECT foreign key of `Answer`.
 
-The rules themselves live in `surveys.services.editions`; the admin checks them earlier in its
+The rules themselves live in `surveys.protection`; the admin checks them earlier in its
 forms to show a message instead of an error page.
 """
 
@@ -11,7 +11,7 @@ from django.db.models.signals import pre_delete, pre_save
 from django.dispatch import receiver
 
 from surveys.models import Choice, MatrixRow, Question
-from surveys.services.editions import (
+from surveys.protection import (
     ProtectedChangeError,
     option_change_problems,
     option_deletion_problems,

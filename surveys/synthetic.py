@@ -36,6 +36,7 @@ from respondents.models import Collectivite, normalise_name
 from respondents.regions import REGIONS
 from surveys.conditions import Condition, compile_condition
 from surveys.derived import budget_par_habitant, derived_variables
+from surveys.hooks import responses_loaded
 from surveys.models import Answer, Edition, Question, Response
 from surveys.validation import NSP, canonical_decimal
 
@@ -278,7 +279,7 @@ class _Generator:
             ranked = rng.sample(items, count)
             ranks = {code: rank for rank, code in enumerate(ranked, start=1)}
             return {code: ranks[code] for code in items if code in ranks}, None, ""
-        if kind in (Question.Type.INTEGER, Question.Type.DECIMAL, Question.Type.MONEY):
+        if kind in Question.NUMBER_TYPES:
             if q.allow_nsp and rng.random() < 0.08:
                 return NSP, None, ""
             number = self.number(q)
@@ -570,20 +571,12 @@ def seed_responses(
             with connection.cursor() as cursor:
                 cursor.execute(f"ANALYZE {Response._meta.db_table}, {Answer._meta.db_table}")
             watch.lap("insertion")
-        _rebuild_results(edition)
+        responses_loaded.send(sender=Edition, edition=edition)
         watch.lap("comptages des résultats")
     watch.lap("commit")
     return SeedResult(
         len(respondents), total_answers, created - synthetic_before, dict(watch.timings)
     )
-
-
-def _rebuild_results(edition: Edition) -> None:
-    """The results (exports app) count answers in cells maintained per submission; a bulk
-    load rebuilds them once."""
-    from exports.services.results_counts import rebuild
-
-    rebuild(edition)
 
 
 def _chunks(items: list, size: int) -> Iterator[tuple[int, list]]:

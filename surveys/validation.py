@@ -16,8 +16,8 @@ Accepted input, by type:
 - text, longtext: a string (≤ 500 and ≤ 10 000 characters once trimmed);
 - roster: the number of items, or the list of items; stored as the number of items.
 
-With `context` (the response's answer values and derived variables, see `surveys.logic`), a choice
-whose condition does not hold (`conseils_quartier` for a département) is refused.
+With `context` (the response's answer values and derived variables, see `surveys.visibility`), a
+choice whose condition does not hold (`conseils_quartier` for a département) is refused.
 """
 
 from __future__ import annotations
@@ -426,7 +426,7 @@ def clean_answer(
         return _clean_matrix(question, raw)
     if kind == Question.Type.RANKING:
         return _clean_ranking(question, raw, context)
-    if kind in (Question.Type.INTEGER, Question.Type.DECIMAL, Question.Type.MONEY):
+    if kind in Question.NUMBER_TYPES:
         return _clean_number(question, raw)
     if kind in TEXT_MAX_LENGTH:
         return _clean_text(question, raw)

@@ -1,15 +1,11 @@
-"""Fill the pre-aggregated counts of the editions answered before they existed."""
+"""Formerly filled the pre-aggregated counts by calling the application's code.
+
+A migration must not import live code (a later change of that code would break a fresh
+`migrate`), so the fill is now the deploy step `manage.py recount_results`, which the nightly
+recount also does. On a database created empty, there is nothing to fill.
+"""
 
 from django.db import migrations
-
-
-def fill(apps, schema_editor):
-    # The service's SQL works on the tables, which 0003 made; real models give it the questions.
-    from exports.services.results_counts import rebuild
-    from surveys.models import Edition
-
-    for edition in Edition.objects.filter(responses__isnull=False).distinct():
-        rebuild(edition)
 
 
 class Migration(migrations.Migration):
@@ -18,4 +14,4 @@ class Migration(migrations.Migration):
         ("surveys", "0001_initial"),
     ]
 
-    operations = [migrations.RunPython(fill, migrations.RunPython.noop)]
+    operations = []

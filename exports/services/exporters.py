@@ -21,8 +21,9 @@ from exports.services.layout import (
     local_naive,
     to_number,
 )
+from respondents.classification import TRANCHES_POPULATION
 from respondents.models import Collectivite
-from surveys.derived import TRANCHES_POPULATION, budget_par_habitant
+from surveys.derived import budget_par_habitant
 from surveys.models import Answer, Edition, Question, Response
 
 T = Question.Type

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from openpyxl.utils import get_column_letter
 
-from exports.results_tasks import schedule_recompute
+from exports.results.tasks import schedule_recompute
 from exports.services.layout import (
     LIST_SEPARATOR,
     NSP,
@@ -25,11 +25,11 @@ from exports.services.layout import (
     Block,
     Layout,
 )
-from exports.services.results_counts import rebuild
 from exports.services.writers import restore
+from respondents.classification import TYPES_COLLECTIVITE
 from respondents.models import Collectivite
 from respondents.regions import REGIONS
-from surveys.derived import TYPES_COLLECTIVITE
+from surveys.hooks import responses_loaded
 from surveys.models import Answer, Edition, Question, Response
 from surveys.validation import clean_answer
 
@@ -275,7 +275,7 @@ class Importer:
                     raise ImportFailed(self.errors)
                 if result.responses:
                     # A bulk load: the results' counts are rebuilt once, then recomputed soon.
-                    rebuild(self.edition)
+                    responses_loaded.send(sender=Edition, edition=self.edition)
                     schedule_recompute(self.edition.pk)
             return result
         finally:

@@ -14,9 +14,9 @@ from functools import cache
 
 from django.utils import timezone
 
+from respondents.classification import TRANCHE_LABELS, TYPES_COLLECTIVITE, tranche_population
 from respondents.models import Collectivite
 from respondents.regions import REGIONS
-from surveys.derived import TRANCHE_LABELS, TYPES_COLLECTIVITE, tranche_population
 from surveys.models import Edition, Question, Response
 
 NSP = "nsp"

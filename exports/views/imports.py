@@ -54,7 +54,7 @@ def import_upload(request):
                 f"{result.responses} réponses importées ({result.answers} réponses aux "
                 f"questions, {result.items} éléments de listes).",
             )
-            return redirect("export-import")
+            return redirect("exports:import")
     return render(
         request, "exports/export_import.html", {"form": form, "import_errors": import_errors}
     )

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from barometre.roles import results_reader_required
 from barometre.tasks import enqueue_on_commit
-from exports.forms_exports import ExportJobForm
+from exports.forms import ExportJobForm
 from exports.models import ExportJob
 from exports.tasks import run_export
 
@@ -28,7 +28,7 @@ def job_list(request):
             job.created_by = request.user
             job.save()
             enqueue_on_commit(run_export, job.pk)
-        return redirect("export-job", pk=job.pk)
+        return redirect("exports:job", pk=job.pk)
     jobs = ExportJob.objects.select_related("edition", "created_by")[:RECENT_JOBS]
     return render(
         request,
@@ -58,7 +58,7 @@ def job_status(request, pk: int):
             "rows_total": job.rows_total,
             "finished": job.is_finished,
             "error": job.error,
-            "download_url": reverse("export-download", args=[job.pk])
+            "download_url": reverse("exports:download", args=[job.pk])
             if job.is_downloadable
             else None,
         }
@@ -105,8 +105,8 @@ def job_restart(request, pk: int):
         job = get_object_or_404(ExportJob.objects.select_for_update(), pk=pk)
         if not job.can_restart:
             messages.error(request, "Seul un export en échec ou expiré peut être relancé.")
-            return redirect("export-job", pk=job.pk)
+            return redirect("exports:job", pk=job.pk)
         job.reset_for_restart()
         enqueue_on_commit(run_export, job.pk)
     messages.success(request, "L'export a été relancé.")
-    return redirect("export-job", pk=job.pk)
+    return redirect("exports:job", pk=job.pk)

@@ -1,18 +1,26 @@
-"""E-mails to contacts: each one is logged (EmailLog) and sent by a Celery task.
+"""E-mails to contacts: each one is logged (EmailLog) and sent by the task `send_email` below.
 
 An e-mail that carries the magic link issues a new token when it is built, in the worker: the
 clear token never sits in the database or in the broker, only in the message itself.
 """
 
+import logging
+from smtplib import SMTPRecipientsRefused, SMTPResponseException
+
+from celery import shared_task
+from celery.utils.time import get_exponential_backoff_interval
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMessage
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from barometre.tasks import enqueue_on_commit
 from respondents.models import Contact, EmailLog, Invitation
+
+logger = logging.getLogger(__name__)
 
 OPT_OUT_SALT = "respondents.reminder-opt-out"
 SUBJECTS = {
@@ -30,8 +38,6 @@ class UndeliverableEmail(Exception):
 
 def queue_email(contact: Contact, kind: str, invitation: Invitation | None = None) -> EmailLog:
     """Log an e-mail as queued and send it from a task once the transaction commits."""
-    from respondents.tasks import send_email
-
     log = EmailLog.objects.create(
         contact=contact, invitation=invitation, kind=kind, to_email=contact.email
     )
@@ -40,7 +46,7 @@ def queue_email(contact: Contact, kind: str, invitation: Invitation | None = Non
 
 
 def magic_link_url(token: str) -> str:
-    return settings.SITE_URL + reverse("magic-link", args=[token])
+    return settings.SITE_URL + reverse("access:magic-link", args=[token])
 
 
 def opt_out_token(contact: Contact) -> str:
@@ -56,7 +62,7 @@ def contact_from_opt_out_token(token: str) -> Contact | None:
 
 
 def opt_out_url(contact: Contact) -> str:
-    return settings.SITE_URL + reverse("reminder-opt-out", args=[opt_out_token(contact)])
+    return settings.SITE_URL + reverse("access:reminder-opt-out", args=[opt_out_token(contact)])
 
 
 def build_message(log: EmailLog) -> EmailMessage:
@@ -73,13 +79,13 @@ def build_message(log: EmailLog) -> EmailMessage:
         context["edition"] = invitation.edition
         context["invitation"] = invitation
         context["respondent_url"] = settings.SITE_URL + reverse(
-            "respondent-home", args=[invitation.edition.year]
+            "answering:home", args=[invitation.edition.year]
         )
     if log.kind in KINDS_WITH_LINK:
         if invitation is None or not invitation.is_valid():
             raise UndeliverableEmail("Invitation révoquée ou expirée : lien non envoyé.")
         context["link"] = magic_link_url(invitation.issue_token())
-        context["resend_url"] = settings.SITE_URL + reverse("resend-link")
+        context["resend_url"] = settings.SITE_URL + reverse("access:resend-link")
     if log.kind == EmailLog.Kind.REMINDER:
         context["opt_out_url"] = opt_out_url(contact)
         headers["List-Unsubscribe"] = f"<{context['opt_out_url']}>"
@@ -89,3 +95,60 @@ def build_message(log: EmailLog) -> EmailMessage:
     body = render_to_string(f"respondents/emails/{log.kind}.txt", context)
     log.subject = subject[:200]
     return EmailMessage(subject, body, to=[log.to_email], headers=headers)
+
+
+def _is_permanent(exc: Exception) -> bool:
+    """5xx answers will not change on retry; connection problems and 4xx may."""
+    if isinstance(exc, SMTPRecipientsRefused):
+        return all(code >= 500 for code, _ in exc.recipients.values())
+    if isinstance(exc, SMTPResponseException):
+        return exc.smtp_code >= 500
+    return False
+
+
+# Named as when it lived in respondents.tasks, so that messages already queued still run.
+@shared_task(bind=True, max_retries=5, acks_late=True, name="respondents.tasks.send_email")
+def send_email(self, log_id: int):
+    """Send one logged e-mail; retried with exponential backoff on SMTP and network errors."""
+    log = (
+        EmailLog.objects.select_related(
+            "contact__collectivite", "invitation__edition", "invitation__collectivite"
+        )
+        .filter(pk=log_id)
+        .first()
+    )
+    if log is None or log.status != EmailLog.Status.QUEUED:
+        return "ignoré"
+    log.attempts += 1
+    try:
+        with transaction.atomic():
+            message = build_message(log)
+            message.send()
+    except UndeliverableEmail as exc:
+        log.status, log.error = EmailLog.Status.FAILED, str(exc)
+        log.save(update_fields=["status", "error", "attempts", "subject", "updated_at"])
+        return log.status
+    except OSError as exc:  # smtplib.SMTPException is an OSError, as are refused connections.
+        log.error = f"{type(exc).__name__}: {exc}"[:2000]
+        final = _is_permanent(exc) or self.request.retries >= self.max_retries
+        if final:
+            log.status = EmailLog.Status.FAILED
+        log.save(update_fields=["status", "error", "attempts", "subject", "updated_at"])
+        if final:
+            logger.warning("Courriel %s non distribué : %s", log_id, log.error)
+            return log.status
+        countdown = get_exponential_backoff_interval(
+            factor=30, retries=self.request.retries, maximum=3600, full_jitter=True
+        )
+        if self.request.is_eager:
+            # In-process tasks (demo, tests) propagate a raised Retry; returned, Celery's
+            # apply() runs the retry at once instead.
+            return self.retry(exc=exc, countdown=countdown, throw=False)
+        raise self.retry(exc=exc, countdown=countdown) from exc
+    now = timezone.now()
+    log.status, log.sent_at, log.error = EmailLog.Status.SENT, now, ""
+    log.save(update_fields=["status", "sent_at", "error", "attempts", "subject", "updated_at"])
+    if log.invitation_id and log.kind in (EmailLog.Kind.INVITATION, EmailLog.Kind.RESEND):
+        type(log.invitation).objects.filter(pk=log.invitation_id).update(sent_at=now)
+        type(log.contact).objects.filter(pk=log.contact_id).update(last_invited_at=now)
+    return log.status

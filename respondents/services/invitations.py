@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import F, QuerySet
 
+from respondents.classification import TRANCHE_LABELS, TYPES_COLLECTIVITE
 from respondents.models import (
     Collectivite,
     Contact,
@@ -13,7 +14,6 @@ from respondents.models import (
     normalise_name,
 )
 from respondents.services.emails import queue_email
-from surveys.derived import TRANCHE_LABELS, TYPES_COLLECTIVITE
 
 
 def invite(contact: Contact, edition, user=None, send: bool = True) -> Invitation:

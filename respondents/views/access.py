@@ -28,7 +28,7 @@ def magic_link(request, token: str):
         return render(request, "respondents/link_invalid.html", {"reason": reason}, status=410)
     if request.method == "POST":
         open_respondent_session(request, invitation)
-        return redirect("respondent-home", year=invitation.edition.year)
+        return redirect("answering:home", year=invitation.edition.year)
     return render(request, "respondents/link_confirm.html", {"invitation": invitation})
 
 

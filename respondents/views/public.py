@@ -97,7 +97,7 @@ def access_request(request):
     )
     if request.method == "POST":
         if not ratelimit.hit_and_check(
-            "access-request",
+            "access:request",
             ratelimit.client_ip(request),
             settings.RATELIMIT_ACCESS_REQUESTS_PER_IP,
         ):

@@ -5,8 +5,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from respondents.models import EmailLog
-from surveys.services import followup
-from surveys.services.spreadsheet import neutralise
+from surveys.backoffice import followup
+from surveys.backoffice.spreadsheet import neutralise
 
 
 def by_key(rows):
@@ -73,7 +73,7 @@ def test_the_list_filters_by_status_type_and_name(cast, edition):
 
 def test_staff_see_the_list_with_status_activity_and_contacts(client, alice, cast, edition):
     client.force_login(alice)
-    page = client.get(reverse("staff-followup", args=[2031]), {"statut": "started"})
+    page = client.get(reverse("backoffice:followup", args=[2031]), {"statut": "started"})
     assert page.status_code == 200
     text = page.content.decode()
     assert "Vannes" in text and "Brest" not in text.split("Collectivités suivies, page")[1]
@@ -84,13 +84,13 @@ def test_staff_see_the_list_with_status_activity_and_contacts(client, alice, cas
 
 def test_analysts_see_the_figures_but_not_the_list_nor_the_buttons(client, bob, cast, edition):
     client.force_login(bob)
-    page = client.get(reverse("staff-followup", args=[2031]))
+    page = client.get(reverse("backoffice:followup", args=[2031]))
     assert page.status_code == 200
     text = page.content.decode()
     assert "Bretagne" in text
     assert "rose@rennes.test" not in text
     assert "Relancer" not in text
-    assert reverse("staff-followup-export", args=[2031]) not in text
+    assert reverse("backoffice:followup-export", args=[2031]) not in text
 
 
 def test_the_export_lists_the_filtered_collectivites_with_formulas_neutralised(
@@ -98,7 +98,7 @@ def test_the_export_lists_the_filtered_collectivites_with_formulas_neutralised(
 ):
     client.force_login(alice)
     response = client.get(
-        reverse("staff-followup-export", args=[2031]), {"statut": "not_submitted"}
+        reverse("backoffice:followup-export", args=[2031]), {"statut": "not_submitted"}
     )
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     sheet = load_workbook(BytesIO(response.content)).active
@@ -128,7 +128,7 @@ def test_reminders_go_only_to_those_who_have_not_submitted_and_not_opted_out(
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            reverse("staff-followup-remind", args=[2031]),
+            reverse("backoffice:followup-remind", args=[2031]),
             {"collectivites": [rennes.pk, metz_metropole.pk, vannes.pk]},
             follow=True,
         )
@@ -146,6 +146,6 @@ def test_reminders_go_only_to_those_who_have_not_submitted_and_not_opted_out(
 
 def test_reminding_an_empty_selection_says_so(client, alice, cast, edition):
     client.force_login(alice)
-    response = client.post(reverse("staff-followup-remind", args=[2031]), follow=True)
+    response = client.post(reverse("backoffice:followup-remind", args=[2031]), follow=True)
     assert "Sélectionnez au moins une collectivité à relancer." in response.content.decode()
     assert not EmailLog.objects.exists()

@@ -6,9 +6,10 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from surveys.models import Edition, EditionEvent
-from surveys.services.lifecycle import apply_schedule, change_status, extend_deadline
-from surveys.tasks import apply_edition_schedule
+from surveys.backoffice.lifecycle import apply_schedule, change_status, extend_deadline
+from surveys.backoffice.models import EditionEvent
+from surveys.backoffice.tasks import apply_edition_schedule
+from surveys.models import Edition
 
 
 def make_edition(year=2031, status="draft", opens_in=None, closes_in=None):
@@ -165,8 +166,8 @@ def test_it_refuses_a_bad_extension(alice, status, new_in, message):
 def test_staff_close_a_wave_from_its_page_after_confirming(client, alice):
     edition = make_edition(status="open", closes_in=timedelta(days=3))
     client.force_login(alice)
-    page = client.get(reverse("staff-edition", args=[2031]))
-    confirm_url = reverse("staff-edition-status", args=[2031, "clore"])
+    page = client.get(reverse("backoffice:edition", args=[2031]))
+    confirm_url = reverse("backoffice:edition-status", args=[2031, "clore"])
     assert confirm_url in page.text
     confirmation = client.get(confirm_url)
     assert "Clore la collecte ?" in confirmation.text
@@ -182,7 +183,9 @@ def test_staff_close_a_wave_from_its_page_after_confirming(client, alice):
 def test_the_page_shows_a_refused_transition_in_french(client, alice):
     make_edition(status="draft")
     client.force_login(alice)
-    response = client.post(reverse("staff-edition-status", args=[2031, "publier"]), follow=True)
+    response = client.post(
+        reverse("backoffice:edition-status", args=[2031, "publier"]), follow=True
+    )
     assert "Impossible de passer l&#x27;édition 2031 de « Brouillon » à « Publiée »." in (
         response.text
     )
@@ -191,7 +194,7 @@ def test_the_page_shows_a_refused_transition_in_french(client, alice):
 def test_the_extension_form_reopens_the_wave_and_reports_bad_dates(client, alice):
     edition = make_edition(status="closed", closes_in=-timedelta(days=1))
     client.force_login(alice)
-    url = reverse("staff-edition-extend", args=[2031])
+    url = reverse("backoffice:edition-extend", args=[2031])
     refused = client.post(url, {"closes_at": "01/01/2020 12:00"})
     assert refused.status_code == 400
     assert "La nouvelle date de clôture doit être dans le futur." in refused.text
@@ -208,17 +211,17 @@ def test_analysts_see_the_log_but_no_buttons(client, bob):
         edition=edition, kind="status", from_status="draft", to_status="open", automatic=True
     )
     client.force_login(bob)
-    page = client.get(reverse("staff-edition", args=[2031]))
+    page = client.get(reverse("backoffice:edition", args=[2031]))
     assert page.status_code == 200
     assert "automatique" in page.text
-    assert reverse("staff-edition-status", args=[2031, "clore"]) not in page.text
+    assert reverse("backoffice:edition-status", args=[2031, "clore"]) not in page.text
     assert "Reporter la clôture" not in page.text
 
 
 def test_the_staff_home_links_each_edition_to_its_screens(client, alice):
     make_edition()
     client.force_login(alice)
-    assert reverse("staff-edition", args=[2031]) in client.get(reverse("staff-home")).text
+    assert reverse("backoffice:edition", args=[2031]) in client.get(reverse("backoffice:home")).text
 
 
 def test_the_beat_entries_name_tasks_that_exist():
@@ -232,6 +235,6 @@ def test_the_beat_entries_name_tasks_that_exist():
 def test_the_staff_home_says_close_not_fermer_for_a_closed_wave(client, alice):
     make_edition(status="closed")
     client.force_login(alice)
-    page = client.get(reverse("staff-home")).content.decode()
+    page = client.get(reverse("backoffice:home")).content.decode()
     assert "<td>Close</td>" in page
     assert "Fermer" not in page

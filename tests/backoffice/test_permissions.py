@@ -6,8 +6,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from respondents.models import Collectivite
-from surveys.models import Edition, Response, ResponseComment, Section
+from respondents.models import AccessRequest, Collectivite, Invitation
+from surveys.backoffice.models import ResponseComment
+from surveys.models import Edition, Response, Section
 from tests.backoffice.conftest import make_contact
 from tests.surveys.factories import add_question
 
@@ -29,7 +30,19 @@ def objects(db, rennes):
     comment = ResponseComment.objects.create(response=response, body="À vérifier")
     lorient = Collectivite.objects.create(kind="commune", code="56121", name="Lorient")
     contact = make_contact(rennes, "rose@rennes.test")
+    invitation = Invitation.objects.create(
+        edition=edition, collectivite=rennes, contact=contact, token_hash=Invitation.new_token()[1]
+    )
+    access_request = AccessRequest.objects.create(
+        edition=edition,
+        collectivite=lorient,
+        first_name="Léa",
+        last_name="Roux",
+        email="lea@lorient.test",
+    )
     return {
+        "invitation": invitation.pk,
+        "access_request": access_request.pk,
         "year": 2031,
         "response": response.pk,
         "comment": comment.pk,
@@ -40,29 +53,39 @@ def objects(db, rennes):
 
 # (url name, args, method, expected for: anonymous, charlie (no role), bob (analyst), alice)
 URLS = [
-    ("staff-edition", ["year"], "get", LOGIN, 403, 200, 200),
-    ("staff-edition", ["year"], "post", LOGIN, 403, 403, 403),
-    ("staff-edition-status", ["year", "clore"], "get", LOGIN, 403, 403, 200),
-    ("staff-edition-status", ["year", "clore"], "post", LOGIN, 403, 403, 302),
-    ("staff-edition-extend", ["year"], "post", LOGIN, 403, 403, 400),
-    ("staff-followup", ["year"], "get", LOGIN, 403, 200, 200),
-    ("staff-followup", ["year"], "post", LOGIN, 403, 403, 403),
-    ("staff-followup-export", ["year"], "get", LOGIN, 403, 403, 200),
-    ("staff-followup-remind", ["year"], "post", LOGIN, 403, 403, 302),
-    ("staff-responses", ["year"], "get", LOGIN, 403, 403, 200),
-    ("staff-entry-search", ["year"], "get", LOGIN, 403, 403, 200),
-    ("staff-entry-start", ["year", "collectivite"], "post", LOGIN, 403, 403, 302),
-    ("staff-response", ["response"], "get", LOGIN, 403, 403, 200),
-    ("staff-response-validate", ["response"], "post", LOGIN, 403, 403, 302),
-    ("staff-response-flag", ["response"], "post", LOGIN, 403, 403, 302),
-    ("staff-response-resolve", ["response", "comment"], "post", LOGIN, 403, 403, 302),
-    ("staff-response-reopen", ["response"], "post", LOGIN, 403, 403, 302),
-    ("staff-response-submit", ["response"], "post", LOGIN, 403, 403, 302),
-    ("staff-response-section", ["response", "profil"], "get", LOGIN, 403, 403, 200),
-    ("staff-response-section", ["response", "profil"], "post", LOGIN, 403, 403, 409),
-    ("staff-response-roster-add", ["response", "profil", "fiches"], "post", LOGIN, 403, 403, 302),
+    ("backoffice:home", [], "get", LOGIN, 403, 200, 200),
+    ("backoffice:edition-preview", ["year"], "get", LOGIN, 403, 403, 200),
+    ("backoffice:edition", ["year"], "get", LOGIN, 403, 200, 200),
+    ("backoffice:edition", ["year"], "post", LOGIN, 403, 403, 403),
+    ("backoffice:edition-status", ["year", "clore"], "get", LOGIN, 403, 403, 200),
+    ("backoffice:edition-status", ["year", "clore"], "post", LOGIN, 403, 403, 302),
+    ("backoffice:edition-extend", ["year"], "post", LOGIN, 403, 403, 400),
+    ("backoffice:followup", ["year"], "get", LOGIN, 403, 200, 200),
+    ("backoffice:followup", ["year"], "post", LOGIN, 403, 403, 403),
+    ("backoffice:followup-export", ["year"], "get", LOGIN, 403, 403, 200),
+    ("backoffice:followup-remind", ["year"], "post", LOGIN, 403, 403, 302),
+    ("backoffice:responses", ["year"], "get", LOGIN, 403, 403, 200),
+    ("backoffice:entry-search", ["year"], "get", LOGIN, 403, 403, 200),
+    ("backoffice:entry-start", ["year", "collectivite"], "post", LOGIN, 403, 403, 302),
+    ("backoffice:response", ["response"], "get", LOGIN, 403, 403, 200),
+    ("backoffice:response-validate", ["response"], "post", LOGIN, 403, 403, 302),
+    ("backoffice:response-flag", ["response"], "post", LOGIN, 403, 403, 302),
+    ("backoffice:response-resolve", ["response", "comment"], "post", LOGIN, 403, 403, 302),
+    ("backoffice:response-reopen", ["response"], "post", LOGIN, 403, 403, 302),
+    ("backoffice:response-submit", ["response"], "post", LOGIN, 403, 403, 302),
+    ("backoffice:response-section", ["response", "profil"], "get", LOGIN, 403, 403, 200),
+    ("backoffice:response-section", ["response", "profil"], "post", LOGIN, 403, 403, 409),
     (
-        "staff-response-roster-remove",
+        "backoffice:response-roster-add",
+        ["response", "profil", "fiches"],
+        "post",
+        LOGIN,
+        403,
+        403,
+        302,
+    ),
+    (
+        "backoffice:response-roster-remove",
         ["response", "profil", "fiches", 1],
         "post",
         LOGIN,
@@ -70,11 +93,29 @@ URLS = [
         403,
         302,
     ),
-    ("staff-contacts", [], "get", LOGIN, 403, 403, 200),
-    ("staff-contact-privacy", ["contact"], "get", LOGIN, 403, 403, 200),
-    ("staff-contact-export", ["contact"], "get", LOGIN, 403, 403, 200),
-    ("staff-contact-erase", ["contact"], "get", LOGIN, 403, 403, 200),
-    ("staff-contact-erase", ["contact"], "post", LOGIN, 403, 403, 302),
+    ("backoffice:contacts", [], "get", LOGIN, 403, 403, 200),
+    ("backoffice:contact-privacy", ["contact"], "get", LOGIN, 403, 403, 200),
+    ("backoffice:contact-export", ["contact"], "get", LOGIN, 403, 403, 200),
+    ("backoffice:contact-erase", ["contact"], "get", LOGIN, 403, 403, 200),
+    ("backoffice:contact-erase", ["contact"], "post", LOGIN, 403, 403, 302),
+    ("backoffice:collectivites", [], "get", LOGIN, 403, 403, 200),
+    ("backoffice:collectivite", ["collectivite"], "get", LOGIN, 403, 403, 200),
+    ("backoffice:contact", ["contact"], "get", LOGIN, 403, 403, 200),
+    ("backoffice:invitations", ["year"], "get", LOGIN, 403, 403, 200),
+    ("backoffice:invitations-upload", ["year"], "post", LOGIN, 403, 403, 400),
+    ("backoffice:invitation-revoke", ["invitation"], "post", LOGIN, 403, 403, 302),
+    ("backoffice:invitation-resend", ["invitation"], "post", LOGIN, 403, 403, 302),
+    ("backoffice:access-requests", [], "get", LOGIN, 403, 403, 200),
+    (
+        "backoffice:access-request-decide",
+        ["access_request", "refuser"],
+        "post",
+        LOGIN,
+        403,
+        403,
+        302,
+    ),
+    ("backoffice:reminders", ["year"], "get", LOGIN, 403, 403, 200),
 ]
 
 
@@ -96,11 +137,7 @@ def test_each_staff_url_answers_each_role_as_expected(
 
 
 def test_the_table_covers_every_staff_url():
-    from barometre.urls import urlpatterns  # noqa: F401 (loads the URLconf)
-    from respondents import urls_privacy
-    from surveys import urls_staff
+    from surveys.backoffice import urls
 
-    names = {p.name for p in urls_staff.urlpatterns} | {
-        p.name for p in urls_privacy.urlpatterns if p.name != "privacy-notice"
-    }
+    names = {f"{urls.app_name}:{p.name}" for p in urls.urlpatterns}
     assert names == {row[0] for row in URLS}

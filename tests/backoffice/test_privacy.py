@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from respondents.models import AccessRequest, Contact, EmailLog, Invitation
-from respondents.services.privacy import (
+from respondents.services.rgpd import (
     erase_contact,
     export_contact,
     is_erased,
@@ -122,7 +122,7 @@ def test_erasure_forgets_the_person_but_keeps_the_collectivites_answers(
 def test_staff_erase_a_contact_after_confirming(client, alice, edition, rennes):
     contact = make_contact(rennes, "rose@rennes.test", last_name="Le Goff")
     client.force_login(alice)
-    url = reverse("staff-contact-erase", args=[contact.pk])
+    url = reverse("backoffice:contact-erase", args=[contact.pk])
     assert "Confirmer l'effacement" in client.get(url).content.decode()
     contact.refresh_from_db()
     assert not is_erased(contact)
@@ -137,7 +137,7 @@ def test_staff_download_what_is_held_about_a_contact(client, alice, edition, ren
     invite(contact, edition, opened=True)
     EmailLog.objects.create(contact=contact, kind="reminder", to_email=contact.email)
     client.force_login(alice)
-    response = client.get(reverse("staff-contact-export", args=[contact.pk]))
+    response = client.get(reverse("backoffice:contact-export", args=[contact.pk]))
     assert response["Content-Disposition"] == f'attachment; filename="contact-{contact.pk}.json"'
     data = json.loads(response.content)
     assert data["contact"]["prenom"] == "Rose"
@@ -152,9 +152,9 @@ def test_staff_download_what_is_held_about_a_contact(client, alice, edition, ren
 def test_staff_find_a_contact_by_name_or_address(client, alice, rennes):
     make_contact(rennes, "rose@rennes.test", last_name="Le Goff")
     client.force_login(alice)
-    found = client.get(reverse("staff-contacts"), {"q": "le goff"}).content.decode()
+    found = client.get(reverse("backoffice:contacts"), {"q": "le goff"}).content.decode()
     assert "rose@rennes.test" in found
     assert (
         "rose@rennes.test"
-        not in client.get(reverse("staff-contacts"), {"q": "zzz"}).content.decode()
+        not in client.get(reverse("backoffice:contacts"), {"q": "zzz"}).content.decode()
     )

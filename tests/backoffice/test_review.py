@@ -1,8 +1,10 @@
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from surveys.models import AnswerAudit, Response, ResponseComment, ResponseEvent, StaffEntry
-from surveys.services import filling, review
+from surveys import filling
+from surveys.backoffice import review
+from surveys.backoffice.models import AnswerAudit, ResponseComment, ResponseEvent, StaffEntry
+from surveys.models import Response
 from tests.backoffice.conftest import commune, invite, make_contact, submitted_response
 from tests.surveys.filling_helpers import bound_form, stored
 
@@ -10,7 +12,7 @@ from tests.surveys.filling_helpers import bound_form, stored
 def post_section(client, response, section, **fields):
     response.refresh_from_db()
     return client.post(
-        reverse("staff-response-section", args=[response.pk, section]),
+        reverse("backoffice:response-section", args=[response.pk, section]),
         {"version": response.version, **fields},
     )
 
@@ -18,7 +20,7 @@ def post_section(client, response, section, **fields):
 def test_staff_read_every_section_of_a_response(client, alice, edition, rennes):
     response = submitted_response(edition, rennes)
     client.force_login(alice)
-    page = client.get(reverse("staff-response", args=[response.pk])).content.decode()
+    page = client.get(reverse("backoffice:response", args=[response.pk])).content.decode()
     for text in ("Profil", "Moyens", "DGS", "Question nb_reunions", "Envoyée"):
         assert text in page
 
@@ -26,7 +28,7 @@ def test_staff_read_every_section_of_a_response(client, alice, edition, rennes):
 def test_staff_validate_a_submitted_response_once(client, alice, edition, rennes):
     response = submitted_response(edition, rennes)
     client.force_login(alice)
-    url = reverse("staff-response-validate", args=[response.pk])
+    url = reverse("backoffice:response-validate", args=[response.pk])
     client.post(url)
     response.refresh_from_db()
     assert response.status == "validated"
@@ -39,7 +41,7 @@ def test_staff_validate_a_submitted_response_once(client, alice, edition, rennes
 def test_a_draft_cannot_be_validated(client, alice, edition, rennes):
     draft = Response.objects.create(edition=edition, collectivite=rennes)
     client.force_login(alice)
-    page = client.post(reverse("staff-response-validate", args=[draft.pk]), follow=True)
+    page = client.post(reverse("backoffice:response-validate", args=[draft.pk]), follow=True)
     assert "Seule une réponse envoyée peut être validée" in page.content.decode()
     draft.refresh_from_db()
     assert draft.status == "draft"
@@ -51,7 +53,7 @@ def test_a_flagged_inconsistency_is_shown_to_the_agents_until_lifted(
     response = submitted_response(edition, rennes)
     client.force_login(alice)
     client.post(
-        reverse("staff-response-flag", args=[response.pk]),
+        reverse("backoffice:response-flag", args=[response.pk]),
         {
             "body": "12 réunions pour 5 000 € : <b>vérifiez</b> le budget.",
             "question": "nb_reunions",
@@ -59,23 +61,23 @@ def test_a_flagged_inconsistency_is_shown_to_the_agents_until_lifted(
     )
     flag = ResponseComment.objects.get()
     assert (flag.author, flag.question_code, flag.kind) == (alice, "nb_reunions", "flag")
-    shown = render_to_string("staff/includes/flags_for_agents.html", {"response": response})
+    shown = render_to_string("surveys/includes/notices_for_agents.html", {"response": response})
     assert "Question nb_reunions :" in shown
     assert "&lt;b&gt;vérifiez&lt;/b&gt;" in shown
-    client.post(reverse("staff-response-resolve", args=[response.pk, flag.pk]))
+    client.post(reverse("backoffice:response-resolve", args=[response.pk, flag.pk]))
     assert "vérifiez" not in render_to_string(
-        "staff/includes/flags_for_agents.html", {"response": response}
+        "surveys/includes/notices_for_agents.html", {"response": response}
     )
 
 
 def test_the_agents_see_the_flag_on_their_overview_and_review_pages(client, alice, edition, rennes):
     response = submitted_response(edition, rennes)
-    filling.reopen_response(response, alice)
+    review.reopen(response, alice)
     review.flag(response, alice, "Le budget semble très élevé : pouvez-vous vérifier ?")
     contact = make_contact(rennes, "rose@rennes.test")
     token = invite(contact, edition).issue_token()
-    client.post(reverse("magic-link", args=[token]))
-    for name in ("respondent-home", "filling-review"):
+    client.post(reverse("access:magic-link", args=[token]))
+    for name in ("answering:home", "answering:review"):
         page = client.get(reverse(name, args=[2031]))
         assert page.status_code == 200
         assert "Le budget semble très élevé : pouvez-vous vérifier ?" in page.content.decode()
@@ -86,7 +88,7 @@ def test_an_empty_flag_is_refused_in_french(client, alice, edition, rennes):
     response = submitted_response(edition, rennes)
     client.force_login(alice)
     page = client.post(
-        reverse("staff-response-flag", args=[response.pk]), {"body": "  "}, follow=True
+        reverse("backoffice:response-flag", args=[response.pk]), {"body": "  "}, follow=True
     )
     assert "Écrivez le commentaire que verra la collectivité." in page.content.decode()
     assert not ResponseComment.objects.exists()
@@ -123,7 +125,7 @@ def test_staff_correct_a_submitted_response_with_the_agents_validation_and_an_au
     response.refresh_from_db()
     assert response.status == "submitted"
     post_section(client, response, "profil", fonction_repondant="elu")
-    page = client.get(reverse("staff-response", args=[response.pk])).content.decode()
+    page = client.get(reverse("backoffice:response", args=[response.pk])).content.decode()
     assert "Historique des modifications après envoi" in page
     history = page.split("Historique des modifications après envoi")[1].split("Réponses</h2>")[0]
     assert "<td>(vide)</td><td>Vu</td>" in history
@@ -137,7 +139,7 @@ def test_reopening_gives_the_response_back_and_the_agents_changes_are_audited(
 ):
     response = submitted_response(edition, rennes)
     client.force_login(alice)
-    client.post(reverse("staff-response-reopen", args=[response.pk]))
+    client.post(reverse("backoffice:response-reopen", args=[response.pk]))
     response.refresh_from_db()
     assert response.status == "draft" and response.submitted_at is None
     assert response.review_events.get().kind == ResponseEvent.Kind.REOPENED
@@ -162,12 +164,12 @@ def test_staff_enter_a_paper_response_for_any_collectivite_with_the_same_validat
 ):
     lorient = commune("Lorient", "56121", 57_000)
     client.force_login(alice)
-    search = client.get(reverse("staff-entry-search", args=[2031]), {"q": "lorient"})
-    start_url = reverse("staff-entry-start", args=[2031, lorient.pk])
+    search = client.get(reverse("backoffice:entry-search", args=[2031]), {"q": "lorient"})
+    start_url = reverse("backoffice:entry-start", args=[2031, lorient.pk])
     assert start_url in search.content.decode()
     started = client.post(start_url, {"channel": "paper"})
     response = Response.objects.get(edition=edition, collectivite=lorient)
-    assert started.url == reverse("staff-response", args=[response.pk])
+    assert started.url == reverse("backoffice:response", args=[response.pk])
     entry = StaffEntry.objects.get(response=response)
     assert (entry.channel, entry.entered_by) == ("paper", alice)
 
@@ -177,15 +179,15 @@ def test_staff_enter_a_paper_response_for_any_collectivite_with_the_same_validat
     post_section(client, response, "moyens", nb_reunions="12")
     assert stored(response, "nb_reunions") == 12
 
-    missing = client.post(reverse("staff-response-submit", args=[response.pk]), follow=True)
+    missing = client.post(reverse("backoffice:response-submit", args=[response.pk]), follow=True)
     assert "Il manque des réponses obligatoires" in missing.content.decode()
     post_section(client, response, "profil", fonction_repondant="dgs")
-    client.post(reverse("staff-response-submit", args=[response.pk]))
+    client.post(reverse("backoffice:response-submit", args=[response.pk]))
     response.refresh_from_db()
     assert response.status == "submitted" and response.submitted_at is not None
-    page = client.get(reverse("staff-response", args=[response.pk])).content.decode()
+    page = client.get(reverse("backoffice:response", args=[response.pk])).content.decode()
     assert "par l'équipe (questionnaire papier)" in page
-    listing = client.get(reverse("staff-responses", args=[2031]), {"statut": "staff"})
+    listing = client.get(reverse("backoffice:responses", args=[2031]), {"statut": "staff"})
     assert "Lorient" in listing.content.decode()
 
 
@@ -193,7 +195,9 @@ def test_an_unknown_channel_is_refused(client, alice, edition):
     lorient = commune("Lorient", "56121", 57_000)
     client.force_login(alice)
     page = client.post(
-        reverse("staff-entry-start", args=[2031, lorient.pk]), {"channel": "pigeon"}, follow=True
+        reverse("backoffice:entry-start", args=[2031, lorient.pk]),
+        {"channel": "pigeon"},
+        follow=True,
     )
     assert "Indiquez comment la réponse a été reçue." in page.content.decode()
     assert not Response.objects.exists()

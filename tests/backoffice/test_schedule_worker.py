@@ -3,8 +3,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from surveys.backoffice.tasks import apply_edition_schedule
 from surveys.models import Edition
-from surveys.tasks import apply_edition_schedule
 
 pytestmark = pytest.mark.worker
 

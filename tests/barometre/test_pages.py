@@ -39,4 +39,4 @@ def test_the_login_form_shows_an_error_summary_in_french(client, alice):
 def test_staff_sign_in_with_django_auth(client, alice):
     response = client.post(reverse("login"), {"username": "alice", "password": "pw"})
     assert response.status_code == 302
-    assert response["Location"] == reverse("staff-home")
+    assert response["Location"] == reverse("backoffice:home")

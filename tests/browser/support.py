@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from respondents.models import Collectivite, Contact, Invitation
-from surveys.definitions import import_definition, load_definition
+from surveys.definition import import_definition, load_definition
 from surveys.models import Edition
 
 ROOT = Path(__file__).resolve().parents[2]

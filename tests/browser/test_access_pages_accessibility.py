@@ -69,7 +69,7 @@ def test_the_resend_link_page_leads_from_its_error_summary_to_the_field(page):
 
 
 def test_the_access_request_page_from_search_to_sent_is_accessible(page, rennes, edition_2021):
-    page.goto("/demande-acces/")
+    page.goto("/acces/demande/")
     _accessible_with_named_controls(page, "demande d'accès")
 
     tab_to(page, "el.name === 'q'")

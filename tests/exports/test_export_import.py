@@ -132,7 +132,7 @@ def upload(client, edition, path):
     from django.urls import reverse
 
     with open(path, "rb") as stream:
-        return client.post(reverse("export-import"), {"edition": edition.pk, "file": stream})
+        return client.post(reverse("exports:import"), {"edition": edition.pk, "file": stream})
 
 
 def test_staff_import_a_file_from_the_web(client, alice, edition, tmp_path):
@@ -162,8 +162,8 @@ def test_only_staff_may_import(client, bob, charlie, db):
     from django.urls import reverse
 
     client.force_login(bob)
-    assert client.get(reverse("export-import")).status_code == 403
+    assert client.get(reverse("exports:import")).status_code == 403
     client.force_login(charlie)
-    assert client.get(reverse("export-import")).status_code == 403
+    assert client.get(reverse("exports:import")).status_code == 403
     client.logout()
-    assert client.get(reverse("export-import")).status_code == 302
+    assert client.get(reverse("exports:import")).status_code == 302

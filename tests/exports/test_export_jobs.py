@@ -28,7 +28,7 @@ def start(client, user, edition, django_capture_on_commit_callbacks, **data):
     client.force_login(user)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            reverse("export-list"),
+            reverse("exports:list"),
             {"edition": edition.pk, "format": "xlsx", "answers": "codes", **data},
         )
     return response
@@ -43,7 +43,7 @@ def test_an_analyst_starts_an_export_and_downloads_the_workbook(
     )  # fmt: skip
     job = ExportJob.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == reverse("export-job", args=[job.pk])
+    assert response["Location"] == reverse("exports:job", args=[job.pk])
     assert job.created_by == bob
     assert job.filters == {
         "type_collectivite": ["commune", "departement"],
@@ -53,11 +53,11 @@ def test_an_analyst_starts_an_export_and_downloads_the_workbook(
     assert (job.progress, job.rows_done, job.rows_total) == (100, 4, 4)
     assert job.expires_at > timezone.now() + timedelta(hours=71)
 
-    page = client.get(reverse("export-job", args=[job.pk]))
+    page = client.get(reverse("exports:job", args=[job.pk]))
     assert "Terminé" in page.content.decode()
-    assert reverse("export-download", args=[job.pk]) in page.content.decode()
+    assert reverse("exports:download", args=[job.pk]) in page.content.decode()
 
-    download = client.get(reverse("export-download", args=[job.pk]))
+    download = client.get(reverse("exports:download", args=[job.pk]))
     assert download.status_code == 200
     assert download["Content-Disposition"].startswith("attachment;")
     path = job.file.path
@@ -73,11 +73,11 @@ def test_a_csv_export_stores_its_table_schema(
     start(client, alice, edition, django_capture_on_commit_callbacks, format="csv")
     job = ExportJob.objects.get()
     assert job.status == ExportJob.Status.DONE
-    csv_response = client.get(reverse("export-download", args=[job.pk]))
+    csv_response = client.get(reverse("exports:download", args=[job.pk]))
     assert csv_response["Content-Type"] == "text/csv; charset=utf-8"
     content = b"".join(csv_response.streaming_content).decode("utf-8")
     assert content.splitlines()[0].startswith("collectivite,code_insee,siren,")
-    schema = client.get(reverse("export-schema", args=[job.pk]))
+    schema = client.get(reverse("exports:schema", args=[job.pk]))
     assert schema.status_code == 200
     assert b'"fields"' in b"".join(schema.streaming_content)
 
@@ -87,7 +87,7 @@ def test_the_status_endpoint_reports_progress(client, bob, edition):
         edition=edition, format="xlsx", status="running", progress=40, rows_done=2, rows_total=5
     )
     client.force_login(bob)
-    state = client.get(reverse("export-status", args=[job.pk])).json()
+    state = client.get(reverse("exports:status", args=[job.pk])).json()
     assert state["status"] == "running"
     assert (state["progress"], state["rows_done"], state["rows_total"]) == (40, 2, 5)
     assert state["finished"] is False
@@ -97,8 +97,8 @@ def test_the_status_endpoint_reports_progress(client, bob, edition):
 def test_the_job_page_polls_its_status_and_offers_a_plain_refresh_link(client, bob, edition):
     job = ExportJob.objects.create(edition=edition, format="xlsx", status="running")
     client.force_login(bob)
-    html = client.get(reverse("export-job", args=[job.pk])).content.decode()
-    assert f'data-status-url="{reverse("export-status", args=[job.pk])}"' in html
+    html = client.get(reverse("exports:job", args=[job.pk])).content.decode()
+    assert f'data-status-url="{reverse("exports:status", args=[job.pk])}"' in html
     assert "data-export-refresh" in html
     assert 'http-equiv="refresh"' not in html
 
@@ -106,7 +106,7 @@ def test_the_job_page_polls_its_status_and_offers_a_plain_refresh_link(client, b
 def test_a_pending_job_cannot_be_downloaded(client, bob, edition):
     job = ExportJob.objects.create(edition=edition, format="xlsx")
     client.force_login(bob)
-    assert client.get(reverse("export-download", args=[job.pk])).status_code == 404
+    assert client.get(reverse("exports:download", args=[job.pk])).status_code == 404
 
 
 def test_a_failing_export_is_marked_failed_with_its_error(edition, monkeypatch):
@@ -163,10 +163,10 @@ def test_a_failed_job_can_be_restarted_from_its_page(
         edition=edition, format="xlsx", status="failed", error="Interrompu", progress=30
     )
     client.force_login(bob)
-    page = client.get(reverse("export-job", args=[job.pk])).content.decode()
-    assert reverse("export-restart", args=[job.pk]) in page
+    page = client.get(reverse("exports:job", args=[job.pk])).content.decode()
+    assert reverse("exports:restart", args=[job.pk]) in page
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("export-restart", args=[job.pk]))
+        response = client.post(reverse("exports:restart", args=[job.pk]))
     assert response.status_code == 302
     job.refresh_from_db()
     assert job.status == ExportJob.Status.DONE
@@ -177,11 +177,11 @@ def test_a_failed_job_can_be_restarted_from_its_page(
 def test_a_finished_job_is_not_restarted(client, bob, edition):
     job = ExportJob.objects.create(edition=edition, format="xlsx", status="running")
     client.force_login(bob)
-    client.post(reverse("export-restart", args=[job.pk]))
+    client.post(reverse("exports:restart", args=[job.pk]))
     job.refresh_from_db()
     assert job.status == ExportJob.Status.RUNNING
 
 
 def test_the_staff_home_links_to_the_exports(client, bob):
     client.force_login(bob)
-    assert reverse("export-list") in client.get(reverse("staff-home")).content.decode()
+    assert reverse("exports:list") in client.get(reverse("backoffice:home")).content.decode()

@@ -15,13 +15,13 @@ def job(db, settings, tmp_path):
 
 def urls(job):
     return [
-        ("get", reverse("export-list")),
-        ("post", reverse("export-list")),
-        ("get", reverse("export-job", args=[job.pk])),
-        ("get", reverse("export-status", args=[job.pk])),
-        ("get", reverse("export-download", args=[job.pk])),
-        ("get", reverse("export-schema", args=[job.pk])),
-        ("post", reverse("export-restart", args=[job.pk])),
+        ("get", reverse("exports:list")),
+        ("post", reverse("exports:list")),
+        ("get", reverse("exports:job", args=[job.pk])),
+        ("get", reverse("exports:status", args=[job.pk])),
+        ("get", reverse("exports:download", args=[job.pk])),
+        ("get", reverse("exports:schema", args=[job.pk])),
+        ("post", reverse("exports:restart", args=[job.pk])),
     ]
 
 
@@ -41,6 +41,6 @@ def test_users_without_a_role_are_refused(client, charlie, job):
 @pytest.mark.parametrize("user", ["alice", "bob"])
 def test_staff_and_analysts_reach_the_export_pages(client, job, user, request):
     client.force_login(request.getfixturevalue(user))
-    assert client.get(reverse("export-list")).status_code == 200
-    assert client.get(reverse("export-job", args=[job.pk])).status_code == 200
-    assert client.get(reverse("export-status", args=[job.pk])).status_code == 200
+    assert client.get(reverse("exports:list")).status_code == 200
+    assert client.get(reverse("exports:job", args=[job.pk])).status_code == 200
+    assert client.get(reverse("exports:status", args=[job.pk])).status_code == 200

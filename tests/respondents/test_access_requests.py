@@ -6,7 +6,7 @@ from django.urls import reverse
 from respondents.models import AccessRequest, Contact, Invitation
 
 pytestmark = pytest.mark.django_db
-URL = reverse("access-request")
+URL = reverse("access:request")
 
 
 def _ask(client, collectivite, email="agent@ville-rennes.test"):
@@ -65,11 +65,12 @@ def test_approval_creates_the_contact_and_sends_the_invitation(
     _ask(client, rennes)
     request = AccessRequest.objects.get()
     client.force_login(alice)
-    assert "Agnès Varda" in client.get(reverse("staff-access-requests")).content.decode()
+    assert "Agnès Varda" in client.get(reverse("backoffice:access-requests")).content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
             reverse(
-                "staff-access-request-decide", kwargs={"pk": request.pk, "decision": "accepter"}
+                "backoffice:access-request-decide",
+                kwargs={"pk": request.pk, "decision": "accepter"},
             )
         )
     request.refresh_from_db()
@@ -79,7 +80,9 @@ def test_approval_creates_the_contact_and_sends_the_invitation(
     assert [m.to for m in mail.outbox] == [["agent@ville-rennes.test"]]
     # Deciding twice changes nothing.
     client.post(
-        reverse("staff-access-request-decide", kwargs={"pk": request.pk, "decision": "refuser"})
+        reverse(
+            "backoffice:access-request-decide", kwargs={"pk": request.pk, "decision": "refuser"}
+        )
     )
     request.refresh_from_db()
     assert request.status == "approved"
@@ -93,7 +96,9 @@ def test_refusal_sends_nothing(
     client.force_login(alice)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
-            reverse("staff-access-request-decide", kwargs={"pk": request.pk, "decision": "refuser"})
+            reverse(
+                "backoffice:access-request-decide", kwargs={"pk": request.pk, "decision": "refuser"}
+            )
         )
     request.refresh_from_db()
     assert request.status == "refused"
@@ -104,5 +109,7 @@ def test_analysts_cannot_decide(client, bob, rennes, edition_2021):
     _ask(client, rennes)
     request = AccessRequest.objects.get()
     client.force_login(bob)
-    url = reverse("staff-access-request-decide", kwargs={"pk": request.pk, "decision": "accepter"})
+    url = reverse(
+        "backoffice:access-request-decide", kwargs={"pk": request.pk, "decision": "accepter"}
+    )
     assert client.post(url).status_code == 403

@@ -2,8 +2,8 @@
 
 import pytest
 
+from respondents.classification import TRANCHES_POPULATION, TYPES_COLLECTIVITE, tranche_population
 from respondents.models import Collectivite
-from surveys.derived import TRANCHES_POPULATION, TYPES_COLLECTIVITE, tranche_population
 
 pytestmark = pytest.mark.django_db
 

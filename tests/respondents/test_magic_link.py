@@ -12,11 +12,11 @@ from .conftest import invitation_with_token
 
 
 def home(year=2021):
-    return reverse("respondent-home", kwargs={"year": year})
+    return reverse("answering:home", kwargs={"year": year})
 
 
 def link(token):
-    return reverse("magic-link", args=[token])
+    return reverse("access:magic-link", args=[token])
 
 
 def test_only_the_hash_of_the_token_is_stored(rennes_link):
@@ -204,7 +204,7 @@ def test_two_links_of_two_editions_live_side_by_side(
 def test_signing_out_forgets_the_respondent_access(client, rennes_link):
     _, token = rennes_link
     client.post(link(token))
-    response = client.post(reverse("respondent-logout", kwargs={"year": 2021}))
+    response = client.post(reverse("answering:logout", kwargs={"year": 2021}))
     assert response.status_code == 200
     assert "déconnecté" in response.content.decode()
     assert client.get(home()).status_code == 404

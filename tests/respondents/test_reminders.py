@@ -57,7 +57,7 @@ def test_every_reminder_has_a_working_opt_out_link_without_login(
     with django_capture_on_commit_callbacks(execute=True):
         send_reminders(invited)
     message = next(m for m in mail.outbox if m.to == [rennes_contact.email])
-    url = re.search(r"https?://[^/\s]+(/relances/desinscription/[^\s]+/)", message.body).group(1)
+    url = re.search(r"https?://[^/\s]+(/acces/desinscription/[^\s]+/)", message.body).group(1)
     assert message.extra_headers["List-Unsubscribe"].endswith(f"{url}>")
     # A GET (a link scanner) changes nothing; the confirmation does.
     assert client.get(url).status_code == 200
@@ -73,7 +73,7 @@ def test_every_reminder_has_a_working_opt_out_link_without_login(
 
 
 def test_a_forged_opt_out_link_is_refused(client, rennes_contact):
-    url = reverse("reminder-opt-out", args=[f"{rennes_contact.pk}:faux"])
+    url = reverse("access:reminder-opt-out", args=[f"{rennes_contact.pk}:faux"])
     assert client.post(url).status_code == 404
     rennes_contact.refresh_from_db()
     assert not rennes_contact.opted_out_of_reminders
@@ -110,7 +110,7 @@ def test_staff_send_reminders_and_set_the_schedule_from_the_screen(
     client, alice, invited, django_capture_on_commit_callbacks
 ):
     client.force_login(alice)
-    url = reverse("staff-reminders", kwargs={"year": 2021})
+    url = reverse("backoffice:reminders", kwargs={"year": 2021})
     assert "2 contact(s) de 2 collectivité(s)" in client.get(url).content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         client.post(url, {"action": "envoyer"})

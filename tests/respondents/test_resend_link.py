@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from respondents.models import EmailLog, Invitation
 
-URL = reverse("resend-link")
+URL = reverse("access:resend-link")
 
 
 def _without_csrf(html: str) -> str:
@@ -26,7 +26,7 @@ def test_it_answers_the_same_for_a_known_and_an_unknown_address(
     # Only the known address gets an e-mail, with a new working link.
     assert [m.to for m in mail.outbox] == [["rose.legoff@ville-rennes.test"]]
     token = re.search(r"/acces/([\w-]+)/", mail.outbox[0].body).group(1)
-    assert client.post(reverse("magic-link", args=[token])).status_code == 302
+    assert client.post(reverse("access:magic-link", args=[token])).status_code == 302
     log = EmailLog.objects.get()
     assert (log.kind, log.status, log.attempts) == ("resend", "sent", 1)
 

@@ -60,6 +60,6 @@ def test_inactive_collectivites_are_left_out_unless_asked(referential):
 
 
 def test_the_json_endpoint_serves_autocomplete(client, referential):
-    data = client.get(reverse("collectivite-search-json"), {"q": "saint"}).json()
+    data = client.get(reverse("access:collectivite-search"), {"q": "saint"}).json()
     assert [r["name"] for r in data["results"]] == ["Saint-Malo"]
     assert data["results"][0]["kind"] == "Commune"

@@ -69,7 +69,7 @@ def test_an_invitation_sent_by_smtp_leads_to_the_questionnaire(
     client.force_login(alice)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
-            reverse("staff-invitations", kwargs={"year": 2021}),
+            reverse("backoffice:invitations", kwargs={"year": 2021}),
             {"collectivite": [rennes_contact.collectivite_id]},
         )
     client.logout()
@@ -81,13 +81,13 @@ def test_an_invitation_sent_by_smtp_leads_to_the_questionnaire(
 
     shown = client.get(path)
     assert shown.status_code == 200
-    assert client.get(reverse("respondent-home", kwargs={"year": 2021})).status_code == 404
+    assert client.get(reverse("answering:home", kwargs={"year": 2021})).status_code == 404
 
     confirmed = client.post(path)
     assert confirmed.status_code == 302
     landing = client.get(confirmed["Location"])
     assert landing.status_code == 200
-    assert landing.request["PATH_INFO"] == reverse("respondent-home", kwargs={"year": 2021})
+    assert landing.request["PATH_INFO"] == reverse("answering:home", kwargs={"year": 2021})
     assert "Bienvenue, Rennes" in landing.content.decode()
     log = EmailLog.objects.get()
     assert (log.kind, log.status, log.attempts) == ("invitation", "sent", 1)

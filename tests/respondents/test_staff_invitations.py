@@ -13,12 +13,12 @@ pytestmark = pytest.mark.django_db
 
 
 def _url(year=2021):
-    return reverse("staff-invitations", kwargs={"year": year})
+    return reverse("backoffice:invitations", kwargs={"year": year})
 
 
 def _upload(client, name, content, year=2021):
     return client.post(
-        reverse("staff-invitations-upload", kwargs={"year": year}),
+        reverse("backoffice:invitations-upload", kwargs={"year": year}),
         {"file": SimpleUploadedFile(name, content)},
     )
 
@@ -26,10 +26,10 @@ def _upload(client, name, content, year=2021):
 @pytest.mark.parametrize(
     "name,kwargs",
     [
-        ("staff-collectivites", {}),
-        ("staff-access-requests", {}),
-        ("staff-invitations", {"year": 2021}),
-        ("staff-reminders", {"year": 2021}),
+        ("backoffice:collectivites", {}),
+        ("backoffice:access-requests", {}),
+        ("backoffice:invitations", {"year": 2021}),
+        ("backoffice:reminders", {"year": 2021}),
     ],
 )
 def test_staff_screens_are_for_staff_only(client, alice, bob, edition_2021, name, kwargs):
@@ -153,23 +153,23 @@ def test_staff_revoke_and_resend_a_link(
 ):
     invitation, token = rennes_link
     client.force_login(alice)
-    client.post(reverse("staff-invitation-revoke", kwargs={"pk": invitation.pk}))
+    client.post(reverse("backoffice:invitation-revoke", kwargs={"pk": invitation.pk}))
     invitation.refresh_from_db()
     assert invitation.revoked_by == alice
     client.logout()
-    assert client.get(reverse("magic-link", args=[token])).status_code == 410
+    assert client.get(reverse("access:magic-link", args=[token])).status_code == 410
 
     client.force_login(alice)
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("staff-invitation-resend", kwargs={"pk": invitation.pk}))
+        client.post(reverse("backoffice:invitation-resend", kwargs={"pk": invitation.pk}))
     client.logout()
     new_token = re.search(r"/acces/([\w-]+)/", mail.outbox[-1].body).group(1)
-    assert client.post(reverse("magic-link", args=[new_token])).status_code == 302
+    assert client.post(reverse("access:magic-link", args=[new_token])).status_code == 302
 
 
 def test_staff_add_a_contact_with_a_french_error_for_a_duplicate(client, alice, rennes_contact):
     client.force_login(alice)
-    url = reverse("staff-collectivite", kwargs={"pk": rennes_contact.collectivite_id})
+    url = reverse("backoffice:collectivite", kwargs={"pk": rennes_contact.collectivite_id})
     response = client.post(url, {"email": "ROSE.legoff@ville-rennes.test", "first_name": "R"})
     assert "déjà un contact avec cette adresse" in response.content.decode()
     client.post(url, {"email": "paul@ville-rennes.test", "last_name": "Durand"})

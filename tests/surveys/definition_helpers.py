@@ -83,7 +83,7 @@ def snapshot(edition: Edition) -> dict:
 def import_shipped(year: int) -> Edition:
     from pathlib import Path
 
-    from surveys.definitions import import_definition, load_definition
+    from surveys.definition import import_definition, load_definition
 
     path = Path(__file__).resolve().parents[2] / "editions" / f"{year}.yaml"
     return import_definition(load_definition(path))[0]

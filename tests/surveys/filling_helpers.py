@@ -4,9 +4,9 @@ from django.http import QueryDict
 
 from respondents.access import SESSION_KEY
 from respondents.models import Contact, Invitation
-from surveys.forms import SectionForm
+from surveys import filling
+from surveys.filling.forms import SectionForm
 from surveys.models import Answer, Question, Section
-from surveys.services import filling
 
 
 def form_data(fields: dict | None = None, **more) -> QueryDict:

@@ -5,7 +5,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from surveys.definitions import (
+from surveys.definition import (
     dump_definition,
     export_definition,
     import_definition,

@@ -2,7 +2,7 @@
 
 import pytest
 
-from surveys.definitions import DefinitionError, dump_definition, load_definition
+from surveys.definition import DefinitionError, dump_definition, load_definition
 from tests.surveys.definition_helpers import MINIMAL
 
 

@@ -2,7 +2,8 @@ from decimal import Decimal
 
 import pytest
 
-from surveys.derived import budget_par_habitant, derived_variables, tranche_population
+from respondents.classification import tranche_population
+from surveys.derived import budget_par_habitant, derived_variables
 
 
 @pytest.mark.parametrize(

@@ -50,7 +50,7 @@ def test_the_admin_pages_list_and_edit_every_level(admin_client, edition):
         response = admin_client.get(url)
         assert response.status_code == 200, url
     page = admin_client.get(reverse("admin:surveys_edition_change", args=[edition.pk]))
-    assert reverse("edition-preview", args=[2021]) in page.content.decode()
+    assert reverse("backoffice:edition-preview", args=[2021]) in page.content.decode()
 
 
 def test_it_reorders_choices_inline(admin_client, edition):

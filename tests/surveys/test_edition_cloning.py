@@ -4,9 +4,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
-from surveys.definitions import export_definition
+from surveys.definition import export_definition
+from surveys.definition.evolution import clone_edition
 from surveys.models import Edition
-from surveys.services.editions import clone_edition
 from tests.surveys.definition_helpers import import_shipped
 
 

@@ -8,7 +8,7 @@ from tests.surveys.definition_helpers import import_shipped
 
 
 def preview(client, year: int):
-    return client.get(reverse("edition-preview", args=[year]))
+    return client.get(reverse("backoffice:edition-preview", args=[year]))
 
 
 def question(page, code: str):
@@ -105,8 +105,8 @@ def test_an_unknown_edition_is_not_found(client, alice):
 
 
 def test_the_staff_home_links_to_the_preview_for_staff_only(client, alice, bob, edition_2021):
-    link = reverse("edition-preview", args=[2021])
+    link = reverse("backoffice:edition-preview", args=[2021])
     client.force_login(alice)
-    assert link in client.get(reverse("staff-home")).content.decode()
+    assert link in client.get(reverse("backoffice:home")).content.decode()
     client.force_login(bob)
-    assert link not in client.get(reverse("staff-home")).content.decode()
+    assert link not in client.get(reverse("backoffice:home")).content.decode()

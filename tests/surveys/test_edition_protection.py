@@ -7,14 +7,14 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.db.models import ProtectedError
 
-from surveys.definitions import (
+from surveys.definition import (
     dump_definition,
     export_definition,
     import_definition,
     load_definition,
 )
 from surveys.models import Choice, MatrixRow, Question
-from surveys.services.editions import ProtectedChangeError
+from surveys.protection import ProtectedChangeError
 from tests.surveys.definition_helpers import answer, import_shipped, snapshot
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -4,26 +4,26 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from surveys import filling
 from surveys.models import Response
-from surveys.services import filling
 from tests.surveys.factories import build_edition
 from tests.surveys.filling_helpers import enter, question
 
 YEAR = 2030
 GET_URLS = [
-    ("respondent-home", []),
-    ("filling-section", ["profil"]),
-    ("filling-review", []),
-    ("filling-confirmation", []),
-    ("filling-answers", []),
-    ("filling-print", []),
+    ("answering:home", []),
+    ("answering:section", ["profil"]),
+    ("answering:review", []),
+    ("answering:confirmation", []),
+    ("answering:answers", []),
+    ("answering:print", []),
 ]
 POST_URLS = [
-    ("filling-section", ["profil"]),
-    ("filling-autosave", ["profil"]),
-    ("filling-roster-add", ["fiches", "fiches_dispositifs"]),
-    ("filling-roster-remove", ["fiches", "fiches_dispositifs", 1]),
-    ("filling-review", []),
+    ("answering:section", ["profil"]),
+    ("answering:autosave", ["profil"]),
+    ("answering:roster-add", ["fiches", "fiches_dispositifs"]),
+    ("answering:roster-remove", ["fiches", "fiches_dispositifs", 1]),
+    ("answering:review", []),
 ]
 
 
@@ -60,7 +60,7 @@ def test_another_collectivites_session_only_reaches_its_own_response(
     client, edition, rennes_response, metz_metropole
 ):
     enter(client, edition, metz_metropole)
-    remove = reverse("filling-roster-remove", args=[YEAR, "fiches", "fiches_dispositifs", 1])
+    remove = reverse("answering:roster-remove", args=[YEAR, "fiches", "fiches_dispositifs", 1])
     assert client.post(remove, {"version": str(rennes_response.version)}).status_code == 404
     for name, args in GET_URLS:
         page = client.get(reverse(name, args=[YEAR, *args]))
@@ -76,8 +76,8 @@ def test_another_collectivites_session_only_reaches_its_own_response(
 
 def test_an_unknown_section_or_roster_is_404(client, edition, rennes_response, rennes):
     enter(client, edition, rennes)
-    assert client.get(reverse("filling-section", args=[YEAR, "inconnue"])).status_code == 404
-    add = reverse("filling-roster-add", args=[YEAR, "profil", "fonction_repondant"])
+    assert client.get(reverse("answering:section", args=[YEAR, "inconnue"])).status_code == 404
+    add = reverse("answering:roster-add", args=[YEAR, "profil", "fonction_repondant"])
     assert client.post(add, {"version": "1"}).status_code == 404
     other = Client()
-    assert other.get(reverse("respondent-home", args=[YEAR])).status_code == 404
+    assert other.get(reverse("answering:home", args=[YEAR])).status_code == 404

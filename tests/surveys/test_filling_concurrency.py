@@ -5,8 +5,8 @@ import threading
 import pytest
 from django.db import connection
 
+from surveys import filling
 from surveys.models import Response
-from surveys.services import filling
 from tests.surveys.factories import build_edition
 from tests.surveys.filling_helpers import bound_form, stored
 

@@ -2,7 +2,7 @@
 
 Every condition of the shipped editions, and one of each construct of the language, is
 evaluated on many value sets by `surveys.conditions` and by `static/js/filling.js` (fed the JSON
-tree `surveys.forms.condition_json` puts in the page); the results must agree.
+tree `surveys.filling.forms.condition_json` puts in the page); the results must agree.
 """
 
 import json
@@ -15,7 +15,7 @@ import yaml
 from django.conf import settings
 
 from surveys.conditions import compile_condition
-from surveys.forms import condition_json
+from surveys.filling.forms import condition_json
 
 EXAMPLES = [
     "reseaux_sociaux = oui",

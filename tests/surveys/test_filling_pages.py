@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from respondents.models import Collectivite
+from surveys import filling
 from surveys.models import Answer, Edition, Response
-from surveys.services import filling
 from tests.surveys.factories import build_edition
 from tests.surveys.filling_helpers import enter, question, stored
 
@@ -38,13 +38,13 @@ def version_of(page) -> str:
 
 def post_section(client, code, fields, *, version=None, action="continue"):
     if version is None:
-        version = version_of(client.get(url("filling-section", code)))
+        version = version_of(client.get(url("answering:section", code)))
     data = {"version": version, "action": action, **fields}
-    return client.post(url("filling-section", code), data)
+    return client.post(url("answering:section", code), data)
 
 
 def test_the_overview_lists_the_sections_with_their_state_and_progress(agent, rennes):
-    page = agent.get(url("respondent-home"))
+    page = agent.get(url("answering:home"))
     html = page.content.decode()
     assert page.status_code == 200
     assert "Bienvenue, Rennes" in html
@@ -58,7 +58,7 @@ def test_the_overview_lists_the_sections_with_their_state_and_progress(agent, re
     assert "Commencer le questionnaire" in html
     post_section(agent, "moyens", {"nb_reunions": "4"})
     post_section(agent, "profil", {"service_dedie": "oui"})
-    html = agent.get(url("respondent-home")).content.decode()
+    html = agent.get(url("answering:home")).content.decode()
     assert 'data-section="moyens" data-state="complete"' in html
     assert 'data-section="profil" data-state="in_progress"' in html
     assert '<progress class="filling-progress" max="4" value="1"' in html
@@ -71,13 +71,13 @@ def test_a_section_whose_condition_fails_is_neither_listed_nor_reachable(client,
         kind=Collectivite.Kind.DEPARTEMENT, code="35", name="Ille-et-Vilaine", population=1_000
     )
     enter(client, edition, departement)
-    home = client.get(url("respondent-home")).content.decode()
+    home = client.get(url("answering:home")).content.decode()
     assert 'data-section="focus_elections"' not in home
-    assert client.get(url("filling-section", "focus_elections")).status_code == 404
+    assert client.get(url("answering:section", "focus_elections")).status_code == 404
 
 
 def test_every_type_is_rendered_accessibly_from_its_definition(agent):
-    profil = agent.get(url("filling-section", "profil")).content.decode()
+    profil = agent.get(url("answering:section", "profil")).content.decode()
     assert '<fieldset id="q-fonction_repondant" class="choices">' in profil
     assert '<legend class="question-label">Question fonction_repondant' in profil
     assert "(obligatoire)" in profil
@@ -94,7 +94,7 @@ def test_every_type_is_rendered_accessibly_from_its_definition(agent):
         r'&quot;\]\}" hidden>',
         profil,
     )
-    moyens = agent.get(url("filling-section", "moyens")).content.decode()
+    moyens = agent.get(url("answering:section", "moyens")).content.decode()
     assert (
         '<input type="text" inputmode="decimal" autocomplete="off" class="form-control" '
         'name="budget_participation" id="q-budget_participation"' in moyens
@@ -124,13 +124,13 @@ def test_every_type_is_rendered_accessibly_from_its_definition(agent):
 def test_saving_moves_on_to_the_next_section_or_back_home(agent):
     page = post_section(agent, "profil", {"fonction_repondant": "elu"})
     assert page.status_code == 302
-    assert page.url == url("filling-section", "moyens")
+    assert page.url == url("answering:section", "moyens")
     page = post_section(agent, "moyens", {"nb_reunions": "2"}, action="later")
-    assert page.url == url("respondent-home")
+    assert page.url == url("answering:home")
     home = agent.get(page.url).content.decode()
     assert "Vos réponses sont enregistrées." in home
     page = post_section(agent, "fiches", {})
-    assert page.url == url("filling-review")
+    assert page.url == url("answering:review")
 
 
 def test_errors_are_summarised_with_links_and_the_typed_values_kept(agent, rennes, edition):
@@ -175,8 +175,8 @@ def test_a_stale_page_is_refused_and_shows_the_newer_answers(client, edition, re
     enter(client, edition, rennes, "rose@rennes.test")
     other = Client()
     enter(other, edition, rennes, "marc@rennes.test")
-    first_version = version_of(client.get(url("filling-section", "profil")))
-    second_version = version_of(other.get(url("filling-section", "profil")))
+    first_version = version_of(client.get(url("answering:section", "profil")))
+    second_version = version_of(other.get(url("answering:section", "profil")))
     post_section(client, "profil", {"fonction_repondant": "elu"}, version=first_version)
     mine = {"fonction_repondant": "dgs", "service_dedie": "non"}
     page = post_section(other, "profil", mine, version=second_version)
@@ -194,7 +194,7 @@ def test_a_stale_page_is_refused_and_shows_the_newer_answers(client, edition, re
 
 
 def test_autosave_returns_the_new_version_and_refuses_a_stale_one(agent, edition, rennes):
-    autosave = url("filling-autosave", "moyens")
+    autosave = url("answering:autosave", "moyens")
     first = agent.post(autosave, {"version": "0", "nb_reunions": "7", "etp_participation": "x"})
     data = first.json()
     assert first.status_code == 200
@@ -217,11 +217,11 @@ def test_the_last_autosave_of_a_page_left_does_not_make_the_next_page_a_conflict
 ):
     """Moving on to the next page (typed address, back button) before the previous page's last
     autosave lands: the next page was loaded at the older version and still saves."""
-    next_page = version_of(agent.get(url("filling-section", "profil")))
-    left = agent.post(url("filling-autosave", "moyens"), {"version": "0", "nb_reunions": "7"})
+    next_page = version_of(agent.get(url("answering:section", "profil")))
+    left = agent.post(url("answering:autosave", "moyens"), {"version": "0", "nb_reunions": "7"})
     assert left.json()["version"] == 1
     saved = agent.post(
-        url("filling-autosave", "profil"), {"version": next_page, "fonction_repondant": "elu"}
+        url("answering:autosave", "profil"), {"version": next_page, "fonction_repondant": "elu"}
     )
     assert saved.status_code == 200
     assert saved.json()["version"] == 2
@@ -235,13 +235,13 @@ def test_the_prefilled_answers_are_marked_on_the_page(agent, rennes, edition):
         edition=previous, collectivite=rennes, status=Response.Status.VALIDATED
     )
     Answer.objects.create(response=old, question=question(old, "service_dedie"), value="oui")
-    html = agent.get(url("filling-section", "profil")).content.decode()
+    html = agent.get(url("answering:section", "profil")).content.decode()
     assert "Réponse reprise de l'édition 2029 — à confirmer ou modifier" in html
     assert 'id="q-service_dedie-oui" value="oui" checked' in html
     assert 'id="question-service_intitule"' in html
     assert not re.search(r'id="question-service_intitule"[^>]*hidden', html)
     post_section(agent, "profil", {"service_dedie": "oui"})
-    html = agent.get(url("filling-section", "profil")).content.decode()
+    html = agent.get(url("answering:section", "profil")).content.decode()
     assert "Réponse reprise" not in html
 
 
@@ -249,7 +249,7 @@ def test_a_closed_wave_shows_a_message_keeps_the_draft_and_refuses_saving(agent,
     post_section(agent, "profil", {"fonction_repondant": "elu"})
     edition.closes_at = timezone.now() - timedelta(hours=2)
     edition.save()
-    page = agent.get(url("filling-section", "profil"))
+    page = agent.get(url("answering:section", "profil"))
     html = page.content.decode()
     assert "est clos depuis le" in html
     assert '<fieldset class="filling-fields" disabled>' in html
@@ -258,10 +258,10 @@ def test_a_closed_wave_shows_a_message_keeps_the_draft_and_refuses_saving(agent,
     refused = post_section(agent, "profil", {"fonction_repondant": "dgs"})
     assert refused.status_code == 403
     data = {"version": version_of(page), "fonction_repondant": "dgs"}
-    autosave = agent.post(url("filling-autosave", "profil"), data)
+    autosave = agent.post(url("answering:autosave", "profil"), data)
     assert autosave.status_code == 403
     assert "est clos" in autosave.json()["message"]
-    assert "est clos" in agent.get(url("respondent-home")).content.decode()
+    assert "est clos" in agent.get(url("answering:home")).content.decode()
     response = Response.objects.get(edition=edition, collectivite=rennes)
     assert stored(response, "fonction_repondant") == "elu"
     # Staff extend the deadline: the agent carries on where they were.
@@ -275,7 +275,7 @@ def test_a_wave_not_yet_open_says_when_it_opens(agent, edition):
     edition.status = Edition.Status.DRAFT
     edition.opens_at = timezone.now() + timedelta(days=1)
     edition.save()
-    html = agent.get(url("filling-section", "profil")).content.decode()
+    html = agent.get(url("answering:section", "profil")).content.decode()
     assert "n&#x27;est pas encore ouvert : il ouvrira le" in html
     assert post_section(agent, "profil", {"fonction_repondant": "elu"}).status_code == 403
 
@@ -290,29 +290,29 @@ def test_a_wave_opened_by_staff_before_its_date_lets_agents_answer(agent, editio
 
 
 def test_roster_items_are_added_and_removed_with_server_side_buttons(agent, edition, rennes):
-    page = agent.get(url("filling-section", "fiches"))
+    page = agent.get(url("answering:section", "fiches"))
     assert "0 fiche" in page.content.decode()
     added = agent.post(
-        url("filling-roster-add", "fiches", "fiches_dispositifs"),
+        url("answering:roster-add", "fiches", "fiches_dispositifs"),
         {"version": version_of(page)},
     )
     assert added.status_code == 302
     assert added.url.endswith("#fiche-fiches_dispositifs-1")
-    page = agent.get(url("filling-section", "fiches"))
+    page = agent.get(url("answering:section", "fiches"))
     html = page.content.decode()
     assert '<h3 class="h5" id="fiche-fiches_dispositifs-1-titre">Fiche 1</h3>' in html
     assert 'name="fiches_dispositifs-1-nom" id="q-fiches_dispositifs-1-nom"' in html
     assert 'formaction="/repondre/2030/section/fiches/fiches_dispositifs/1/supprimer/"' in html
     added = agent.post(
-        url("filling-roster-add", "fiches", "fiches_dispositifs"),
+        url("answering:roster-add", "fiches", "fiches_dispositifs"),
         {"version": version_of(page), "fiches_dispositifs-1-nom": "Fabrique citoyenne"},
     )
     response = Response.objects.get(edition=edition, collectivite=rennes)
     assert stored(response, "nom", item=1) == "Fabrique citoyenne"
     assert stored(response, "fiches_dispositifs") == 2
-    page = agent.get(url("filling-section", "fiches"))
+    page = agent.get(url("answering:section", "fiches"))
     removed = agent.post(
-        url("filling-roster-remove", "fiches", "fiches_dispositifs", 1),
+        url("answering:roster-remove", "fiches", "fiches_dispositifs", 1),
         {"version": version_of(page), "fiches_dispositifs-2-nom": "Carte participative"},
     )
     assert removed.status_code == 302
@@ -320,18 +320,18 @@ def test_roster_items_are_added_and_removed_with_server_side_buttons(agent, edit
     assert stored(response, "nom", item=1) == "Carte participative"
     assert "La fiche 1 a été supprimée." in agent.get(removed.url).content.decode()
     gone = agent.post(
-        url("filling-roster-remove", "fiches", "fiches_dispositifs", 2),
+        url("answering:roster-remove", "fiches", "fiches_dispositifs", 2),
         {"version": str(Response.objects.get(pk=response.pk).version)},
     )
     assert gone.status_code == 404
 
 
 def test_without_javascript_a_revealed_question_keeps_the_agent_on_the_page(agent):
-    page = agent.get(url("filling-section", "profil"))
+    page = agent.get(url("answering:section", "profil"))
     shown = re.search(r'name="shown" value="([^"]*)"', page.content.decode()).group(1)
     assert "service_intitule" not in shown.split()
     data = {"version": version_of(page), "shown": shown, "action": "continue"}
-    stay = agent.post(url("filling-section", "profil"), {**data, "service_dedie": "oui"})
+    stay = agent.post(url("answering:section", "profil"), {**data, "service_dedie": "oui"})
     html = stay.content.decode()
     assert stay.status_code == 200
     assert "Vos réponses font apparaître de nouvelles questions sur cette page." in html
@@ -339,7 +339,7 @@ def test_without_javascript_a_revealed_question_keeps_the_agent_on_the_page(agen
     # With the question seen (as the script reports it), saving moves on.
     shown = re.search(r'name="shown" value="([^"]*)"', html).group(1)
     data = {"version": version_of(stay), "shown": shown, "action": "continue"}
-    moved = agent.post(url("filling-section", "profil"), {**data, "service_dedie": "oui"})
+    moved = agent.post(url("answering:section", "profil"), {**data, "service_dedie": "oui"})
     assert moved.status_code == 302
 
 
@@ -349,10 +349,10 @@ def test_the_pages_cost_a_bounded_number_of_queries(
     """Independent of the number of questions and answers (no query per question)."""
     post_section(agent, "moyens", {"nb_reunions": "3", "outils_numeriques": ["forum"]})
     with django_assert_max_num_queries(18):
-        page = agent.get(url("filling-section", "moyens"))
+        page = agent.get(url("answering:section", "moyens"))
     with django_assert_max_num_queries(28):
-        agent.post(url("filling-autosave", "moyens"), {"version": version_of(page)})
+        agent.post(url("answering:autosave", "moyens"), {"version": version_of(page)})
     with django_assert_max_num_queries(12):
-        agent.get(url("respondent-home"))
+        agent.get(url("answering:home"))
     with django_assert_max_num_queries(12):
-        agent.get(url("filling-review"))
+        agent.get(url("answering:review"))

@@ -6,9 +6,10 @@ import pytest
 from django.core import mail
 
 from respondents.models import Collectivite, EmailLog
-from surveys.forms import SectionForm
+from surveys import filling
+from surveys.backoffice import review
+from surveys.filling.forms import SectionForm
 from surveys.models import Answer, Response
-from surveys.services import filling
 from tests.surveys.factories import build_edition
 from tests.surveys.filling_helpers import invite, question, save, section, stored
 
@@ -181,7 +182,7 @@ def test_a_submitted_response_can_be_reopened_by_staff(response, alice):
     save(response, "profil", fonction_repondant="dgs")
     filling.submit_response(response, response.version)
     version = response.version
-    filling.reopen_response(response, alice)
+    review.reopen(response, alice)
     response.refresh_from_db()
     assert response.status == Response.Status.DRAFT
     assert response.submitted_at is None
@@ -189,7 +190,7 @@ def test_a_submitted_response_can_be_reopened_by_staff(response, alice):
     save(response, "profil", fonction_repondant="elu")
     assert stored(response, "fonction_repondant") == "elu"
     with pytest.raises(filling.FillingError):
-        filling.reopen_response(response, alice)
+        review.reopen(response, alice)
 
 
 def test_the_answer_sheet_displays_answers_in_french(response):

@@ -5,8 +5,8 @@ import re
 import pytest
 from django.urls import reverse
 
+from surveys import filling
 from surveys.models import Answer, Response
-from surveys.services import filling
 from tests.surveys.factories import build_edition
 from tests.surveys.filling_helpers import enter, section, stored
 
@@ -84,10 +84,10 @@ def test_the_page_offers_the_sheets_and_its_button_takes_them_over(
     client, edition, rennes, last_year
 ):
     enter(client, edition, rennes, "rose@rennes.test")
-    page_url = reverse("filling-section", args=[2030, "fiches"])
+    page_url = reverse("answering:section", args=[2030, "fiches"])
     html = client.get(page_url).content.decode()
     assert "Lors de l'édition 2029, votre collectivité avait rempli 3 fiches" in html
-    copy_url = reverse("filling-roster-copy", args=[2030, "fiches", "fiches_dispositifs"])
+    copy_url = reverse("answering:roster-copy", args=[2030, "fiches", "fiches_dispositifs"])
     assert f'formaction="{copy_url}">Reprendre les fiches de 2029</button>' in html
     version = re.search(r'name="version" value="(\d+)"', html).group(1)
     done = client.post(copy_url, {"version": version})

@@ -6,10 +6,10 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from surveys.forms import SectionForm, condition_json
-from surveys.logic import answer_values
+from surveys import filling
+from surveys.filling.forms import SectionForm, condition_json
 from surveys.models import Answer, Edition, Response
-from surveys.services import filling
+from surveys.visibility import answer_values
 from tests.surveys.factories import build_edition
 from tests.surveys.filling_helpers import bound_form, save, section, stored, stored_answer
 

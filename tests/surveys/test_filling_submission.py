@@ -8,10 +8,10 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from exports.models import ResultSnapshot
+from exports.results.models import ResultSnapshot
 from respondents.models import EmailLog
+from surveys import filling
 from surveys.models import Response
-from surveys.services import filling
 from tests.surveys.factories import build_edition
 from tests.surveys.filling_helpers import enter
 
@@ -38,13 +38,13 @@ def version_of(page) -> str:
 
 
 def fill(client, code, fields):
-    version = version_of(client.get(url("filling-section", code)))
-    return client.post(url("filling-section", code), {"version": version, **fields})
+    version = version_of(client.get(url("answering:section", code)))
+    return client.post(url("answering:section", code), {"version": version, **fields})
 
 
 def test_the_review_lists_answers_missing_questions_and_warnings(agent):
     fill(agent, "moyens", {"budget_participation": "12 000 000", "nb_reunions": "3"})
-    page = agent.get(url("filling-review"))
+    page = agent.get(url("answering:review"))
     html = page.content.decode()
     assert page.status_code == 200
     assert (
@@ -64,8 +64,8 @@ def test_submission_enforces_required_answers_then_confirms_and_sends_a_receipt(
 ):
     edition = build_edition(2031)
     enter(client, edition, rennes, "rose.legoff@ville-rennes.test")
-    review = reverse("filling-review", args=[2031])
-    fill_url = reverse("filling-section", args=[2031, "moyens"])
+    review = reverse("answering:review", args=[2031])
+    fill_url = reverse("answering:section", args=[2031, "moyens"])
     version = version_of(client.get(fill_url))
     client.post(fill_url, {"version": version, "budget_participation": "12 000 000"})
     page = client.post(review, {"version": version_of(client.get(review))})
@@ -75,7 +75,7 @@ def test_submission_enforces_required_answers_then_confirms_and_sends_a_receipt(
     assert '<a href="#confirm-budget_par_habitant_eleve">À confirmer : ' in html
     assert Response.objects.get(edition=edition).status == Response.Status.DRAFT
 
-    profil = reverse("filling-section", args=[2031, "profil"])
+    profil = reverse("answering:section", args=[2031, "profil"])
     client.post(profil, {"version": version_of(client.get(profil)), "fonction_repondant": "dgs"})
     with django_capture_on_commit_callbacks(execute=True):
         page = client.post(
@@ -83,7 +83,7 @@ def test_submission_enforces_required_answers_then_confirms_and_sends_a_receipt(
             {"version": version_of(client.get(review)), "confirm": "budget_par_habitant_eleve"},
         )
     assert page.status_code == 302
-    assert page.url == reverse("filling-confirmation", args=[2031])
+    assert page.url == reverse("answering:confirmation", args=[2031])
     response = Response.objects.get(edition=edition)
     assert response.status == Response.Status.SUBMITTED
     # The submission asked for the edition's results to be recomputed (eager here: done).
@@ -98,14 +98,14 @@ def test_submission_enforces_required_answers_then_confirms_and_sends_a_receipt(
     # Once sent, the pages show the answers read-only.
     section = client.get(profil)
     assert section.status_code == 302
-    assert section.url == reverse("filling-answers", args=[2031])
-    assert client.get(review).url == reverse("filling-answers", args=[2031])
+    assert section.url == reverse("answering:answers", args=[2031])
+    assert client.get(review).url == reverse("answering:answers", args=[2031])
 
 
 def test_a_confirmed_warning_stays_confirmed_until_its_value_changes(agent, edition):
     checked = 'value="budget_par_habitant_eleve" id="confirm-budget_par_habitant_eleve" checked'
     fill(agent, "moyens", {"budget_participation": "12 000 000"})
-    review = url("filling-review")
+    review = url("answering:review")
     refused = agent.post(
         review,
         {"version": version_of(agent.get(review)), "confirm": "budget_par_habitant_eleve"},
@@ -126,7 +126,7 @@ def test_a_confirmed_warning_stays_confirmed_until_its_value_changes(agent, edit
 
 def test_a_stale_review_is_refused(agent, edition, rennes):
     fill(agent, "profil", {"fonction_repondant": "elu"})
-    page = agent.post(url("filling-review"), {"version": "0"})
+    page = agent.post(url("answering:review"), {"version": "0"})
     assert page.status_code == 409
     assert "Une autre personne de votre collectivité" in page.content.decode()
     assert Response.objects.get(edition=edition).status == Response.Status.DRAFT
@@ -136,12 +136,12 @@ def test_the_read_only_and_printable_copies_show_the_answers(agent, edition, ren
     fill(agent, "profil", {"fonction_repondant": "autre", "fonction_repondant_autre": "<b>Élu</b>"})
     response = Response.objects.get(edition=edition)
     filling.submit_response(response, response.version)
-    answers = agent.get(url("filling-answers")).content.decode()
+    answers = agent.get(url("answering:answers")).content.decode()
     assert "<dt>Question fonction_repondant</dt>" in answers
     assert "Autre : &lt;b&gt;Élu&lt;/b&gt;" in answers
     assert "Réponse envoyée le" in answers
     assert 'href="/repondre/2030/impression/"' in answers
-    printed = agent.get(url("filling-print")).content.decode()
+    printed = agent.get(url("answering:print")).content.decode()
     button = '<button type="button" class="print-button" data-print>'
     assert f"{button}Imprimer / enregistrer en PDF" in printed
     assert "Autre : &lt;b&gt;Élu&lt;/b&gt;" in printed
@@ -153,7 +153,7 @@ def test_staff_reopen_a_submitted_response(client, agent, edition, rennes, alice
     fill(agent, "profil", {"fonction_repondant": "elu"})
     response = Response.objects.get(edition=edition)
     filling.submit_response(response, response.version)
-    reopen = reverse("staff-response-reopen", args=[response.pk])
+    reopen = reverse("backoffice:response-reopen", args=[response.pk])
     outsider = Client()
     outsider.force_login(charlie)
     assert outsider.post(reopen).status_code == 403
@@ -162,8 +162,8 @@ def test_staff_reopen_a_submitted_response(client, agent, edition, rennes, alice
     assert staff.get(reopen).status_code == 405
     done = staff.post(reopen)
     assert done.status_code == 302
-    assert done.url == reverse("staff-response", args=[response.pk])
+    assert done.url == reverse("backoffice:response", args=[response.pk])
     response.refresh_from_db()
     assert response.status == Response.Status.DRAFT
     # The agent carries on.
-    assert agent.get(url("filling-section", "profil")).status_code == 200
+    assert agent.get(url("answering:section", "profil")).status_code == 200

@@ -3,7 +3,8 @@ from decimal import Decimal
 import pytest
 
 from respondents.models import Collectivite
-from surveys.logic import (
+from surveys.models import Answer, Question, Response
+from surveys.visibility import (
     answer_values,
     drop_hidden_answers,
     edition_questions,
@@ -12,7 +13,6 @@ from surveys.logic import (
     visible_choices,
     visible_questions,
 )
-from surveys.models import Answer, Question, Response
 from tests.surveys.factories import build_edition
 
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from surveys.definitions import (
+from surveys.definition import (
     dump_definition,
     export_definition,
     import_definition,

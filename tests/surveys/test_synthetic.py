@@ -7,8 +7,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from respondents.models import Collectivite
-from surveys.definitions import import_definition, load_definition
-from surveys.logic import answer_values, drop_hidden_answers, is_visible, item_values
+from surveys.definition import import_definition, load_definition
 from surveys.models import Answer, Edition, Question, Response
 from surveys.synthetic import (
     compile_questionnaire,
@@ -18,6 +17,7 @@ from surveys.synthetic import (
     seed_responses,
 )
 from surveys.validation import CleanAnswer, clean_answer
+from surveys.visibility import answer_values, drop_hidden_answers, is_visible, item_values
 from tests.surveys.definition_helpers import snapshot
 from tests.surveys.factories import build_edition
 

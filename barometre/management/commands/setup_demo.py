@@ -14,9 +14,9 @@ from django.utils import timezone
 
 from barometre.roles import ANALYSTS, STAFF
 from respondents import demo as respondents_demo
-from surveys.definitions import DefinitionError, import_definition, load_definition
+from surveys.definition import DefinitionError, import_definition, load_definition
 from surveys.models import Edition
-from surveys.services.editions import ProtectedChangeError
+from surveys.protection import ProtectedChangeError
 from surveys.synthetic import seed_responses
 
 DEMO_ACCOUNTS = [

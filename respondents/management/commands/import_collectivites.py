@@ -6,6 +6,7 @@ from respondents.services.referential import (
     ReferentialError,
     import_referential,
 )
+from respondents.signals import referential_changed
 
 
 class Command(BaseCommand):
@@ -39,7 +40,5 @@ class Command(BaseCommand):
         )
         if any(report.updated.values()):
             # Populations and régions place each response in the results' cells: recount.
-            from exports.results_tasks import recompute_all_results
-
-            recompute_all_results.delay()
+            referential_changed.send(sender=Collectivite)
             self.stdout.write("Recalcul des résultats demandé (populations ou régions modifiées).")

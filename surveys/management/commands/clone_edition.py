@@ -3,8 +3,8 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from surveys.definition.evolution import clone_edition, next_edition_title
 from surveys.models import Edition
-from surveys.services.editions import clone_edition, next_edition_title
 
 
 class Command(BaseCommand):

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from surveys.definitions import dump_definition, export_definition
+from surveys.definition import dump_definition, export_definition
 from surveys.models import Edition
 
 

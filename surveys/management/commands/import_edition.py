@@ -2,8 +2,8 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from surveys.definitions import DefinitionError, import_definition, load_definition
-from surveys.services.editions import ProtectedChangeError
+from surveys.definition import DefinitionError, import_definition, load_definition
+from surveys.protection import ProtectedChangeError
 
 
 class Command(BaseCommand):

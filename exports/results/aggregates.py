@@ -1,0 +1,652 @@
+# ruff: noqa: S608 — SQL text is built from constants and integer ids only; values go as params.
+"""Aggregate results of an edition, computed in the database with grouping queries.
+
+Only submitted and validated responses count. The base of a question is the number of answers
+it received (a hidden question keeps no answer, so it is "asked and answered"); inside a roster
+the unit is the sheet, not the collectivité. Counts (bases, choices, matrices, rankings) are sums
+of the pre-aggregated cells of `ResultCount` (see `exports.results.counts`); numbers (mean, median,
+brackets, € per inhabitant) come from one grouping query over the numeric answers, since a
+median cannot be summed. Python only shapes the grouped rows.
+"""
+
+import json
+from dataclasses import asdict, dataclass
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from exports.results.counts import (
+    COUNTED_STATUSES,
+    REGION_SQL,
+    TRANCHE_SQL,
+    TYPE_SQL,
+    contribution,
+)
+from exports.results.models import ResultCount
+from exports.results.sql import ANSWER_ROW, planning_fence, prepare_aggregates
+from respondents.classification import (
+    TRANCHE_LABELS,
+    TRANCHES_POPULATION,
+    TYPES_COLLECTIVITE,
+    tranche_population,
+)
+from respondents.models import Collectivite
+from respondents.regions import REGIONS, region_name
+from surveys.derived import budget_par_habitant
+from surveys.models import Edition, Question, Response
+
+# Bump when the shape of the computed results changes: cached and stored results are then ignored.
+RESULTS_FORMAT = 2
+
+TEXT_TYPES = (Question.Type.TEXT, Question.Type.LONGTEXT)
+TOP_RANKS = 3
+PER_INHABITANT_THRESHOLD = 1
+BUDGET_CODE = "budget_participation"
+
+# Analysis brackets of the spec, as SQL conditions on the value `{x}` (constants, never input).
+# ETP are decimals (step 0.1): "1 à 2" holds 1 ≤ x < 3, "3 à 5" holds 3 ≤ x < 6.
+NUMBER_BRACKETS: dict[str, list[tuple[str, str, str]]] = {
+    "etp_participation": [
+        ("lt1", "Moins de 1", "{x} < 1"),
+        ("1_2", "De 1 à 2", "{x} >= 1 AND {x} < 3"),
+        ("3_5", "De 3 à 5", "{x} >= 3 AND {x} < 6"),
+        ("6_10", "De 6 à 10", "{x} >= 6 AND {x} <= 10"),
+        ("gt10", "Plus de 10", "{x} > 10"),
+    ],
+    BUDGET_CODE: [
+        ("le5k", "5 000 € ou moins", "{x} <= 5000"),
+        ("lt50k", "De 5 000 à 50 000 €", "{x} > 5000 AND {x} < 50000"),
+        ("lt100k", "De 50 000 à 100 000 €", "{x} >= 50000 AND {x} < 100000"),
+        ("lt500k", "De 100 000 à 500 000 €", "{x} >= 100000 AND {x} < 500000"),
+        ("ge500k", "500 000 € ou plus", "{x} >= 500000"),
+    ],
+}
+
+# code: (label, SQL over the collectivité `c`, names of the groups); the code is also the
+# column of ResultCount.
+DIMENSIONS = {
+    "type": ("Type de collectivité", TYPE_SQL, TYPES_COLLECTIVITE),
+    "tranche": ("Tranche de population", TRANCHE_SQL, TRANCHE_LABELS),
+    "region": ("Région", REGION_SQL, REGIONS),
+}
+ALL = "all"
+
+
+@dataclass(frozen=True)
+class ResultFilters:
+    """Who counts: a type of collectivité, a population bracket, a région (all optional)."""
+
+    type: str = ""
+    tranche: str = ""
+    region: str = ""
+    # The benchmark compares a collectivité with its peers, itself excluded.
+    exclude_collectivite: int | None = None
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.type or self.tranche or self.region or self.exclude_collectivite)
+
+    @property
+    def key(self) -> str:
+        return ":".join(
+            [self.type, self.tranche, self.region, str(self.exclude_collectivite or "")]
+        )
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    def cells(self) -> dict[str, str]:
+        """The filters on the cells of ResultCount (its columns type, tranche, region)."""
+        return {"type": self.type, "tranche": self.tranche, "region": self.region}
+
+    def describe(self) -> list[str]:
+        parts = []
+        if self.type:
+            parts.append(TYPES_COLLECTIVITE.get(self.type, self.type))
+        if self.tranche:
+            parts.append(TRANCHE_LABELS.get(self.tranche, self.tranche))
+        if self.region:
+            parts.append(region_name(self.region))
+        return parts
+
+
+def peer_filters(collectivite: Collectivite) -> ResultFilters:
+    """Same type and population bracket as `collectivite`, which is left out."""
+    return ResultFilters(
+        type=collectivite.type_collectivite,
+        tranche=tranche_population(collectivite.population) or "",
+        exclude_collectivite=collectivite.pk,
+    )
+
+
+def _type_condition(code: str) -> tuple[str, list]:
+    """`TYPE_SQL = code`, spelt on the columns (the rule of `Collectivite.type_collectivite`)."""
+    metropoles = list(Collectivite.METROPOLE_TYPES)
+    among = ", ".join(["%s"] * len(metropoles))
+    if code == "metropole":
+        return f"(c.kind = 'epci' AND c.epci_type IN ({among}))", metropoles
+    if code == "intercommunalite":
+        return (
+            f"(c.kind = 'epci' AND (c.epci_type IS NULL OR c.epci_type NOT IN ({among})))",
+            metropoles,
+        )
+    return "c.kind = %s", [code]
+
+
+def _tranche_condition(code: str) -> tuple[str, list]:
+    """`TRANCHE_SQL = code`, as bounds on the population (none matches an unknown code)."""
+    for tranche, _label, low, high in TRANCHES_POPULATION:
+        if tranche == code:
+            if high is None:
+                return "c.population >= %s", [low]
+            return "(c.population >= %s AND c.population < %s)", [low, high]
+    return "1 = 0", []
+
+
+class _Sql:
+    """The FROM and WHERE shared by every aggregate query of one computation."""
+
+    def __init__(self, edition: Edition, filters: ResultFilters, dimension: str | None):
+        self.vendor = connection.vendor
+        self.group = DIMENSIONS[dimension][1] if dimension else f"'{ALL}'"
+        where = ["r.edition_id = %s", "r.status IN (%s, %s)"]
+        params: list = [edition.pk, *map(str, COUNTED_STATUSES)]
+        # Plain column conditions rather than `TYPE_SQL = …` / `TRANCHE_SQL = …`: the planner
+        # can estimate them, and then hashes the responses instead of looking up each one's
+        # answers by index (18,000 lookups took 0.3 s for the < 5,000 inhabitants view).
+        if filters.type:
+            condition, values = _type_condition(filters.type)
+            where.append(condition)
+            params.extend(values)
+        if filters.tranche:
+            condition, values = _tranche_condition(filters.tranche)
+            where.append(condition)
+            params.extend(values)
+        if filters.region:
+            where.append(f"{REGION_SQL} = %s")
+            params.append(filters.region)
+        if filters.exclude_collectivite:
+            where.append("c.id <> %s")
+            params.append(filters.exclude_collectivite)
+        self.where = " AND ".join(where)
+        self.responses = (
+            f"SELECT r.id AS id, {self.group} AS grp, c.population AS population "
+            "FROM surveys_response r "
+            "JOIN respondents_collectivite c ON c.id = r.collectivite_id "
+            f"WHERE {self.where} {planning_fence(self.vendor)}"
+        )
+        self.params = params
+
+    def answers(self, question_ids: list[int], columns: str, extra_where: str = "") -> str:
+        """A subquery of the counted answers to `question_ids`, with `grp` and `columns`.
+
+        `columns` may use `a` (the answer) and `rr.population`. The counted responses are a
+        separate subquery (OFFSET 0 keeps the planner from flattening it): PostgreSQL then
+        hashes them once instead of looking each answer's response up by index, which its
+        row estimates (question × non-null number are correlated) would otherwise pick.
+        """
+        ids = ", ".join(str(int(pk)) for pk in question_ids)
+        return (
+            f"SELECT a.question_id AS qid, rr.grp AS grp, {columns} "
+            "FROM surveys_answer a "
+            f"JOIN ({self.responses}) rr ON rr.id = a.response_id "
+            f"WHERE a.question_id IN ({ids}) {extra_where}"
+        )
+
+    def fetch(self, sql: str, params: list | None = None) -> list[tuple]:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, self.params if params is None else params)
+            return cursor.fetchall()
+
+
+def _percent(count: int, base: int) -> float | None:
+    return round(100 * count / base, 1) if base else None
+
+
+def _number(value) -> float | None:
+    if value is None:
+        return None
+    return round(float(value), 2)
+
+
+def _respondents(sql: _Sql) -> dict[str, int]:
+    rows = sql.fetch(
+        f"SELECT {sql.group} AS grp, COUNT(*) FROM surveys_response r "
+        "JOIN respondents_collectivite c ON c.id = r.collectivite_id "
+        f"WHERE {sql.where} GROUP BY grp"
+    )
+    return {grp: count for grp, count in rows}
+
+
+def _counts(
+    edition: Edition, questions: list[Question], filters: ResultFilters, dimension: str | None
+) -> tuple[dict, dict, dict, dict]:
+    """Bases of every question, and the counts of choice, matrix and ranking questions.
+
+    Sums of the pre-aggregated cells (`ResultCount`) matching the filters. The benchmark's
+    peers leave one collectivité out: its own contribution is taken off the sums.
+    Returns (bases, choice counts, matrix counts, ranking sums), keyed by (question id, group).
+    """
+    bases: dict = {}
+    choices: dict = {}
+    matrices: dict = {}
+    rankings: dict = {}
+    if not questions:
+        return bases, choices, matrices, rankings
+    types = {q.pk: q.type for q in questions}
+    ids = ", ".join(str(int(pk)) for pk in types)
+    group = dimension if dimension else f"'{ALL}'"
+    wanted = {name: value for name, value in filters.cells().items() if value}
+    where = " ".join(f"AND {name} = %s" for name in wanted)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT question_id, {group}, key, value, SUM(n) FROM {ResultCount._meta.db_table} "
+            f"WHERE edition_id = %s AND question_id IN ({ids}) {where} "
+            "GROUP BY 1, 2, 3, 4",
+            [edition.pk, *wanted.values()],
+        )
+        totals = {(qid, grp, key, value): int(n) for qid, grp, key, value, n in cursor}
+    if filters.exclude_collectivite:
+        names = ("type", "tranche", "region")
+        for qid, *cell, key, value, n in contribution(
+            edition, "c.id = %s", [filters.exclude_collectivite]
+        ):
+            where_cell = dict(zip(names, cell, strict=True))
+            if qid not in types or any(where_cell[k] != v for k, v in wanted.items()):
+                continue
+            grp = where_cell[dimension] if dimension else ALL
+            totals[(qid, grp, key, value)] = totals.get((qid, grp, key, value), 0) - n
+    for (qid, grp, key, value), count in totals.items():
+        if dimension == "tranche" and grp == "":
+            grp = None  # no population: the same group as the respondents' count gives
+        if key == ANSWER_ROW:
+            bases[(qid, grp)] = count
+        elif types[qid] in Question.PICK_TYPES:
+            choices.setdefault((qid, grp), {})[value] = count
+        elif types[qid] == Question.Type.MATRIX:
+            matrices.setdefault((qid, grp), {}).setdefault(key, {})[value] = count
+        elif types[qid] == Question.Type.RANKING:
+            ranked, top, rank_sum = rankings.setdefault((qid, grp), {}).get(key, (0, 0, 0))
+            rank = int(value)
+            rankings[(qid, grp)][key] = (
+                ranked + count,
+                top + (count if rank <= TOP_RANKS else 0),
+                rank_sum + rank * count,
+            )
+    return bases, choices, matrices, rankings
+
+
+FLOAT_NUMBER = "CAST(a.number AS DOUBLE PRECISION)"
+
+
+@dataclass
+class _NumberStats:
+    """What one (question, group) gathers: values, € per inhabitant, brackets."""
+
+    count: int = 0
+    total: float = 0.0
+    median: float | None = None
+    hcount: int = 0
+    htotal: float = 0.0
+    under: int = 0
+    hmedian: float | None = None
+    brackets: dict | None = None
+
+
+def _number_figures(sql: _Sql, questions: list[Question], budget: Question | None) -> dict:
+    """One pass over the numeric answers: counts, mean, median, brackets, and for the budget,
+    € per inhabitant.
+
+    Values are read as double precision (every figure is rounded to the cent anyway). Medians:
+    PostgreSQL's `percentile_cont(0.5)`, an ordered-set aggregate that sorts each group once;
+    elsewhere (SQLite) window functions (ROW_NUMBER over the sorted values, nulls last), which
+    took three times as long on PostgreSQL.
+    """
+    if not questions:
+        return {}
+    whens = " ".join(
+        f"WHEN a.question_id = {int(q.pk)} AND {condition.format(x='a.number')} THEN '{code}'"
+        for q in questions
+        if q.code in NUMBER_BRACKETS
+        for code, _label, condition in NUMBER_BRACKETS[q.code]
+    )
+    bracket = f"CASE {whens} END" if whens else "CAST(NULL AS TEXT)"
+    par_habitant_sql = (
+        f"CASE WHEN a.question_id = {int(budget.pk)} AND rr.population > 0 "
+        f"THEN {FLOAT_NUMBER} / rr.population END"
+        if budget
+        else "CAST(NULL AS DOUBLE PRECISION)"
+    )
+    # Only answers holding a number ("Ne sait pas" holds none): the partial index
+    # answer_numbers_idx then covers the whole read. The bases come from the counts.
+    inner = sql.answers(
+        [q.pk for q in questions],
+        f"{FLOAT_NUMBER} AS x, {par_habitant_sql} AS xh, {bracket} AS bracket",
+        "AND a.number IS NOT NULL",
+    )
+    if sql.vendor == "postgresql":
+        stats = _number_stats_percentile(sql, inner)
+    else:
+        stats = _number_stats_windows(sql, inner)
+    figures = {}
+    for key, t in stats.items():
+        figures[key] = {
+            "number": {
+                "count": t.count,
+                "mean": _number(t.total / t.count) if t.count else None,
+                "median": _number(t.median),
+            },
+            "brackets": t.brackets or {},
+            "budget_par_habitant": {
+                "count": t.hcount,
+                "mean": _number(t.htotal / t.hcount) if t.hcount else None,
+                "median": _number(t.hmedian),
+                "under_1": t.under,
+                "under_1_percent": _percent(t.under, t.hcount),
+            },
+        }
+    return figures
+
+
+def _number_stats_percentile(sql: _Sql, inner: str) -> dict[tuple, _NumberStats]:
+    """PostgreSQL: the answers once (a materialised CTE), grouped twice in one statement."""
+    rows = sql.fetch(
+        f"WITH t AS MATERIALIZED ({inner}) "
+        "SELECT qid, grp, NULL AS bracket, COUNT(x), SUM(x), "
+        "percentile_cont(0.5) WITHIN GROUP (ORDER BY x), COUNT(xh), SUM(xh), "
+        f"SUM(CASE WHEN xh < {PER_INHABITANT_THRESHOLD} THEN 1 ELSE 0 END), "
+        "percentile_cont(0.5) WITHIN GROUP (ORDER BY xh) "
+        "FROM t GROUP BY qid, grp "
+        "UNION ALL "
+        "SELECT qid, grp, bracket, COUNT(x), 0, NULL, 0, 0, 0, NULL "
+        "FROM t WHERE bracket IS NOT NULL GROUP BY qid, grp, bracket"
+    )
+    stats: dict[tuple, _NumberStats] = {}
+    for qid, grp, code, count, total, median, hcount, htotal, under, hmedian in rows:
+        t = stats.setdefault((qid, grp), _NumberStats(brackets={}))
+        if code is not None:
+            t.brackets[code] = count
+            continue
+        t.count, t.total, t.median = count, float(total or 0), median
+        t.hcount, t.htotal, t.under, t.hmedian = hcount, float(htotal or 0), int(under), hmedian
+    return stats
+
+
+def _number_stats_windows(sql: _Sql, inner: str) -> dict[tuple, _NumberStats]:
+    """Portable: the median is the mean of the one or two middle rows of each sorted group."""
+    middle = "IN ((n + 1) / 2, (n + 2) / 2)"
+    ranked = (
+        "SELECT qid, grp, x, xh, bracket, "
+        "ROW_NUMBER() OVER (PARTITION BY qid, grp ORDER BY x IS NULL, x) AS rn, "
+        "COUNT(x) OVER (PARTITION BY qid, grp) AS n, "
+        "ROW_NUMBER() OVER (PARTITION BY qid, grp ORDER BY xh IS NULL, xh) AS rnh, "
+        "COUNT(xh) OVER (PARTITION BY qid, grp) AS nh "
+        f"FROM ({inner}) t"
+    )
+    rows = sql.fetch(
+        "SELECT qid, grp, bracket, COUNT(x), SUM(x), "
+        f"SUM(CASE WHEN x IS NOT NULL AND rn {middle} THEN x END), "
+        f"SUM(CASE WHEN x IS NOT NULL AND rn {middle} THEN 1 ELSE 0 END), "
+        f"COUNT(xh), SUM(xh), SUM(CASE WHEN xh < {PER_INHABITANT_THRESHOLD} THEN 1 ELSE 0 END), "
+        f"SUM(CASE WHEN xh IS NOT NULL AND rnh {middle.replace('n', 'nh')} THEN xh END), "
+        f"SUM(CASE WHEN xh IS NOT NULL AND rnh {middle.replace('n', 'nh')} THEN 1 ELSE 0 END) "
+        f"FROM ({ranked}) s GROUP BY qid, grp, bracket"
+    )
+    stats: dict[tuple, _NumberStats] = {}
+    middles: dict[tuple, list[float]] = {}
+    for qid, grp, code, count, total, mid, mids, hcount, htotal, under, hmid, hmids in rows:
+        t = stats.setdefault((qid, grp), _NumberStats(brackets={}))
+        m = middles.setdefault((qid, grp), [0.0, 0, 0.0, 0])
+        t.count += count
+        t.total += float(total or 0)
+        t.hcount += hcount
+        t.htotal += float(htotal or 0)
+        t.under += int(under or 0)
+        m[0] += float(mid or 0)
+        m[1] += int(mids or 0)
+        m[2] += float(hmid or 0)
+        m[3] += int(hmids or 0)
+        if code is not None:
+            t.brackets[code] = count
+    for key, (mid, mids, hmid, hmids) in middles.items():
+        stats[key].median = mid / mids if mids else None
+        stats[key].hmedian = hmid / hmids if hmids else None
+    return stats
+
+
+def _labelled(options: list[tuple[str, str]], counts: dict, base: int) -> list[dict]:
+    known = {code for code, _ in options}
+    extra = [(code, code) for code in sorted(counts, key=str) if code not in known]
+    return [
+        {
+            "code": code,
+            "label": label,
+            "count": counts.get(code, 0),
+            "percent": _percent(counts.get(code, 0), base),
+        }
+        for code, label in [*options, *extra]
+    ]
+
+
+def aggregate_questions(
+    edition: Edition,
+    questions: list[Question],
+    filters: ResultFilters,
+    dimension: str | None = None,
+) -> tuple[dict[str, int], dict]:
+    """Figures of `questions` for the counted responses, per group of `dimension`.
+
+    Returns ({group: respondents}, {(question id, group): question figures}).
+    """
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            prepare_aggregates(cursor)
+        return _aggregate_questions(edition, questions, filters, dimension)
+
+
+def _aggregate_questions(
+    edition: Edition,
+    questions: list[Question],
+    filters: ResultFilters,
+    dimension: str | None,
+) -> tuple[dict[str, int], dict]:
+    sql = _Sql(edition, filters, dimension)
+    respondents = _respondents(sql)
+    by_type: dict[str, list[Question]] = {}
+    for question in questions:
+        by_type.setdefault(question.type, []).append(question)
+
+    def ids(*types: str) -> list[int]:
+        return [q.pk for t in types for q in by_type.get(t, [])]
+
+    budget = next((q for q in by_type.get(Question.Type.MONEY, []) if q.code == BUDGET_CODE), None)
+    bases, choices, matrices, rankings = _counts(edition, questions, filters, dimension)
+    numbers = _number_figures(
+        sql, [q for t in Question.NUMBER_TYPES for q in by_type.get(t, [])], budget
+    )
+
+    figures: dict = {}
+    for question in questions:
+        options = [(c.code, c.label) for c in question.choices.all()]
+        for group in respondents:
+            key = (question.pk, group)
+            number = numbers.get(key)
+            base = bases.get(key, 0)
+            entry: dict = {"base": base}
+            if question.type in Question.PICK_TYPES:
+                entry["choices"] = _labelled(options, choices.get(key, {}), base)
+            elif question.type == Question.Type.MATRIX:
+                cells = matrices.get(key, {})
+                entry["rows"] = []
+                for row in question.rows.all():
+                    row_counts = cells.get(row.code, {})
+                    row_base = sum(row_counts.values())
+                    entry["rows"].append(
+                        {
+                            "code": row.code,
+                            "label": row.label,
+                            "base": row_base,
+                            "cells": _labelled(options, row_counts, row_base),
+                        }
+                    )
+            elif question.type == Question.Type.RANKING:
+                points = question.rank_count or len(options)
+                entry["points"] = points
+                items = rankings.get(key, {})
+                entry["items"] = []
+                for code, label in options:
+                    ranked, top, rank_sum = items.get(code, (0, 0, 0))
+                    # rank r earns (points + 1 - r): rank 1 = 3 points of 3, or 10 of 10.
+                    score = ranked * (points + 1) - rank_sum
+                    entry["items"].append(
+                        {
+                            "code": code,
+                            "label": label,
+                            "top3": top,
+                            "top3_percent": _percent(top, base),
+                            "mean_score": round(score / base, 2) if base else None,
+                        }
+                    )
+            elif question.type in Question.NUMBER_TYPES:
+                empty = {"count": 0, "mean": None, "median": None}
+                stats = number["number"] if number else empty
+                entry["number"] = {**stats, "nsp": base - stats["count"]}
+                if question.code in NUMBER_BRACKETS:
+                    counts = number["brackets"] if number else {}
+                    entry["number"]["brackets"] = [
+                        {
+                            "code": code,
+                            "label": label,
+                            "count": counts.get(code, 0),
+                            "percent": _percent(counts.get(code, 0), stats["count"]),
+                        }
+                        for code, label, _ in NUMBER_BRACKETS[question.code]
+                    ]
+                if question is budget:
+                    entry["budget_par_habitant"] = (
+                        number["budget_par_habitant"] if number else {**empty, "under_1": 0}
+                    )
+            figures[key] = entry
+    return respondents, figures
+
+
+def _kind(question: Question) -> str:
+    if question.type in Question.PICK_TYPES:
+        return "choices"
+    if question.type in Question.NUMBER_TYPES:
+        return "number"
+    if question.type in TEXT_TYPES:
+        return "text"
+    return question.type
+
+
+def results_questions(edition: Edition) -> list[Question]:
+    """The questions that have figures, in questionnaire order (rosters hold no value)."""
+    return list(
+        edition.questions.exclude(type=Question.Type.ROSTER)
+        .select_related("section", "roster")
+        .prefetch_related("choices", "rows")
+        .order_by("section__order", "section__pk", "roster__order", "order", "pk")
+    )
+
+
+def _describe(question: Question) -> dict:
+    return {
+        "code": question.code,
+        "text": question.text,
+        "type": question.type,
+        "kind": _kind(question),
+        "section": question.section.title,
+        "unit": "fiches" if question.roster_id else "collectivités",
+        "roster": question.roster.text if question.roster_id else "",
+    }
+
+
+def compute_results(edition: Edition, filters: ResultFilters | None = None) -> dict:
+    """Every figure of `edition` for the responses matching `filters` (JSON-serialisable)."""
+    filters = filters or ResultFilters()
+    started = timezone.now()
+    questions = results_questions(edition)
+    respondents, figures = aggregate_questions(edition, questions, filters)
+    return {
+        "format": RESULTS_FORMAT,
+        "edition": {"id": edition.pk, "year": edition.year, "title": edition.title},
+        "filters": filters.as_dict(),
+        "computed_at": started.isoformat(),
+        "respondents": respondents.get(ALL, 0),
+        "questions": [{**_describe(q), **figures.get((q.pk, ALL), {"base": 0})} for q in questions],
+    }
+
+
+def compute_breakdown(
+    edition: Edition, question: Question, dimension: str, filters: ResultFilters | None = None
+) -> dict:
+    """Figures of one question for each type, population bracket or région."""
+    if dimension not in DIMENSIONS:
+        raise ValueError(dimension)
+    label, _sql, names = DIMENSIONS[dimension]
+    respondents, figures = aggregate_questions(
+        edition, [question], filters or ResultFilters(), dimension
+    )
+    order = list(names)
+    groups = sorted(
+        (g for g in respondents if g is not None),
+        key=lambda g: (order.index(g) if g in order else len(order), g),
+    )
+    return {
+        "format": RESULTS_FORMAT,
+        "question": _describe(question),
+        "dimension": {"code": dimension, "label": label},
+        "groups": [
+            {
+                "code": group,
+                "label": names.get(group, group),
+                "respondents": respondents[group],
+                **figures[(question.pk, group)],
+            }
+            for group in groups
+        ],
+    }
+
+
+def own_answers(response: Response) -> dict[str, str]:
+    """A collectivité's own answers, as display text per question code."""
+    answers = {}
+    for answer in (
+        response.answers.filter(item=0)
+        .select_related("question")
+        .prefetch_related("question__choices", "question__rows")
+    ):
+        question = answer.question
+        labels = {c.code: c.label for c in question.choices.all()}
+        value = answer.value
+        if question.type == Question.Type.SINGLE:
+            text = labels.get(value, str(value))
+        elif question.type == Question.Type.MULTIPLE:
+            text = " ; ".join(labels.get(v, str(v)) for v in value)
+        elif question.type == Question.Type.MATRIX:
+            rows = {r.code: r.label for r in question.rows.all()}
+            text = " ; ".join(f"{rows.get(k, k)} : {labels.get(v, v)}" for k, v in value.items())
+        elif question.type == Question.Type.RANKING:
+            ordered = sorted(value.items(), key=lambda item: int(item[1]))
+            text = " ; ".join(f"{rank}. {labels.get(k, k)}" for k, rank in ordered)
+        elif question.type in Question.NUMBER_TYPES:
+            text = "Ne sait pas" if value == "nsp" else str(value)
+        else:
+            continue
+        answers[question.code] = text
+    return answers
+
+
+def own_budget_par_habitant(response: Response) -> Decimal | None:
+    value = (
+        response.answers.filter(question__code=BUDGET_CODE, item=0)
+        .values_list("value", flat=True)
+        .first()
+    )
+    return budget_par_habitant(value, response.collectivite.population)
+
+
+def dumps(results: dict) -> str:
+    return json.dumps(results, ensure_ascii=False)

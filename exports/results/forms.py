@@ -1,0 +1,45 @@
+"""The GET forms of the results pages: filters and breakdowns."""
+
+from django import forms
+
+from exports.results.aggregates import DIMENSIONS, ResultFilters
+from respondents.classification import TRANCHE_LABELS, TYPES_COLLECTIVITE
+from respondents.regions import REGIONS
+
+ANY = [("", "Toutes")]
+
+
+class ResultFiltersForm(forms.Form):
+    type = forms.ChoiceField(
+        label="Type de collectivité", required=False, choices=ANY + list(TYPES_COLLECTIVITE.items())
+    )
+    tranche = forms.ChoiceField(
+        label="Tranche de population", required=False, choices=ANY + list(TRANCHE_LABELS.items())
+    )
+    region = forms.ChoiceField(
+        label="Région", required=False, choices=ANY + sorted(REGIONS.items(), key=lambda r: r[1])
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-select"
+
+    def filters(self) -> ResultFilters:
+        """The filters asked for; none when the form is invalid (its errors say why)."""
+        if not self.is_valid():
+            return ResultFilters()
+        return ResultFilters(**{k: v or "" for k, v in self.cleaned_data.items()})
+
+
+class BreakdownForm(forms.Form):
+    question = forms.ChoiceField(label="Question")
+    par = forms.ChoiceField(
+        label="Répartition par", choices=[(code, d[0]) for code, d in DIMENSIONS.items()]
+    )
+
+    def __init__(self, *args, questions: list[dict], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["question"].choices = [
+            (q["code"], f"{q['code']} — {q['text'][:80]}") for q in questions if q["kind"] != "text"
+        ]

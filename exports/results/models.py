@@ -1,0 +1,64 @@
+"""Aggregate results of an edition, computed in the database and cached."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+__all__ = ["ResultCount", "ResultSnapshot"]
+
+
+class ResultSnapshot(models.Model):
+    """The last full set of aggregates of an edition, kept so a cold cache costs one read."""
+
+    edition = models.OneToOneField(
+        "surveys.Edition", on_delete=models.CASCADE, related_name="result_snapshot"
+    )
+    data = models.JSONField(_("agrégats"))
+    computed_at = models.DateTimeField(_("calculés le"))
+    duration_ms = models.PositiveIntegerField(_("durée du calcul (ms)"), default=0)
+    # How many times the aggregates were computed: debouncing keeps it low.
+    computations = models.PositiveIntegerField(_("nombre de calculs"), default=0)
+
+    class Meta:
+        db_table = "exports_resultsnapshot"  # kept from before the move
+        verbose_name = _("agrégats d'une édition")
+        verbose_name_plural = _("agrégats des éditions")
+
+    def __str__(self) -> str:
+        return f"{self.edition} — {self.computed_at:%Y-%m-%d %H:%M}"
+
+
+class ResultCount(models.Model):
+    """How many counted answers hold one value, in one cell (type × tranche × région).
+
+    Maintained with every submission, reopening and correction (exports.results.counts),
+    and rebuilt from the answers nightly and after bulk loads: the figures of any filter or
+    breakdown are sums over a few hundred cells instead of a pass over a million answers.
+
+    `key` and `value`: ("#answer", "") counts the answers (the base); ("", code) a choice;
+    (row, column) a matrix cell; (item, rank) a ranking.
+    """
+
+    edition = models.ForeignKey("surveys.Edition", on_delete=models.CASCADE, related_name="+")
+    question = models.ForeignKey("surveys.Question", on_delete=models.CASCADE, related_name="+")
+    type = models.CharField(_("type de collectivité"), max_length=20)
+    tranche = models.CharField(_("tranche de population"), max_length=10, blank=True)
+    region = models.CharField(_("région"), max_length=2, blank=True)
+    key = models.TextField(_("clé"), blank=True)
+    value = models.TextField(_("valeur"), blank=True)
+    n = models.IntegerField(_("nombre"))
+
+    class Meta:
+        db_table = "exports_resultcount"  # kept from before the move
+        verbose_name = _("comptage de réponses")
+        verbose_name_plural = _("comptages de réponses")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["question", "type", "tranche", "region", "key", "value"],
+                name="resultcount_cell_unique",
+            )
+        ]
+        indexes = [models.Index(fields=["edition", "tranche"], name="resultcount_tranche_idx")]
+
+    def __str__(self) -> str:
+        cell = f"{self.type}/{self.tranche}/{self.region}"
+        return f"{self.question_id} {cell} {self.key}={self.value}: {self.n}"

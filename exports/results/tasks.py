@@ -1,0 +1,62 @@
+"""Background computation of results: debounced after submissions, and nightly."""
+
+from celery import shared_task
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+
+from exports.results.cache import pending_key, recompute
+from surveys.models import Edition
+
+__all__ = ["recompute_all_results", "recompute_edition_results", "schedule_recompute"]
+
+DEFAULT_RECOMPUTE_DELAY = 60
+
+
+def recompute_delay() -> int:
+    return getattr(settings, "RESULTS_RECOMPUTE_DELAY", DEFAULT_RECOMPUTE_DELAY)
+
+
+def schedule_recompute(edition_id: int) -> bool:
+    """Ask for the results of an edition to be recomputed soon; call it after a submission.
+
+    Debounced: the first call in a window enqueues one computation `recompute_delay()` seconds
+    after the commit; calls until it starts only join it. Returns whether a task was enqueued.
+    """
+    delay = recompute_delay()
+    if not cache.add(pending_key(edition_id), "1", timeout=delay + 300):
+        return False
+    transaction.on_commit(
+        lambda: recompute_edition_results.apply_async((edition_id,), countdown=delay)
+    )
+    return True
+
+
+@shared_task(autoretry_for=(ConnectionError,), max_retries=3, default_retry_delay=30)
+def recompute_edition_results(edition_id: int, rebuild: bool = False) -> int | None:
+    """Recompute and cache an edition's results; returns the number of counted respondents.
+
+    `rebuild` (the staff's button) recounts the answers from scratch first.
+    """
+    # Submissions arriving from now on must schedule a fresh computation.
+    cache.delete(pending_key(edition_id))
+    edition = Edition.objects.filter(pk=edition_id).first()
+    if edition is None:
+        return None
+    return recompute(edition, rebuild=rebuild)["respondents"]
+
+
+@shared_task
+def recompute_all_results() -> int:
+    """Nightly: recount and recompute every edition that has (or had) responses.
+
+    Rebuilding the counts from the answers heals whatever went around the per-submission
+    upkeep (a response deleted in the admin, a population that changed bracket). Returns how
+    many editions.
+    """
+    editions = Edition.objects.exclude(status=Edition.Status.DRAFT)
+    count = 0
+    for edition in editions:
+        recompute(edition, rebuild=True)
+        count += 1
+    return count

@@ -1,0 +1,89 @@
+"""Trends across editions for the questions sharing a code (2018 → 2021)."""
+
+from exports.results.cache import get_results
+from surveys.models import Edition
+
+# 2018 asked `apports` on a scale whose "Non, pas vraiment" the spec counts as "plutot_pas".
+SCALE_MAPPING = {"pas_vraiment": "plutot_pas"}
+
+
+def map_scale(cells: list[dict], base: int | None) -> dict[str, dict]:
+    """{code: {count, percent}} with the codes of older scales merged into today's."""
+    merged: dict[str, int] = {}
+    for cell in cells:
+        code = SCALE_MAPPING.get(cell["code"], cell["code"])
+        merged[code] = merged.get(code, 0) + (cell["count"] or 0)
+    return {
+        code: {"count": count, "percent": round(100 * count / base, 1) if base else None}
+        for code, count in merged.items()
+    }
+
+
+def _series(question: dict) -> dict[str, tuple[str, float | None]]:
+    """{series key: (label, value)} of one question in one edition."""
+    out: dict[str, tuple[str, float | None]] = {}
+    if question["kind"] == "choices":
+        labels = {c["code"]: c["label"] for c in question["choices"]}
+        for code, cell in map_scale(question["choices"], question["base"]).items():
+            out[code] = (labels.get(code, code), cell["percent"])
+    elif question["kind"] == "matrix":
+        for row in question["rows"]:
+            labels = {c["code"]: c["label"] for c in row["cells"]}
+            for code, cell in map_scale(row["cells"], row["base"]).items():
+                out[f"{row['code']}:{code}"] = (
+                    f"{row['label']} — {labels.get(code, code)}",
+                    cell["percent"],
+                )
+    elif question["kind"] == "ranking":
+        for item in question["items"]:
+            out[item["code"]] = (f"{item['label']} (dans le top 3)", item["top3_percent"])
+    elif question["kind"] == "number":
+        out["mean"] = ("Moyenne", question["number"]["mean"])
+        out["median"] = ("Médiane", question["number"]["median"])
+    return out
+
+
+def compute_trends(edition: Edition) -> dict:
+    """For each question of `edition` also asked in another edition, its figures per year.
+
+    Percentages for choices and matrix cells (older scale codes mapped), share in the top 3 for
+    rankings (comparable whether 3 or all items were ranked), mean and median for numbers.
+    """
+    editions = list(Edition.objects.exclude(status=Edition.Status.DRAFT).order_by("year"))
+    if edition not in editions:
+        editions.append(edition)
+        editions.sort(key=lambda e: e.year)
+    by_year = {e.year: {q["code"]: q for q in get_results(e)["questions"]} for e in editions}
+    questions = []
+    for current in get_results(edition)["questions"]:
+        if current["kind"] == "text":
+            continue
+        asked = {
+            year: figures[current["code"]]
+            for year, figures in by_year.items()
+            if current["code"] in figures and figures[current["code"]]["kind"] == current["kind"]
+        }
+        if len(asked) < 2:
+            continue
+        per_year = {year: _series(q) for year, q in asked.items()}
+        series = []
+        for key, (label, _value) in _series(current).items():
+            series.append(
+                {
+                    "code": key,
+                    "label": label,
+                    "values": [per_year[year].get(key, (label, None))[1] for year in asked],
+                }
+            )
+        questions.append(
+            {
+                "code": current["code"],
+                "text": current["text"],
+                "kind": current["kind"],
+                "unit": "%" if current["kind"] != "number" else "",
+                "years": list(asked),
+                "bases": [q["base"] for q in asked.values()],
+                "series": series,
+            }
+        )
+    return {"edition": get_results(edition)["edition"], "questions": questions}

@@ -1,0 +1,21 @@
+"""The results, mounted at /resultats/ (namespace "results"): analysts' dashboards, the public
+results of a published edition, and a collectivité's comparison with its peers."""
+
+from django.urls import path
+
+from exports.results import views
+
+app_name = "results"
+
+urlpatterns = [
+    path("", views.results_index, name="index"),
+    path("<int:year>/", views.edition_results, name="edition"),
+    path("<int:year>/recalculer/", views.recompute, name="recompute"),
+    path("<int:year>/repartition/", views.breakdown, name="breakdown"),
+    path("<int:year>/tendances/", views.trends, name="trends"),
+    path("<int:year>/collectivites/<int:pk>/", views.collectivite_benchmark, name="collectivite"),
+    path("<int:year>/publics/", views.public_results, name="public"),
+    path("<int:year>/publics/repartition/", views.public_breakdown, name="public-breakdown"),
+    # The respondent's own comparison (magic-link session).
+    path("<int:year>/ma-collectivite/", views.my_benchmark, name="my-benchmark"),
+]

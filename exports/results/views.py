@@ -1,0 +1,164 @@
+"""Results pages: the team's dashboards, the public page and the collectivités' benchmarks."""
+
+from datetime import datetime
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from barometre.roles import is_staff_member, results_reader_required, staff_required
+from barometre.tasks import enqueue_on_commit
+from exports.results.benchmark import benchmark
+from exports.results.cache import get_breakdown, get_results
+from exports.results.charts import breakdown_chart, question_chart, trend_chart
+from exports.results.disclosure import (
+    MIN_RESPONDENTS,
+    suppress_breakdown,
+    suppress_results,
+)
+from exports.results.forms import BreakdownForm, ResultFiltersForm
+from exports.results.tasks import recompute_edition_results
+from exports.results.trends import compute_trends
+from respondents.access import respondent_required
+from respondents.models import Collectivite
+from surveys.models import Edition
+
+
+def _with_charts(questions: list[dict]) -> list[dict]:
+    return [{**q, "chart": question_chart(q)} for q in questions]
+
+
+@results_reader_required
+def results_index(request: HttpRequest) -> HttpResponse:
+    editions = Edition.objects.exclude(status=Edition.Status.DRAFT).order_by("-year")
+    return render(request, "results/index.html", {"editions": editions})
+
+
+@results_reader_required
+def edition_results(request: HttpRequest, year: int) -> HttpResponse:
+    edition = get_object_or_404(Edition, year=year)
+    form = ResultFiltersForm(request.GET or None)
+    filters = form.filters() if form.is_bound else None
+    results = get_results(edition, filters)
+    return render(
+        request,
+        "results/edition.html",
+        {
+            "edition": edition,
+            "form": form,
+            "results": results,
+            "questions": _with_charts(results["questions"]),
+            "filters": filters.describe() if filters else [],
+            "computed_at": datetime.fromisoformat(results["computed_at"]),
+            "can_recompute": is_staff_member(request.user),
+        },
+    )
+
+
+@require_POST
+@staff_required
+def recompute(request: HttpRequest, year: int) -> HttpResponse:
+    edition = get_object_or_404(Edition, year=year)
+    enqueue_on_commit(recompute_edition_results, edition.pk, rebuild=True)
+    messages.success(
+        request,
+        "Recalcul des résultats lancé : rechargez la page dans quelques secondes.",
+    )
+    return redirect("results:edition", year=edition.year)
+
+
+def _breakdown_page(request: HttpRequest, edition: Edition, public: bool) -> HttpResponse:
+    results = get_results(edition)
+    form = BreakdownForm(request.GET or None, questions=results["questions"])
+    breakdown = None
+    if form.is_valid():
+        question = edition.questions.get(code=form.cleaned_data["question"])
+        breakdown = get_breakdown(edition, question, form.cleaned_data["par"])
+        if public:
+            breakdown = suppress_breakdown(breakdown)
+        breakdown["chart"] = breakdown_chart(breakdown)
+    return render(
+        request,
+        "results/breakdown.html",
+        {
+            "edition": edition,
+            "form": form,
+            "breakdown": breakdown,
+            "public": public,
+            "min_respondents": MIN_RESPONDENTS,
+        },
+    )
+
+
+@results_reader_required
+def breakdown(request: HttpRequest, year: int) -> HttpResponse:
+    return _breakdown_page(request, get_object_or_404(Edition, year=year), public=False)
+
+
+@results_reader_required
+def trends(request: HttpRequest, year: int) -> HttpResponse:
+    edition = get_object_or_404(Edition, year=year)
+    data = compute_trends(edition)
+    for trend in data["questions"]:
+        trend["chart"] = trend_chart(trend)
+    return render(request, "results/trends.html", {"edition": edition, "trends": data})
+
+
+def _published(year: int) -> Edition:
+    edition = get_object_or_404(Edition, year=year)
+    if edition.status != Edition.Status.PUBLISHED:
+        raise Http404("Les résultats de cette édition ne sont pas publiés.")
+    return edition
+
+
+def public_results(request: HttpRequest, year: int) -> HttpResponse:
+    edition = _published(year)
+    results = suppress_results(get_results(edition))
+    return render(
+        request,
+        "results/public.html",
+        {
+            "edition": edition,
+            "results": results,
+            "questions": _with_charts(results["questions"]),
+            "min_respondents": MIN_RESPONDENTS,
+        },
+    )
+
+
+def public_breakdown(request: HttpRequest, year: int) -> HttpResponse:
+    return _breakdown_page(request, _published(year), public=True)
+
+
+def _benchmark_page(
+    request: HttpRequest, edition: Edition, collectivite: Collectivite, staff: bool
+) -> HttpResponse:
+    data = benchmark(edition, collectivite)
+    if data is not None:
+        data["questions"] = _with_charts(data["questions"])
+    return render(
+        request,
+        "results/benchmark.html",
+        {
+            "edition": edition,
+            "collectivite": collectivite,
+            "benchmark": data,
+            "staff": staff,
+            "min_respondents": MIN_RESPONDENTS,
+        },
+    )
+
+
+@staff_required
+def collectivite_benchmark(request: HttpRequest, year: int, pk: int) -> HttpResponse:
+    edition = get_object_or_404(Edition, year=year)
+    collectivite = get_object_or_404(Collectivite, pk=pk)
+    return _benchmark_page(request, edition, collectivite, staff=True)
+
+
+@respondent_required
+def my_benchmark(request: HttpRequest, year: int) -> HttpResponse:
+    """The respondent's own benchmark: the collectivité comes from the magic-link session."""
+    respondent = request.respondent
+    return _benchmark_page(request, respondent.edition, respondent.collectivite, staff=False)

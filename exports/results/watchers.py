@@ -1,0 +1,40 @@
+"""How the results follow the responses: connected to the answering's hooks and signals in
+`ResultsConfig.ready()`, so that the layers below never import the results."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from exports.results.counts import COUNTED_STATUSES, rebuild, tracking
+from exports.results.tasks import recompute_all_results, schedule_recompute
+from surveys.models import Edition, Response
+
+
+@contextmanager
+def track_status(response: Response, **_: Any) -> Iterator[None]:
+    """Around a submission or a reopening: counts kept right, figures recomputed soon."""
+    with tracking(response) as change:
+        yield
+    if change.affects_figures:
+        schedule_recompute(response.edition_id)
+
+
+@contextmanager
+def track_answers(response: Response, **kwargs: Any) -> Iterator[None]:
+    """Around a write of answers: only a counted response (a staff correction) moves figures;
+    an agent's draft counts for nothing, so it costs no query here."""
+    if response.status not in COUNTED_STATUSES:
+        yield
+        return
+    with track_status(response, **kwargs):
+        yield
+
+
+def rebuild_after_load(sender: Any, edition: Edition, **_: Any) -> None:
+    """Responses written in bulk (demo data, imports): recount the edition once."""
+    rebuild(edition)
+
+
+def recompute_after_referential_change(sender: Any, **_: Any) -> None:
+    """A collectivité moved to another cell (type, population, région): recount everything."""
+    recompute_all_results.delay()

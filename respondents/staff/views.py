@@ -1,0 +1,270 @@
+"""Staff screens: referential search, contacts, invitations, access requests, reminders."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from barometre.roles import staff_required
+from barometre.tasks import enqueue_on_commit
+from respondents.classification import TRANCHES_POPULATION, TYPES_COLLECTIVITE
+from respondents.forms import ContactForm, ContactsUploadForm, ReminderScheduleForm
+from respondents.models import (
+    AccessRequest,
+    Collectivite,
+    Contact,
+    EmailLog,
+    Invitation,
+    ReminderSchedule,
+)
+from respondents.regions import REGIONS
+from respondents.services import access_requests, invitations
+from respondents.services.reminders import invitations_to_remind
+from respondents.services.search import search_collectivites
+from respondents.staff.upload import UploadError, parse_contacts
+from respondents.tasks import send_edition_reminders
+from surveys.models import Edition
+
+PAGE_SIZE = 50
+
+
+@staff_required
+def collectivites(request):
+    query = request.GET.get("q", "")
+    results = search_collectivites(query, include_inactive=True, limit=50) if query else []
+    return render(
+        request, "respondents/staff/collectivites.html", {"query": query, "results": results}
+    )
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def collectivite_detail(request, pk: int):
+    collectivite = get_object_or_404(Collectivite, pk=pk)
+    form = ContactForm(request.POST or None, collectivite=collectivite)
+    if request.method == "POST" and form.is_valid():
+        contact = form.save(commit=False)
+        contact.collectivite = collectivite
+        contact.save()
+        messages.success(request, f"Contact {contact.email} ajouté.")
+        return redirect("backoffice:collectivite", pk=pk)
+    contacts = collectivite.contacts.annotate(invitation_count=Count("invitations"))
+    return render(
+        request,
+        "respondents/staff/collectivite.html",
+        {
+            "collectivite": collectivite,
+            "contacts": contacts,
+            "form": form,
+            "invitations": collectivite.invitations.select_related("edition", "contact"),
+        },
+    )
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def contact_detail(request, pk: int):
+    contact = get_object_or_404(Contact.objects.select_related("collectivite"), pk=pk)
+    form = ContactForm(request.POST or None, instance=contact)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Contact enregistré.")
+        return redirect("backoffice:contact", pk=pk)
+    return render(
+        request,
+        "respondents/staff/contact.html",
+        {
+            "contact": contact,
+            "form": form,
+            "email_logs": contact.email_logs.select_related("invitation__edition")[:100],
+        },
+    )
+
+
+def _filters(params) -> dict:
+    return {
+        "type_collectivite": params.get("type", ""),
+        "region": params.get("region", ""),
+        "tranche": params.get("tranche", ""),
+        "query": params.get("q", ""),
+    }
+
+
+def _count_contacts(collectivites, edition) -> None:
+    """Contacts and current invitations of one page of collectivités, in two small queries."""
+    ids = [c.pk for c in collectivites]
+    contacts = dict(
+        Contact.objects.filter(collectivite_id__in=ids)
+        .values_list("collectivite_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    invited = dict(
+        Invitation.objects.filter(collectivite_id__in=ids, edition=edition, revoked_at__isnull=True)
+        .values_list("collectivite_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for collectivite in collectivites:
+        collectivite.contact_count = contacts.get(collectivite.pk, 0)
+        collectivite.invited_count = invited.get(collectivite.pk, 0)
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def edition_invitations(request, year: int):
+    edition = get_object_or_404(Edition, year=year)
+    filters = _filters(request.GET if request.method == "GET" else request.POST)
+    matching = invitations.collectivites_matching(**filters)
+    if request.method == "POST":
+        if request.POST.get("scope") == "all":
+            chosen = matching
+        else:
+            ids = [int(pk) for pk in request.POST.getlist("collectivite") if pk.isdigit()]
+            chosen = matching.filter(pk__in=ids)
+        if not chosen.exists():
+            messages.error(request, "Cochez au moins une collectivité, ou choisissez « toutes ».")
+        else:
+            outcome = invitations.invite_collectivites(
+                chosen.prefetch_related("contacts"), edition, user=request.user
+            )
+            messages.success(
+                request,
+                f"{len(outcome.invited)} invitation(s) en cours d'envoi ; "
+                f"{outcome.already_invited} contact(s) déjà invité(s) ; "
+                f"{len(outcome.without_contact)} collectivité(s) sans contact, non invitée(s).",
+            )
+        return redirect(request.get_full_path())
+    page = Paginator(matching, PAGE_SIZE).get_page(request.GET.get("page"))
+    _count_contacts(page.object_list, edition)
+    sent = Invitation.objects.filter(edition=edition).select_related("contact", "collectivite")
+    return render(
+        request,
+        "respondents/staff/invitations.html",
+        {
+            "edition": edition,
+            "filters": filters,
+            "page": page,
+            "total": page.paginator.count,
+            "types": TYPES_COLLECTIVITE,
+            "regions": REGIONS,
+            "tranches": TRANCHES_POPULATION,
+            "invitations": Paginator(sent, PAGE_SIZE).get_page(request.GET.get("invitations")),
+            "upload_form": ContactsUploadForm(),
+        },
+    )
+
+
+@staff_required
+@require_POST
+def upload_contacts(request, year: int):
+    edition = get_object_or_404(Edition, year=year)
+    form = ContactsUploadForm(request.POST, request.FILES)
+    errors: list[str] = []
+    if form.is_valid():
+        try:
+            rows, errors = parse_contacts(form.cleaned_data["file"])
+        except UploadError as exc:
+            errors = [str(exc)]
+        if not errors:
+            sent = invitations.invite_uploaded_contacts(rows, edition, user=request.user)
+            messages.success(request, f"{len(sent)} contact(s) importé(s) et invité(s).")
+            return redirect("backoffice:invitations", year=year)
+    return render(
+        request,
+        "respondents/staff/upload_errors.html",
+        {"edition": edition, "upload_form": form, "row_errors": errors},
+        status=400,
+    )
+
+
+@staff_required
+@require_POST
+def revoke_invitation(request, pk: int):
+    invitation = get_object_or_404(Invitation.objects.select_related("edition"), pk=pk)
+    invitation.revoke(request.user)
+    messages.success(request, f"Lien de {invitation.contact.email} révoqué.")
+    return redirect("backoffice:invitations", year=invitation.edition.year)
+
+
+@staff_required
+@require_POST
+def resend_invitation(request, pk: int):
+    invitation = get_object_or_404(Invitation.objects.select_related("edition", "contact"), pk=pk)
+    invitations.invite(invitation.contact, invitation.edition, user=request.user)
+    messages.success(request, f"Nouveau lien envoyé à {invitation.contact.email}.")
+    return redirect("backoffice:invitations", year=invitation.edition.year)
+
+
+@staff_required
+def access_request_list(request):
+    status = request.GET.get("statut", AccessRequest.Status.PENDING)
+    requests_ = AccessRequest.objects.select_related("collectivite", "edition", "decided_by")
+    if status in AccessRequest.Status.values:
+        requests_ = requests_.filter(status=status)
+    return render(
+        request,
+        "respondents/staff/access_requests.html",
+        {
+            "access_requests": Paginator(requests_, PAGE_SIZE).get_page(request.GET.get("page")),
+            "status": status,
+            "statuses": AccessRequest.Status.choices,
+        },
+    )
+
+
+@staff_required
+@require_POST
+def decide_access_request(request, pk: int, decision: str):
+    if decision not in ("accepter", "refuser"):
+        raise Http404
+    access_request = get_object_or_404(AccessRequest, pk=pk)
+    try:
+        if decision == "accepter":
+            access_requests.approve(access_request, request.user)
+            messages.success(
+                request, f"Demande acceptée : invitation envoyée à {access_request.email}."
+            )
+        else:
+            access_requests.refuse(access_request, request.user)
+            messages.success(request, f"Demande de {access_request.email} refusée.")
+    except access_requests.AlreadyDecided:
+        messages.error(request, "Cette demande a déjà été traitée.")
+    return redirect("backoffice:access-requests")
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def edition_reminders(request, year: int):
+    edition = get_object_or_404(Edition, year=year)
+    schedule, _ = ReminderSchedule.objects.get_or_create(edition=edition)
+    form = ReminderScheduleForm(
+        request.POST if request.POST.get("action") == "programme" else None, instance=schedule
+    )
+    if request.method == "POST":
+        if request.POST.get("action") == "envoyer":
+            enqueue_on_commit(send_edition_reminders, edition.pk)
+            messages.success(request, "Relance en cours d'envoi aux contacts concernés.")
+            return redirect("backoffice:reminders", year=year)
+        if form.is_valid():
+            form.save()
+            messages.success(request, "Programme de relances enregistré.")
+            return redirect("backoffice:reminders", year=year)
+    pending = invitations_to_remind(edition)
+    recent = EmailLog.objects.filter(
+        kind=EmailLog.Kind.REMINDER, invitation__edition=edition
+    ).select_related("contact__collectivite")[:50]
+    return render(
+        request,
+        "respondents/staff/reminders.html",
+        {
+            "edition": edition,
+            "form": form,
+            "schedule": schedule,
+            "pending_count": pending.count(),
+            "pending_collectivites": pending.values("collectivite").distinct().count(),
+            "recent": recent,
+        },
+    )

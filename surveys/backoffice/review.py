@@ -1,0 +1,179 @@
+"""Staff review of responses: validate, flag an inconsistency, reopen, correct, enter on paper.
+
+Corrections and staff entries go through the agents' own form
+(`surveys.filling.forms.SectionForm`) and save (`surveys.filling.save_section`), hence the same
+validation and messages. Any change to the answers of a response that has been submitted is
+written to the audit trail (`AnswerAudit`) by `audited`, whoever makes it.
+"""
+
+import logging
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from surveys.backoffice.audit import audited, was_submitted
+from surveys.backoffice.models import AnswerAudit, ResponseComment, ResponseEvent, StaffEntry
+from surveys.filling import (
+    FillingError,
+    IncompleteResponse,
+    display_answer,
+    response_for,
+    save_section,
+)
+from surveys.filling import review as review_of
+from surveys.hooks import status_changing
+from surveys.models import Answer, Edition, Response
+
+DONE = Response.COUNTED_STATUSES
+COMMENT_MAX_LENGTH = 2000
+logger = logging.getLogger(__name__)
+
+
+def validate(response: Response, user) -> None:
+    if response.status == Response.Status.VALIDATED:
+        raise ValidationError("Cette réponse est déjà validée.", code="already_validated")
+    if response.status != Response.Status.SUBMITTED:
+        raise ValidationError(
+            "Seule une réponse envoyée peut être validée : celle-ci est encore un brouillon.",
+            code="not_submitted",
+        )
+    now = timezone.now()
+    with transaction.atomic():
+        Response.objects.filter(pk=response.pk).update(
+            status=Response.Status.VALIDATED, validated_at=now, validated_by=user, updated_at=now
+        )
+        ResponseEvent.objects.create(response=response, kind=ResponseEvent.Kind.VALIDATED, by=user)
+    response.refresh_from_db()
+
+
+def flag(response: Response, user, body: str, question_code: str = "") -> ResponseComment:
+    """Flag an inconsistency; the comment is shown to the collectivité's agents."""
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError("Écrivez le commentaire que verra la collectivité.", code="empty")
+    if len(body) > COMMENT_MAX_LENGTH:
+        raise ValidationError(
+            f"Le commentaire ne doit pas dépasser {COMMENT_MAX_LENGTH} caractères "
+            f"(il en fait {len(body)}).",
+            code="too_long",
+        )
+    if question_code and not response.edition.questions.filter(code=question_code).exists():
+        raise ValidationError(
+            f"La question « {question_code} » n'existe pas dans cette édition.", code="unknown"
+        )
+    return ResponseComment.objects.create(
+        response=response,
+        kind=ResponseComment.Kind.FLAG,
+        body=body,
+        question_code=question_code,
+        author=user,
+    )
+
+
+def resolve(comment: ResponseComment) -> None:
+    if comment.resolved_at is None:
+        comment.resolved_at = timezone.now()
+        comment.save(update_fields=["resolved_at"])
+
+
+def open_flags(response: Response):
+    """The flags the agents see (on their overview and review pages)."""
+    return response.staff_comments.filter(kind=ResponseComment.Kind.FLAG, resolved_at__isnull=True)
+
+
+def open_flags_for_agents(response: Response) -> list[ResponseComment]:
+    """Connected to `surveys.hooks.agent_notices`: the open flags, oldest first."""
+    return list(open_flags(response).order_by("created_at", "pk"))
+
+
+@transaction.atomic
+def reopen(response: Response, by_user) -> Response:
+    """Give a submitted (or validated) response back to its agents as a draft; logged, so
+    that the agents' later changes go to the audit trail."""
+    if response.status not in DONE:
+        raise FillingError("Cette réponse n'a pas été envoyée : elle est déjà modifiable.")
+    with status_changing.around(response):
+        Response.objects.filter(pk=response.pk).update(
+            status=Response.Status.DRAFT,
+            submitted_at=None,
+            validated_at=None,
+            validated_by=None,
+            version=F("version") + 1,
+            updated_at=timezone.now(),
+        )
+    ResponseEvent.objects.create(response=response, kind=ResponseEvent.Kind.REOPENED, by=by_user)
+    response.refresh_from_db()
+    logger.info("Réponse %s (%s) rouverte par %s", response.pk, response, by_user)
+    return response
+
+
+def save_as_staff(response: Response, form, version: int, user) -> Response:
+    """Save a section on the collectivité's behalf with the agents' form and validation."""
+    submitted = was_submitted(response)
+    with audited(response, user):
+        response = save_section(response, form, version, by_staff=True)
+        if submitted:
+            ResponseEvent.objects.create(
+                response=response, kind=ResponseEvent.Kind.CORRECTED, by=user
+            )
+    return response
+
+
+def start_staff_entry(edition: Edition, collectivite, user, channel: str) -> Response:
+    """The collectivité's response, marked as entered by staff (from paper or phone)."""
+    if channel not in StaffEntry.Channel.values:
+        raise ValidationError("Indiquez comment la réponse a été reçue.", code="channel")
+    with transaction.atomic():
+        response = response_for(edition, collectivite)
+        _entry, created = StaffEntry.objects.get_or_create(
+            response=response, defaults={"channel": channel, "entered_by": user}
+        )
+        if created:
+            ResponseEvent.objects.create(
+                response=response, kind=ResponseEvent.Kind.ENTERED, by=user
+            )
+    return response
+
+
+def submit_as_staff(response: Response, user) -> Response:
+    """Mark a response entered by staff as submitted once its required answers are there."""
+    if response.status in DONE:
+        raise ValidationError("Cette réponse est déjà envoyée.", code="already_submitted")
+    data = review_of(response)
+    if data.missing:
+        raise IncompleteResponse(data.missing, [])
+    now = timezone.now()
+    with status_changing.around(response):
+        Response.objects.filter(pk=response.pk).update(
+            status=Response.Status.SUBMITTED, submitted_at=now, updated_at=now
+        )
+        ResponseEvent.objects.create(response=response, kind=ResponseEvent.Kind.SUBMITTED, by=user)
+    response.refresh_from_db()
+    return response
+
+
+def audit_trail(response: Response) -> list[AnswerAudit]:
+    """The response's audit trail, each change with readable `before` and `after` lines."""
+    audits = list(response.answer_audits.select_related("changed_by"))
+    questions = {
+        q.code: q
+        for q in response.edition.questions.filter(
+            code__in={a.question_code for a in audits}
+        ).prefetch_related("choices", "rows")
+    }
+    for audit in audits:
+        question = questions.get(audit.question_code)
+        audit.question = question
+        audit.before = _readable(question, audit.old_value, audit.old_other_text)
+        audit.after = _readable(question, audit.new_value, audit.new_other_text)
+    return audits
+
+
+def _readable(question, value, other_text: str) -> str:
+    if value is None:
+        return "(vide)"
+    if question is None:
+        return str(value)
+    return " ; ".join(display_answer(question, Answer(value=value, other_text=other_text)))

@@ -1,0 +1,89 @@
+"""The staff back-office, mounted at /equipe/ (namespace "backoffice"); the staff screens of
+the referential, invitations and reminders come from `respondents.staff`."""
+
+from django.urls import path
+
+from respondents.staff.urls import urlpatterns as respondents_staff
+from surveys.backoffice.views import editions, home, preview, responses
+
+app_name = "backoffice"
+
+urlpatterns = [
+    path("", home.home, name="home"),
+    path("editions/<int:year>/apercu/", preview.edition_preview, name="edition-preview"),
+    path("editions/<int:year>/", editions.edition_detail, name="edition"),
+    path(
+        "editions/<int:year>/statut/<slug:action>/",
+        editions.edition_change_status,
+        name="edition-status",
+    ),
+    path("editions/<int:year>/cloture/", editions.edition_extend, name="edition-extend"),
+    path("editions/<int:year>/suivi/", editions.followup_page, name="followup"),
+    path(
+        "editions/<int:year>/suivi/export.xlsx",
+        editions.followup_export,
+        name="followup-export",
+    ),
+    path(
+        "editions/<int:year>/suivi/relances/",
+        editions.followup_remind,
+        name="followup-remind",
+    ),
+    path(
+        "editions/<int:year>/reponses/",
+        responses.response_list,
+        name="responses",
+    ),
+    path(
+        "editions/<int:year>/saisie/",
+        responses.entry_search,
+        name="entry-search",
+    ),
+    path(
+        "editions/<int:year>/saisie/<int:collectivite>/",
+        responses.entry_start,
+        name="entry-start",
+    ),
+    path("reponses/<int:pk>/", responses.response_detail, name="response"),
+    path(
+        "reponses/<int:pk>/valider/",
+        responses.response_validate,
+        name="response-validate",
+    ),
+    path(
+        "reponses/<int:pk>/signaler/",
+        responses.response_flag,
+        name="response-flag",
+    ),
+    path(
+        "reponses/<int:pk>/signalements/<int:comment>/lever/",
+        responses.response_resolve_flag,
+        name="response-resolve",
+    ),
+    path(
+        "reponses/<int:pk>/rouvrir/",
+        responses.response_reopen,
+        name="response-reopen",
+    ),
+    path(
+        "reponses/<int:pk>/envoyer/",
+        responses.response_submit,
+        name="response-submit",
+    ),
+    path(
+        "reponses/<int:pk>/sections/<slug:section>/",
+        responses.response_section,
+        name="response-section",
+    ),
+    path(
+        "reponses/<int:pk>/sections/<slug:section>/<slug:roster>/ajouter/",
+        responses.response_roster_add,
+        name="response-roster-add",
+    ),
+    path(
+        "reponses/<int:pk>/sections/<slug:section>/<slug:roster>/<int:item>/supprimer/",
+        responses.response_roster_remove,
+        name="response-roster-remove",
+    ),
+    *respondents_staff,
+]

@@ -1,0 +1,292 @@
+"""Staff screens of responses: list, read, validate, flag, reopen, correct, enter from paper."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from barometre.roles import staff_required
+from respondents.models import Collectivite
+from respondents.services.search import search_collectivites
+from surveys import filling
+from surveys.backoffice import review
+from surveys.backoffice.models import ResponseComment, StaffEntry
+from surveys.filling.forms import SectionForm
+from surveys.models import Edition, Question, Response, Section
+
+RESPONSES_PAGE_SIZE = 50
+SEARCH_RESULTS = 30
+STATUS_FILTERS = {
+    "draft": "Brouillons",
+    "submitted": "Envoyées, à valider",
+    "validated": "Validées",
+    "flagged": "Avec une incohérence signalée",
+    "staff": "Saisies par l'équipe",
+}
+
+
+def _response(pk: int) -> Response:
+    return get_object_or_404(Response.objects.select_related("edition", "collectivite"), pk=pk)
+
+
+def _errors(error: ValidationError | filling.FillingError) -> str:
+    if isinstance(error, filling.FillingError):
+        return error.message
+    return " ".join(error.messages)
+
+
+@staff_required
+def response_list(request, year: int):
+    edition = get_object_or_404(Edition, year=year)
+    responses = (
+        edition.responses.select_related("collectivite", "staff_entry")
+        .annotate(
+            open_flags=Count(
+                "staff_comments",
+                filter=Q(
+                    staff_comments__kind=ResponseComment.Kind.FLAG,
+                    staff_comments__resolved_at__isnull=True,
+                ),
+            )
+        )
+        .order_by("collectivite__name", "pk")
+    )
+    status = request.GET.get("statut", "")
+    if status in Response.Status.values:
+        responses = responses.filter(status=status)
+    elif status == "flagged":
+        responses = responses.filter(open_flags__gt=0)
+    elif status == "staff":
+        responses = responses.filter(staff_entry__isnull=False)
+    page = Paginator(responses, RESPONSES_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "backoffice/responses.html",
+        {"edition": edition, "page": page, "status": status, "status_choices": STATUS_FILTERS},
+    )
+
+
+@staff_required
+def response_detail(request, pk: int):
+    response = _response(pk)
+    data = filling.review(response)
+    return render(
+        request,
+        "backoffice/response.html",
+        {
+            "response": response,
+            "edition": response.edition,
+            "collectivite": response.collectivite,
+            "sheet": filling.answer_sheet(response, data),
+            "sections": data.sections,
+            "missing": data.missing,
+            "comments": response.staff_comments.select_related("author"),
+            "events": response.review_events.select_related("by"),
+            "audits": review.audit_trail(response),
+            "staff_entry": StaffEntry.objects.filter(response=response).first(),
+            "questions": response.edition.questions.filter(roster__isnull=True).order_by(
+                "section__order", "order"
+            ),
+        },
+    )
+
+
+@staff_required
+@require_POST
+def response_validate(request, pk: int):
+    response = _response(pk)
+    try:
+        review.validate(response, request.user)
+    except ValidationError as error:
+        messages.error(request, _errors(error))
+    else:
+        messages.success(request, "La réponse est validée.")
+    return redirect("backoffice:response", pk=pk)
+
+
+@staff_required
+@require_POST
+def response_flag(request, pk: int):
+    response = _response(pk)
+    try:
+        review.flag(
+            response, request.user, request.POST.get("body", ""), request.POST.get("question", "")
+        )
+    except ValidationError as error:
+        messages.error(request, _errors(error))
+    else:
+        messages.success(request, "L'incohérence est signalée : la collectivité verra le message.")
+    return redirect("backoffice:response", pk=pk)
+
+
+@staff_required
+@require_POST
+def response_resolve_flag(request, pk: int, comment: int):
+    response = _response(pk)
+    review.resolve(get_object_or_404(response.staff_comments, pk=comment))
+    messages.success(request, "Le signalement est levé.")
+    return redirect("backoffice:response", pk=pk)
+
+
+@staff_required
+@require_POST
+def response_reopen(request, pk: int):
+    response = _response(pk)
+    try:
+        review.reopen(response, request.user)
+    except filling.FillingError as error:
+        messages.error(request, _errors(error))
+    else:
+        messages.success(request, "La réponse est rouverte : les agents peuvent la modifier.")
+    return redirect("backoffice:response", pk=pk)
+
+
+@staff_required
+@require_POST
+def response_submit(request, pk: int):
+    response = _response(pk)
+    try:
+        review.submit_as_staff(response, request.user)
+    except ValidationError as error:
+        messages.error(request, _errors(error))
+    except filling.IncompleteResponse as error:
+        missing = "; ".join(m.label for m in error.missing[:10])
+        messages.error(request, f"Il manque des réponses obligatoires : {missing}.")
+    else:
+        messages.success(request, "La réponse est enregistrée comme envoyée.")
+    return redirect("backoffice:response", pk=pk)
+
+
+def _section(response: Response, code: str) -> Section:
+    return get_object_or_404(response.edition.sections, code=code)
+
+
+def _version(request) -> int:
+    try:
+        return int(request.POST.get("version", ""))
+    except ValueError:
+        return -1
+
+
+@staff_required
+def response_section(request, pk: int, section: str):
+    """Correct or enter a section on the collectivité's behalf, with the agents' form."""
+    response = _response(pk)
+    section_obj = _section(response, section)
+    conflict = ""
+    if request.method == "POST":
+        form = SectionForm(response, section_obj, request.POST)
+        valid = form.is_valid()
+        try:
+            review.save_as_staff(response, form, _version(request), request.user)
+        except filling.StaleVersion as error:
+            conflict = error.message
+            form = SectionForm(response, section_obj)
+        else:
+            if valid:
+                messages.success(request, f"La section « {section_obj.title} » est enregistrée.")
+                return redirect("backoffice:response", pk=pk)
+    else:
+        form = SectionForm(response, section_obj)
+    response.refresh_from_db(fields=["version"])
+    status = 409 if conflict else (400 if form.is_bound and form.errors else 200)
+    return render(
+        request,
+        "backoffice/response_section.html",
+        {
+            "response": response,
+            "edition": response.edition,
+            "section": section_obj,
+            "collectivite": response.collectivite,
+            "form": form,
+            "blocks": form.rendered_blocks(),
+            "errors": form.error_list() if form.is_bound else [],
+            "conflict": conflict,
+            "version": response.version,
+        },
+        status=status,
+    )
+
+
+def _roster(response: Response, section: Section, code: str) -> Question:
+    roster = section.questions.filter(code=code, type=Question.Type.ROSTER).first()
+    if roster is None:
+        raise Http404("Liste inconnue.")
+    return roster
+
+
+@staff_required
+@require_POST
+def response_roster_add(request, pk: int, section: str, roster: str):
+    response = _response(pk)
+    section_obj = _section(response, section)
+    try:
+        with review.audited(response, request.user):
+            filling.add_roster_item(
+                response, _roster(response, section_obj, roster), _version(request), by_staff=True
+            )
+    except filling.FillingError as error:
+        messages.error(request, error.message)
+    return redirect("backoffice:response-section", pk=pk, section=section)
+
+
+@staff_required
+@require_POST
+def response_roster_remove(request, pk: int, section: str, roster: str, item: int):
+    response = _response(pk)
+    section_obj = _section(response, section)
+    try:
+        with review.audited(response, request.user):
+            filling.remove_roster_item(
+                response,
+                _roster(response, section_obj, roster),
+                item,
+                _version(request),
+                by_staff=True,
+            )
+    except filling.FillingError as error:
+        messages.error(request, error.message)
+    return redirect("backoffice:response-section", pk=pk, section=section)
+
+
+@staff_required
+def entry_search(request, year: int):
+    """Find a collectivité of the referential to enter its response from paper or phone."""
+    edition = get_object_or_404(Edition, year=year)
+    query = request.GET.get("q", "").strip()[:100]
+    results = []
+    if query:
+        results = search_collectivites(query, limit=SEARCH_RESULTS)
+        existing = dict(
+            edition.responses.filter(collectivite__in=results).values_list("collectivite", "pk")
+        )
+        for collectivite in results:
+            collectivite.response_pk = existing.get(collectivite.pk)
+    return render(
+        request,
+        "backoffice/entry_search.html",
+        {
+            "edition": edition,
+            "query": query,
+            "results": results,
+            "channels": StaffEntry.Channel.choices,
+        },
+    )
+
+
+@staff_required
+@require_POST
+def entry_start(request, year: int, collectivite: int):
+    edition = get_object_or_404(Edition, year=year)
+    target = get_object_or_404(Collectivite, pk=collectivite, is_active=True)
+    try:
+        response = review.start_staff_entry(
+            edition, target, request.user, request.POST.get("channel", "")
+        )
+    except ValidationError as error:
+        messages.error(request, _errors(error))
+        return redirect("backoffice:entry-search", year=year)
+    return redirect("backoffice:response", pk=response.pk)

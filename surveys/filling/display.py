@@ -1,0 +1,87 @@
+"""Stored answers as the agent and staff read them (review, "Mes réponses", print)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from surveys.filling.review import Review, review
+from surveys.models import Answer, Question, Response
+from surveys.validation import NSP, format_number
+from surveys.visibility import (
+    is_visible,
+)
+
+# -- Display of stored answers -------------------------------------------------------------
+
+
+def display_answer(question: Question, answer: Answer | None) -> list[str]:
+    """Human-readable lines for a stored answer (empty when unanswered)."""
+    if answer is None:
+        return []
+    value = answer.value
+    labels = {c.code: c.label for c in question.choices.all()}
+    kind = question.type
+    if kind == Question.Type.SINGLE:
+        line = labels.get(value, value)
+        return [f"{line} : {answer.other_text}" if answer.other_text else line]
+    if kind == Question.Type.MULTIPLE:
+        lines = [labels.get(code, code) for code in value]
+        if answer.other_text:
+            lines.append(f"Précision : {answer.other_text}")
+        return lines
+    if kind == Question.Type.MATRIX:
+        rows = {r.code: r.label for r in question.rows.all()}
+        return [f"{rows.get(r, r)} : {labels.get(p, p)}" for r, p in value.items()]
+    if kind == Question.Type.RANKING:
+        ordered = sorted(value.items(), key=lambda pair: pair[1])
+        return [f"{rank}. {labels.get(code, code)}" for code, rank in ordered]
+    if kind in Question.NUMBER_TYPES:
+        if value == NSP:
+            return ["Ne sait pas"]
+        unit = " €" if kind == Question.Type.MONEY else ""
+        return [f"{format_number(Decimal(str(value)))}{unit}"]
+    if kind == Question.Type.ROSTER:
+        return [f"{value} fiche{'s' if value != 1 else ''}"]
+    return [str(value)]
+
+
+def answer_sheet(response: Response, data: Review | None = None) -> list[dict[str, Any]]:
+    """Every visible section with its visible questions and their displayed answers."""
+    data = data or review(response)
+    sheet = []
+    for state in data.sections:
+        rows = []
+        for question in data.questions:
+            if question.section_id != state.section.pk or question.roster_id is not None:
+                continue
+            if not is_visible(question, data.values):
+                continue
+            row = {
+                "question": question,
+                "lines": display_answer(question, data.answers.get((question.pk, 0))),
+            }
+            if question.type == Question.Type.ROSTER:
+                row["items"] = _roster_sheet(question, data)
+            rows.append(row)
+        sheet.append({"state": state, "rows": rows})
+    return sheet
+
+
+def _roster_sheet(roster: Question, data: Review) -> list[dict[str, Any]]:
+    answer = data.answers.get((roster.pk, 0))
+    children = [q for q in data.questions if q.roster_id == roster.pk]
+    items = []
+    for item in range(1, (int(answer.value) if answer else 0) + 1):
+        context = {**data.values, **data.items.get(item, {})}
+        items.append(
+            {
+                "number": item,
+                "rows": [
+                    {"question": q, "lines": display_answer(q, data.answers.get((q.pk, item)))}
+                    for q in children
+                    if is_visible(q, context)
+                ],
+            }
+        )
+    return items

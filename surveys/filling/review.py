@@ -1,0 +1,198 @@
+"""The overview and the review page: what is missing, what looks implausible."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from surveys.filling.saving import FillingError, visible_sections
+from surveys.models import Answer, Question, Response, Section
+from surveys.validation import NSP, format_number
+from surveys.visibility import (
+    answer_values,
+    edition_questions,
+    is_visible,
+    item_values,
+)
+
+# -- Overview, review, warnings ------------------------------------------------------------
+
+
+@dataclass
+class Missing:
+    section: Section
+    question: Question
+    item: int = 0
+    anchor: str = ""
+
+    @property
+    def label(self) -> str:
+        prefix = f"Fiche {self.item} — " if self.item else ""
+        return f"{prefix}{self.question.text}"
+
+
+@dataclass(frozen=True)
+class Warning:
+    code: str
+    question_code: str
+    message: str
+
+
+@dataclass
+class SectionState:
+    section: Section
+    state: str  # not_started, in_progress, complete
+    answered: int = 0
+    missing: list[Missing] = field(default_factory=list)
+
+    LABELS = {"not_started": "Non commencée", "in_progress": "En cours", "complete": "Complète"}
+
+    @property
+    def label(self) -> str:
+        return self.LABELS[self.state]
+
+
+@dataclass
+class Review:
+    """What the overview and the review page show for a response."""
+
+    sections: list[SectionState]
+    answers: dict[tuple[int, int], Answer]
+    values: dict[str, Any]
+    items: dict[int, dict[str, Any]]
+    questions: list[Question]
+    warnings: list[Warning]
+
+    @property
+    def missing(self) -> list[Missing]:
+        return [m for s in self.sections for m in s.missing]
+
+    @property
+    def complete_count(self) -> int:
+        return sum(1 for s in self.sections if s.state == "complete")
+
+
+class IncompleteResponse(FillingError):
+    def __init__(self, missing: list[Missing], unconfirmed: list[Warning]):
+        super().__init__(
+            "Votre réponse ne peut pas encore être envoyée : "
+            + " ; ".join(
+                part
+                for part in (
+                    f"{len(missing)} réponse(s) obligatoire(s) manquante(s)" if missing else "",
+                    f"{len(unconfirmed)} point(s) à confirmer" if unconfirmed else "",
+                )
+                if part
+            )
+            + "."
+        )
+        self.missing = missing
+        self.unconfirmed = unconfirmed
+
+
+def _number(value: Any) -> Decimal | None:
+    if value in (None, "", NSP) or isinstance(value, bool):
+        return None
+    try:
+        return Decimal(str(value))
+    except ArithmeticError:
+        return None
+
+
+def _budget_warning(values: Mapping[str, Any]) -> str:
+    per_inhabitant = values.get("budget_par_habitant")
+    if per_inhabitant is not None and per_inhabitant > 50:
+        return (
+            f"Le budget de participation représente {format_number(per_inhabitant)} € par "
+            "habitant, ce qui est inhabituel (plus de 50 € par habitant). Vérifiez le montant "
+            "(en euros, hors masse salariale)."
+        )
+    return ""
+
+
+def _etp_warning(values: Mapping[str, Any]) -> str:
+    etp, population = _number(values.get("etp_participation")), values.get("population")
+    if etp is not None and etp > 50 and population is not None and population < 10_000:
+        return (
+            f"{format_number(etp)} ETP dédiés à la participation pour une collectivité de moins "
+            "de 10 000 habitants, c'est inhabituel. Vérifiez le nombre (en équivalents temps "
+            "plein)."
+        )
+    return ""
+
+
+def _etp_without_budget_warning(values: Mapping[str, Any]) -> str:
+    etp, budget = _number(values.get("etp_participation")), values.get("budget_participation")
+    if etp is not None and etp >= 5 and _number(budget) == 0:
+        return (
+            f"{format_number(etp)} ETP dédiés à la participation, mais un budget de 0 € : "
+            "confirmez-vous qu'aucun budget (hors masse salariale) n'y est consacré ?"
+        )
+    return ""
+
+
+# (code, the question it is about, rule returning a message or "")
+WARNING_RULES: list[tuple[str, str, Callable[[Mapping[str, Any]], str]]] = [
+    ("budget_par_habitant_eleve", "budget_participation", _budget_warning),
+    ("etp_eleve_petite_collectivite", "etp_participation", _etp_warning),
+    ("etp_sans_budget", "budget_participation", _etp_without_budget_warning),
+]
+
+
+def warnings_for(values: Mapping[str, Any]) -> list[Warning]:
+    """Plausible but unusual answers, to be confirmed before submission."""
+    found = []
+    for code, question_code, rule in WARNING_RULES:
+        message = rule(values)
+        if message:
+            found.append(Warning(code, question_code, message))
+    return found
+
+
+def review(response: Response) -> Review:
+    """Each visible section's state and missing required answers, and the warnings."""
+    questions = edition_questions(response.edition)
+    answers = {
+        (a.question_id, a.item): a for a in response.answers.select_related("question").all()
+    }
+    values = answer_values(response)
+    items = item_values(response)
+    counts = {
+        q.pk: int(answers[q.pk, 0].value)
+        for q in questions
+        if q.type == Question.Type.ROSTER and (q.pk, 0) in answers
+    }
+    states = []
+    for section in visible_sections(response, values):
+        section_questions = [q for q in questions if q.section_id == section.pk]
+        answered = sum(1 for q in section_questions if any(k[0] == q.pk for k in answers))
+        missing = []
+        for question in section_questions:
+            if question.roster_id is None:
+                if not is_visible(question, values):
+                    continue
+                if question.type == Question.Type.ROSTER:
+                    count = counts.get(question.pk, 0)
+                    if question.min_items and count < question.min_items:
+                        missing.append(Missing(section, question, 0, f"q-{question.code}"))
+                elif question.required and (question.pk, 0) not in answers:
+                    missing.append(Missing(section, question, 0, f"q-{question.code}"))
+                continue
+            if not question.required:
+                continue
+            for item in range(1, counts.get(question.roster_id, 0) + 1):
+                context = {**values, **items.get(item, {})}
+                if is_visible(question, context) and (question.pk, item) not in answers:
+                    anchor = f"q-{question.roster.code}-{item}-{question.code}"
+                    missing.append(Missing(section, question, item, anchor))
+        saved = section.code in response.saved_sections
+        if saved and not missing:
+            state = "complete"
+        elif saved or answered:
+            state = "in_progress"
+        else:
+            state = "not_started"
+        states.append(SectionState(section, state, answered, missing))
+    return Review(states, answers, values, items, questions, warnings_for(values))

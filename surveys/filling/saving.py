@@ -1,0 +1,250 @@
+"""Saving a page: the wave's state, optimistic locking, and the one write path.
+
+Every save goes through `writing()`: one transaction, the version claimed for the page's
+section (a conditional UPDATE, so two agents of a collectivité never silently overwrite each
+other), and the hooks of the layers above (`surveys.hooks.answers_changing`: audit trail,
+results' counts). After a save the conditions are re-applied to the whole response
+(`drop_hidden_answers`): the server is the authority on what is shown.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from surveys.conditions import compile_condition
+from surveys.filling.forms import SectionForm
+from surveys.hooks import answers_changing
+from surveys.models import Answer, Edition, Question, Response
+from surveys.validation import CleanAnswer
+from surveys.visibility import (
+    answer_values,
+    drop_hidden_answers,
+)
+
+logger = logging.getLogger(__name__)
+
+EDITABLE = (Response.Status.DRAFT,)
+DONE = Response.COUNTED_STATUSES
+
+
+class FillingError(Exception):
+    """A save or a submission refused, with a French message for the agent."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class StaleVersion(FillingError):
+    """The response changed since the page was shown (another agent saved in between)."""
+
+    def __init__(self, current: int):
+        super().__init__(
+            "Une autre personne de votre collectivité a enregistré des réponses depuis que vous "
+            "avez ouvert cette page. Vos modifications n'ont pas été enregistrées : la page "
+            "montre maintenant les réponses les plus récentes, et ce que vous aviez saisi est "
+            "rappelé sous chaque question concernée."
+        )
+        self.current = current
+
+
+class WaveClosed(FillingError):
+    pass
+
+
+class NotEditable(FillingError):
+    pass
+
+
+# -- The wave --------------------------------------------------------------------------------
+
+
+def clock(moment: datetime) -> str:
+    """`14 h 32`, in local time."""
+    local = timezone.localtime(moment)
+    return f"{local:%H}\u00a0h\u00a0{local:%M}"
+
+
+def _when(moment: datetime) -> str:
+    return f"{date_format(timezone.localtime(moment), 'j F Y')} à {clock(moment)}"
+
+
+def wave_problem(edition: Edition, now: datetime | None = None) -> str:
+    """Why answers cannot be saved now (a French message), or "" while the wave is open."""
+    now = now or timezone.now()
+    # The status is the authority: staff may open a wave before `opens_at` (the beat job opens
+    # it at that time otherwise); `closes_at` still ends it even before the beat job runs.
+    if edition.status == Edition.Status.DRAFT:
+        if edition.opens_at and now < edition.opens_at:
+            return (
+                f"Le questionnaire {edition.year} n'est pas encore ouvert : il ouvrira le "
+                f"{_when(edition.opens_at)}. Vous pourrez alors répondre avec ce même lien."
+            )
+        return (
+            f"Le questionnaire {edition.year} n'est pas encore ouvert. Vous recevrez un message "
+            "dès son ouverture."
+        )
+    if edition.status != Edition.Status.OPEN or (edition.closes_at and now >= edition.closes_at):
+        since = f" depuis le {_when(edition.closes_at)}" if edition.closes_at else ""
+        return (
+            f"Le questionnaire {edition.year} est clos{since} : les réponses ne peuvent plus être "
+            "modifiées ni envoyées. Vos réponses déjà enregistrées sont conservées ; si l'équipe "
+            "prolonge la collecte, vous reprendrez là où vous en étiez."
+        )
+    return ""
+
+
+def check_can_save(response: Response, *, by_staff: bool = False) -> None:
+    if by_staff:
+        return
+    problem = wave_problem(response.edition)
+    if problem:
+        raise WaveClosed(problem)
+    if response.status not in EDITABLE:
+        raise NotEditable(
+            "Votre réponse a déjà été envoyée : elle ne peut plus être modifiée. Contactez "
+            "l'équipe du baromètre pour la rouvrir si besoin."
+        )
+
+
+# -- The response --------------------------------------------------------------------------
+
+
+def response_for(edition: Edition, collectivite) -> Response:
+    """The collectivité's response to the edition, created as an empty draft on first visit."""
+    response, _ = Response.objects.select_related("edition", "collectivite").get_or_create(
+        edition=edition, collectivite=collectivite
+    )
+    return response
+
+
+def visible_sections(response: Response, values: Mapping[str, Any] | None = None) -> list:
+    values = answer_values(response) if values is None else values
+    return [
+        section
+        for section in response.edition.sections.order_by("order", "pk")
+        if compile_condition(section.condition or "").evaluate(values)
+    ]
+
+
+@transaction.atomic
+def claim_version(
+    response: Response, version: int, *, by_staff: bool, section: str | None = None
+) -> None:
+    """Move the response to the next version, or refuse (StaleVersion, NotEditable).
+
+    With `section` (a page's save), a stale `version` is still accepted when that section was
+    not saved since: only other pages moved the version on, so nothing of this page's answers
+    is overwritten. Without it (submission), any newer version refuses.
+    """
+    statuses = (*EDITABLE, *DONE) if by_staff else EDITABLE
+    claimable = Response.objects.filter(pk=response.pk, status__in=statuses)
+    claimed = claimable.filter(version=version).update(
+        version=F("version") + 1, updated_at=timezone.now()
+    )
+    if not claimed:
+        current = Response.objects.get(pk=response.pk)
+        if current.status not in statuses:
+            response.status = current.status
+            check_can_save(response, by_staff=by_staff)
+        untouched = section is not None and current.section_versions.get(section, 0) <= version
+        if not untouched or current.version < version:
+            raise StaleVersion(current.version)
+        # Conditional on the version just read: a save of this section in between still wins.
+        claimed = claimable.filter(version=current.version).update(
+            version=F("version") + 1, updated_at=timezone.now()
+        )
+        if not claimed:
+            raise StaleVersion(current.version + 1)
+    if section is not None:
+        # The row is ours until the transaction ends (the UPDATE above locked it).
+        new_version, versions = claimable.values_list("version", "section_versions").get()
+        Response.objects.filter(pk=response.pk).update(
+            section_versions={**versions, section: new_version}
+        )
+
+
+@contextmanager
+def writing(response: Response, version: int, section: str, *, by_staff: bool) -> Iterator[None]:
+    """What every write of a page's answers goes through: one transaction, the hooks of the
+    layers above (audit trail, results' counts) and the version claimed for the page's
+    section."""
+    with transaction.atomic(), answers_changing.around(response, by_staff=by_staff):
+        claim_version(response, version, by_staff=by_staff, section=section)
+        yield
+
+
+def refresh(response: Response) -> None:
+    response.refresh_from_db(fields=["version", "updated_at", "status", "saved_sections"])
+
+
+def write_answers(
+    response: Response, changes: Iterable[tuple[Question, int, CleanAnswer | None]]
+) -> None:
+    """Upsert or delete answers, touching only the rows that change."""
+    changes = list(changes)
+    existing = {
+        (a.question_id, a.item): a
+        for a in response.answers.filter(question__in={q.pk for q, _, _ in changes})
+    }
+    created, updated, deleted = [], [], []
+    for question, item, answer in changes:
+        stored = existing.get((question.pk, item))
+        if answer is None:
+            if stored:
+                deleted.append(stored.pk)
+            continue
+        number = answer.number
+        if stored is None:
+            created.append(
+                Answer(
+                    response=response,
+                    question=question,
+                    item=item,
+                    value=answer.value,
+                    number=number,
+                    other_text=answer.other_text,
+                )
+            )
+        elif (stored.value, stored.other_text) != (answer.value, answer.other_text) or (
+            stored.number != number
+        ):
+            stored.value, stored.number, stored.other_text = answer.value, number, answer.other_text
+            stored.updated_at = timezone.now()
+            updated.append(stored)
+    if deleted:
+        Answer.objects.filter(pk__in=deleted).delete()
+    if created:
+        Answer.objects.bulk_create(created)
+    if updated:
+        Answer.objects.bulk_update(updated, ["value", "number", "other_text", "updated_at"])
+
+
+def save_section(
+    response: Response, form: SectionForm, version: int, *, by_staff: bool = False
+) -> Response:
+    """Store the valid answers of a bound form (invalid fields keep their stored answer).
+
+    Raises StaleVersion when `version` is not the response's current version, WaveClosed or
+    NotEditable when the agent may not save (staff may: `by_staff`). Returns the response with
+    its new version.
+    """
+    form.is_valid()
+    check_can_save(response, by_staff=by_staff)
+    with writing(response, version, form.section.code, by_staff=by_staff):
+        write_answers(response, [(e.question, e.item, answer) for e, answer in form.changes()])
+        if form.section.code not in response.saved_sections and not by_staff:
+            response.saved_sections = [*response.saved_sections, form.section.code]
+            Response.objects.filter(pk=response.pk).update(saved_sections=response.saved_sections)
+        drop_hidden_answers(response)
+    refresh(response)
+    return response

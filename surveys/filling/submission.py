@@ -1,0 +1,69 @@
+"""Submission: required answers present, warnings confirmed, then the receipt e-mail."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.utils import timezone
+
+from respondents.models import EmailLog
+from respondents.services.emails import queue_email
+from surveys.filling.review import IncompleteResponse, Warning, review
+from surveys.filling.saving import check_can_save, claim_version
+from surveys.hooks import status_changing
+from surveys.models import Response
+
+# -- Submission and reopening ------------------------------------------------------------
+
+
+def remember_confirmations(
+    response: Response, confirmed: Iterable[str], warnings: list[Warning]
+) -> None:
+    """Keep the warnings confirmed on the review page, with their wording, so that an agent who
+    goes back to complete a page is not asked again about the same values."""
+    confirmed = set(confirmed)
+    kept = {w.code: w.message for w in warnings if w.code in confirmed}
+    if kept != response.confirmed_warnings:
+        Response.objects.filter(pk=response.pk).update(confirmed_warnings=kept)
+        response.confirmed_warnings = kept
+
+
+def already_confirmed(response: Response, warnings: list[Warning]) -> set[str]:
+    """The warnings confirmed before whose message (hence value) is still the same."""
+    stored = response.confirmed_warnings or {}
+    return {w.code for w in warnings if stored.get(w.code) == w.message}
+
+
+def submit_response(
+    response: Response,
+    version: int,
+    confirmed: Iterable[str] = (),
+    *,
+    contact=None,
+    invitation=None,
+) -> Response:
+    """Submit: required answers present, warnings confirmed; then the receipt e-mail.
+
+    The receipt goes to `contact` (the agent who submits), logged and sent by the respondents
+    app's e-mail task.
+
+    Raises WaveClosed, NotEditable, StaleVersion (the answers changed since the review was
+    shown) or IncompleteResponse.
+    """
+    check_can_save(response)
+    data = review(response)
+    confirmed = set(confirmed)
+    unconfirmed = [w for w in data.warnings if w.code not in confirmed]
+    if data.missing or unconfirmed:
+        raise IncompleteResponse(data.missing, unconfirmed)
+    # Counted from now on: the results' counts take the response and recompute soon after.
+    with status_changing.around(response):
+        claim_version(response, version, by_staff=False)
+        now = timezone.now()
+        Response.objects.filter(pk=response.pk).update(
+            status=Response.Status.SUBMITTED, submitted_at=now
+        )
+        if contact is not None:
+            queue_email(contact, EmailLog.Kind.RECEIPT, invitation)
+    response.refresh_from_db()
+    return response

@@ -1,0 +1,424 @@
+"""The respondent's pages: overview, one page per section, review, submission, copies.
+
+Every URL is under `/repondre/<year>/` and guarded by `respondent_required` (the collectivité
+comes from the session opened by the magic link, never from the URL; anything else in a URL is
+looked up within the respondent's own response, 404 otherwise).
+
+URLs (names in parentheses):
+- `/repondre/<year>/` (respondent-home): introduction, sections with their state
+  (`data-state` = not_started / in_progress / complete) and a `<progress>` bar.
+- `/repondre/<year>/section/<section>/` (filling-section): the form `#filling-form`
+  (`data-autosave-url`), hidden `version` and `shown` (names of the questions the agent saw:
+  the script updates it on submit; without JavaScript, a save that reveals new questions stays
+  on the page with a notice), fields named as `surveys/forms.py` says, buttons
+  `name="action"` value `continue` ("Enregistrer et continuer") or `later` ("Enregistrer et
+  continuer plus tard"). Each question is a `<div class="question" id="question-<name>"
+  data-name data-code data-type data-item data-condition>`; hidden questions carry `hidden`.
+- `/repondre/<year>/section/<section>/autosave/` (filling-autosave): POST the same form data
+  (fetch, CSRF token in the form data or `X-CSRFToken`). 200 `{"ok": true, "version": 7,
+  "saved_at": "14 h 32", "message": "Enregistré à 14 h 32", "errors": {field name: message}}`;
+  409 `{"ok": false, "conflict": true, "version": 8, "message": …}` when the version is stale;
+  403 `{"ok": false, "message": …}` when the wave is closed or the response already sent.
+- `/repondre/<year>/section/<section>/<roster>/ajouter/`, `…/<roster>/<item>/supprimer/` and
+  `…/<roster>/reprendre/` (filling-roster-add, filling-roster-remove, filling-roster-copy):
+  POSTed by the section form's buttons (`formaction`); they save the page, then add or remove
+  an item (numbering stays 1…n), or take over last edition's sheets into an empty roster.
+- `/repondre/<year>/relecture/` (filling-review): answers per section, missing required answers
+  (links), warnings to confirm (checkboxes `confirm` = warning code), submit button.
+- `/repondre/<year>/confirmation/` (filling-confirmation), `/repondre/<year>/mes-reponses/`
+  (filling-answers, read-only) and `/repondre/<year>/impression/` (filling-print, print-styled).
+
+Staff reopen a sent response from the back-office (surveys.backoffice.views.responses).
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from respondents.access import respondent_required
+from surveys import filling
+from surveys.filling.forms import SectionForm
+from surveys.models import Answer, Question, Response, Section
+
+SAVED_LATER = (
+    "Vos réponses sont enregistrées. Vous pouvez fermer cette page : le lien reçu par courriel "
+    "vous ramènera ici pour continuer."
+)
+
+
+def _response(request: HttpRequest) -> Response:
+    access = request.respondent
+    return filling.response_for(access.edition, access.collectivite)
+
+
+def _section(response: Response, code: str) -> Section:
+    """A section of the edition shown to this collectivité, else 404."""
+    for section in filling.visible_sections(response):
+        if section.code == code:
+            return section
+    raise Http404("Section inconnue ou sans objet pour votre collectivité.")
+
+
+def _version(request: HttpRequest) -> int:
+    try:
+        return int(request.POST.get("version", ""))
+    except ValueError:
+        return -1
+
+
+def _base_context(request: HttpRequest, response: Response) -> dict:
+    return {
+        "edition": response.edition,
+        "response": response,
+        "collectivite": response.collectivite,
+        "wave_problem": filling.wave_problem(response.edition),
+        "respondent": request.respondent,
+    }
+
+
+@respondent_required
+def overview(request: HttpRequest, year: int) -> HttpResponse:
+    response = _response(request)
+    data = filling.review(response)
+    total = len(data.sections)
+    first_open = next((s for s in data.sections if s.state != "complete"), None)
+    context = {
+        **_base_context(request, response),
+        "review": data,
+        "total": total,
+        "complete": data.complete_count,
+        "next_section": first_open.section if first_open else None,
+        "started": any(s.state != "not_started" for s in data.sections),
+    }
+    return render(request, "surveys/fill_overview.html", context)
+
+
+def _section_context(request, response, section, form, **extra) -> dict:
+    form.roster_offers = filling.roster_offers(response, section)
+    sections = filling.visible_sections(response)
+    position = next(i for i, s in enumerate(sections) if s.pk == section.pk)
+    outside = {
+        code: value
+        for code, value in form.values.items()
+        if code not in {q.code for q in form.top_questions}
+    }
+    return {
+        **_base_context(request, response),
+        "section": section,
+        "form": form,
+        "blocks": form.rendered_blocks(),
+        "errors": form.error_list() if form.is_bound else [],
+        "position": position + 1,
+        "total": len(sections),
+        "previous_section": sections[position - 1] if position else None,
+        "version": response.version,
+        "shown": " ".join(entry.name for entry in form.entries if entry.visible),
+        "outside_values": {k: _jsonable(v) for k, v in outside.items()},
+        **extra,
+    }
+
+
+def _jsonable(value):
+    """Decimals (budget_par_habitant) as strings, which the page's script reads as numbers."""
+    if value is None or isinstance(value, str | int | list | dict):
+        return value
+    return str(value)
+
+
+def _unsaved_form(response, section, posted: SectionForm) -> SectionForm:
+    """After a conflict: the newer stored answers, with what this agent typed recalled."""
+    fresh = SectionForm(response, section)
+    for entry in fresh.entries:
+        mine = posted.by_name.get(entry.name)
+        if mine is None:
+            continue
+        typed = _describe_posted(posted, mine)
+        stored = fresh.stored.get((entry.question.pk, entry.item))
+        kept = filling.display_answer(entry.question, stored)
+        if typed and typed != kept:
+            entry.unsaved = " ; ".join(typed)
+    return fresh
+
+
+def _describe_posted(form: SectionForm, entry) -> list[str]:
+    """What the agent typed in a field, displayed like a stored answer when it is valid."""
+    field = form.fields[entry.name]
+    data = form[entry.name].data
+    try:
+        cleaned = field.clean(data)
+    except ValidationError:  # invalid input: recalled as typed
+        raw = data.get("value")
+        if isinstance(raw, dict):
+            return [f"{k} : {v}" for k, v in raw.items() if v]
+        return [str(raw)] if raw else []
+    if cleaned is None:
+        return []
+    return filling.display_answer(entry.question, _as_answer(cleaned))
+
+
+def _as_answer(cleaned):
+    return Answer(value=cleaned.value, number=cleaned.number, other_text=cleaned.other_text)
+
+
+def _next_url(response: Response, section: Section) -> str:
+    sections = filling.visible_sections(response)
+    codes = [s.code for s in sections]
+    if section.code in codes:
+        index = codes.index(section.code)
+        if index + 1 < len(sections):
+            return reverse(
+                "answering:section", args=[response.edition.year, sections[index + 1].code]
+            )
+    return reverse("answering:review", args=[response.edition.year])
+
+
+@respondent_required
+def section_page(request: HttpRequest, year: int, section: str) -> HttpResponse:
+    response = _response(request)
+    if response.status in filling.DONE:
+        messages.info(request, "Votre réponse a été envoyée : voici vos réponses.")
+        return redirect("answering:answers", year=year)
+    section_obj = _section(response, section)
+    if request.method != "POST":
+        prefill, prefill_year = filling.prefill_for(response, section_obj)
+        form = SectionForm(response, section_obj, prefill=prefill, prefill_year=prefill_year)
+        return render(
+            request,
+            "surveys/fill_section.html",
+            _section_context(request, response, section_obj, form),
+        )
+    form = SectionForm(response, section_obj, request.POST)
+    outcome = _save(request, response, section_obj, form)
+    if isinstance(outcome, HttpResponse):
+        return outcome
+    if form.errors:
+        saved_at = filling.clock(timezone.now())
+        context = _section_context(request, response, section_obj, form, saved_at=saved_at)
+        return render(request, "surveys/fill_section.html", context)
+    if request.POST.get("action") == "later":
+        messages.success(request, SAVED_LATER)
+        return redirect("answering:home", year=year)
+    shown = set(request.POST.get("shown", "").split())
+    revealed = [e for e in form.entries if e.visible and e.name not in shown]
+    if "shown" in request.POST and revealed:
+        # Without JavaScript, an answer may reveal questions the agent has not seen yet.
+        fresh = SectionForm(response, section_obj)
+        notice = "Vos réponses font apparaître de nouvelles questions sur cette page."
+        context = _section_context(request, response, section_obj, fresh, notice=notice)
+        return render(request, "surveys/fill_section.html", context)
+    return redirect(_next_url(response, section_obj))
+
+
+def _save(request, response, section, form) -> HttpResponse | None:
+    """Save the page; on refusal, the page re-rendered with the reason."""
+    try:
+        filling.save_section(response, form, _version(request))
+    except filling.StaleVersion as refused:
+        response.refresh_from_db()
+        fresh = _unsaved_form(response, section, form)
+        context = _section_context(request, response, section, fresh, conflict=refused.message)
+        return render(request, "surveys/fill_section.html", context, status=409)
+    except filling.FillingError as refused:
+        context = _section_context(request, response, section, form, refused=refused.message)
+        return render(request, "surveys/fill_section.html", context, status=403)
+    return None
+
+
+@require_POST
+@respondent_required
+def autosave(request: HttpRequest, year: int, section: str) -> JsonResponse:
+    response = _response(request)
+    section_obj = _section(response, section)
+    form = SectionForm(response, section_obj, request.POST)
+    try:
+        filling.save_section(response, form, _version(request))
+    except filling.StaleVersion as refused:
+        message = (
+            "Une autre personne de votre collectivité a enregistré des réponses entre-temps : "
+            "l'enregistrement automatique est suspendu pour ne rien écraser."
+        )
+        return JsonResponse(
+            {"ok": False, "conflict": True, "version": refused.current, "message": message},
+            status=409,
+        )
+    except filling.FillingError as refused:
+        return JsonResponse({"ok": False, "message": refused.message}, status=403)
+    saved_at = filling.clock(timezone.now())
+    errors = {}
+    for entry in form.entries:
+        if entry.name in form.errors:
+            errors[entry.name] = form.errors[entry.name][0]
+    message = f"Enregistré à {saved_at}"
+    if errors:
+        message += " (sauf les champs à corriger)"
+    return JsonResponse(
+        {
+            "ok": True,
+            "version": response.version,
+            "saved_at": saved_at,
+            "message": message,
+            "errors": errors,
+        }
+    )
+
+
+def _roster(section: Section, code: str) -> Question:
+    roster = section.questions.filter(code=code, type=Question.Type.ROSTER).first()
+    if roster is None:
+        raise Http404("Liste inconnue.")
+    return roster
+
+
+def _save_page_first(request, response, section) -> tuple[SectionForm, HttpResponse | None]:
+    """A roster button submits its page: the page's answers are saved first. Returns the bound
+    form, and the page to show instead when the save was refused."""
+    form = SectionForm(response, section, request.POST)
+    return form, _save(request, response, section, form)
+
+
+@require_POST
+@respondent_required
+def roster_add(request: HttpRequest, year: int, section: str, roster: str) -> HttpResponse:
+    response = _response(request)
+    section_obj = _section(response, section)
+    roster_obj = _roster(section_obj, roster)
+    form, refusal = _save_page_first(request, response, section_obj)
+    if refusal:
+        return refusal
+    try:
+        item = filling.add_roster_item(response, roster_obj, response.version)
+    except filling.FillingError as refused:
+        messages.error(request, refused.message)
+        return redirect("answering:section", year=year, section=section)
+    if form.errors:
+        messages.warning(request, "Fiche ajoutée ; certains champs restent à corriger.")
+    url = reverse("answering:section", args=[year, section])
+    return redirect(f"{url}#fiche-{roster_obj.code}-{item}")
+
+
+@require_POST
+@respondent_required
+def roster_copy(request: HttpRequest, year: int, section: str, roster: str) -> HttpResponse:
+    response = _response(request)
+    section_obj = _section(response, section)
+    roster_obj = _roster(section_obj, roster)
+    _form, refusal = _save_page_first(request, response, section_obj)
+    if refusal:
+        return refusal
+    try:
+        count = filling.copy_previous_roster(response, roster_obj, response.version)
+    except filling.FillingError as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(
+            request,
+            f"{count} fiche{pluralize(count)} reprise{pluralize(count)} de l'édition précédente : "
+            "vérifiez-les et mettez-les à jour.",
+        )
+    url = reverse("answering:section", args=[year, section])
+    return redirect(f"{url}#liste-{roster_obj.code}")
+
+
+@require_POST
+@respondent_required
+def roster_remove(
+    request: HttpRequest, year: int, section: str, roster: str, item: int
+) -> HttpResponse:
+    response = _response(request)
+    section_obj = _section(response, section)
+    roster_obj = _roster(section_obj, roster)
+    if not filling.roster_item_exists(response, roster_obj, item):
+        raise Http404("Cette fiche n'existe pas.")
+    _form, refusal = _save_page_first(request, response, section_obj)
+    if refusal:
+        return refusal
+    try:
+        filling.remove_roster_item(response, roster_obj, item, response.version)
+    except filling.FillingError as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, f"La fiche {item} a été supprimée.")
+    url = reverse("answering:section", args=[year, section])
+    return redirect(f"{url}#liste-{roster_obj.code}")
+
+
+@respondent_required
+def review_page(request: HttpRequest, year: int) -> HttpResponse:
+    response = _response(request)
+    if response.status in filling.DONE:
+        return redirect("answering:answers", year=year)
+    data = filling.review(response)
+    if request.method == "POST":
+        confirmed = set(request.POST.getlist("confirm"))
+        filling.remember_confirmations(response, confirmed, data.warnings)
+    else:
+        confirmed = filling.already_confirmed(response, data.warnings)
+    context = {
+        **_base_context(request, response),
+        "review": data,
+        "sheet": filling.answer_sheet(response, data),
+        "version": response.version,
+        "confirmed": confirmed,
+        "errors": [],
+    }
+    if request.method == "POST":
+        try:
+            filling.submit_response(
+                response,
+                _version(request),
+                request.POST.getlist("confirm"),
+                contact=request.respondent.contact,
+                invitation=request.respondent.invitation,
+            )
+        except filling.IncompleteResponse as refused:
+            context["errors"] = _review_errors(refused)
+            return render(request, "surveys/fill_review.html", context, status=400)
+        except filling.FillingError as refused:
+            context["refused"] = refused.message
+            return render(request, "surveys/fill_review.html", context, status=409)
+        return redirect("answering:confirmation", year=year)
+    return render(request, "surveys/fill_review.html", context)
+
+
+def _review_errors(refused: filling.IncompleteResponse) -> list[tuple[str, str]]:
+    errors = [
+        (f"manque-{i}", f"Réponse obligatoire manquante : {m.label} ({m.section.title})")
+        for i, m in enumerate(refused.missing)
+    ]
+    errors += [(f"confirm-{w.code}", f"À confirmer : {w.message}") for w in refused.unconfirmed]
+    return errors
+
+
+@respondent_required
+def confirmation(request: HttpRequest, year: int) -> HttpResponse:
+    response = _response(request)
+    if response.status not in filling.DONE:
+        return redirect("answering:home", year=year)
+    return render(request, "surveys/fill_confirmation.html", _base_context(request, response))
+
+
+def _sheet_context(request, response) -> dict:
+    return {
+        **_base_context(request, response),
+        "sheet": filling.answer_sheet(response),
+        "printed_at": timezone.now(),
+    }
+
+
+@respondent_required
+def answers_page(request: HttpRequest, year: int) -> HttpResponse:
+    response = _response(request)
+    return render(request, "surveys/fill_answers.html", _sheet_context(request, response))
+
+
+@respondent_required
+def print_page(request: HttpRequest, year: int) -> HttpResponse:
+    response = _response(request)
+    return render(request, "surveys/fill_print.html", _sheet_context(request, response))

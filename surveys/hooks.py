@@ -1,0 +1,63 @@
+"""What the questionnaire and the answering announce to the layers above them.
+
+The answering never imports the back-office or the results: it calls these registries, which
+those apps fill in their `AppConfig.ready()` (as pretix's signals do for its plugins).
+
+- `answers_changing`: context managers entered around every write of a response's answers
+  (the back-office keeps its audit trail, the results their counts);
+- `status_changing`: the same around a change of a response's status (submission, reopening);
+- `agent_notices`: what the back-office wants the agent to read about a response (flags);
+- `responses_loaded`: sent after responses were written in bulk (seed, import), so that the
+  results rebuild their counts for the edition.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, ExitStack, contextmanager
+from typing import Any
+
+from django.dispatch import Signal
+
+Watcher = Callable[..., AbstractContextManager[Any]]
+
+
+class Watchers:
+    """Context managers registered by upper layers, entered in order around one change."""
+
+    def __init__(self) -> None:
+        self._watchers: list[Watcher] = []
+
+    def connect(self, watcher: Watcher) -> Watcher:
+        if watcher not in self._watchers:
+            self._watchers.append(watcher)
+        return watcher
+
+    @contextmanager
+    def around(self, response: Any, **kwargs: Any) -> Iterator[None]:
+        with ExitStack() as stack:
+            for watcher in self._watchers:
+                stack.enter_context(watcher(response, **kwargs))
+            yield
+
+
+class Providers:
+    """Functions registered by upper layers; `collect` concatenates what they return."""
+
+    def __init__(self) -> None:
+        self._providers: list[Callable[[Any], list[Any]]] = []
+
+    def connect(self, provider: Callable[[Any], list[Any]]) -> Callable[[Any], list[Any]]:
+        if provider not in self._providers:
+            self._providers.append(provider)
+        return provider
+
+    def collect(self, response: Any) -> list[Any]:
+        return [item for provider in self._providers for item in provider(response)]
+
+
+answers_changing = Watchers()
+status_changing = Watchers()
+agent_notices = Providers()
+# send(sender=Edition, edition=edition)
+responses_loaded = Signal()
