@@ -64,9 +64,8 @@ def test_conditions_are_shown_as_notes(client, alice, edition_2021):
     client.force_login(alice)
     body = preview(client, 2021).content.decode()
     assert "Page affichée si :</p>" not in body
-    assert "Page affichée si : <code>type_collectivite in [commune, intercommunalite]</code>" in (
-        body
-    )
+    elections = "type_collectivite in [commune, intercommunalite, metropole]"
+    assert f"Page affichée si : <code>{elections}</code>" in body
     assert "Affichée si : <code>service_dedie = oui</code>" in body
     assert "(proposé si <code>type_collectivite = commune</code>)" in body
 

@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from respondents.models import Collectivite
+from surveys import filling
 from surveys.definition import (
     dump_definition,
     export_definition,
@@ -111,7 +113,7 @@ def test_the_2021_edition_carries_the_spec_rules():
     choices = {c["code"]: c for c in questions["dispositifs_existants"]["choices"]}
     assert choices["conseils_quartier"]["condition"] == "type_collectivite = commune"
     assert sections["focus_elections"]["condition"] == (
-        "type_collectivite in [commune, intercommunalite]"
+        "type_collectivite in [commune, intercommunalite, metropole]"
     )
     assert questions["budget_participation"]["allow_nsp"]
     etp = questions["etp_participation"]
@@ -160,3 +162,25 @@ def test_the_shipped_edition_imports_exports_and_reimports_identically(year):
     Edition.objects.all().delete()
     edition, _ = import_definition(load_definition("export.yaml", text=exported))
     assert snapshot(edition) == first
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("kind", "epci_type", "asked"),
+    [
+        ("commune", "", True),
+        ("epci", "CC", True),
+        ("epci", "METRO", True),
+        ("epci", "MET69", True),
+        ("departement", "", False),
+        ("region", "", False),
+    ],
+)
+def test_the_2021_elections_module_concerns_communes_and_every_epci(kind, epci_type, asked):
+    edition, _created = import_definition(load_definition(EDITIONS / "2021.yaml"))
+    collectivite = Collectivite.objects.create(
+        kind=kind, epci_type=epci_type, code=f"{kind}{epci_type}", name="Exemple"
+    )
+    response = filling.response_for(edition, collectivite)
+    codes = [section.code for section in filling.visible_sections(response)]
+    assert ("focus_elections" in codes) is asked
