@@ -62,7 +62,7 @@ def answer_sheet(response: Response, data: Review | None = None) -> list[dict[st
                 "lines": display_answer(question, data.answers.get((question.pk, 0))),
             }
             if question.type == Question.Type.ROSTER:
-                row["items"] = _roster_sheet(question, data)
+                row["sheets"] = _roster_sheet(question, data)
             rows.append(row)
         sheet.append({"state": state, "rows": rows})
     return sheet

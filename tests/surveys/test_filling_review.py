@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
+from django.template.loader import render_to_string
 
 from respondents.models import Collectivite, EmailLog
 from surveys import filling
@@ -220,10 +221,15 @@ def test_the_answer_sheet_displays_answers_in_french(response):
     assert rows["besoins"]["lines"] == ["1. Besoin 3", "2. Besoin 1", "3. Besoin 2"]
     assert rows["fonction_repondant"]["lines"] == []
     assert rows["fiches_dispositifs"]["lines"] == ["1 fiche"]
-    item = rows["fiches_dispositifs"]["items"][0]
+    item = rows["fiches_dispositifs"]["sheets"][0]
     assert item["number"] == 1
     assert item["rows"][0]["lines"] == ["Fabrique"]
     assert Decimal(stored(response, "budget_participation")) == Decimal("12500.5")
+    # One "Fiche" heading per roster sheet, none after a plain answer.
+    html = render_to_string(
+        "surveys/includes/answer_sheet.html", {"sheet": sheet, "edition": response.edition}
+    )
+    assert html.count("Fiche ") == 1 and "Fiche 1" in html
 
 
 def test_prefill_skips_choices_the_collectivite_is_no_longer_offered(edition, metz_metropole):
