@@ -45,8 +45,11 @@ def _apply(edition: Edition, to_status: str, user, automatic: bool) -> bool:
     from_status = edition.status
     now = timezone.now()
     with transaction.atomic():
+        closed_at = now if to_status == Status.CLOSED else edition.closed_at
+        if to_status == Status.OPEN:
+            closed_at = None
         changed = Edition.objects.filter(pk=edition.pk, status=from_status).update(
-            status=to_status, updated_at=now
+            status=to_status, closed_at=closed_at, updated_at=now
         )
         if not changed:
             return False
@@ -58,7 +61,7 @@ def _apply(edition: Edition, to_status: str, user, automatic: bool) -> bool:
             by=None if automatic else user,
             automatic=automatic,
         )
-    edition.status = to_status
+    edition.status, edition.closed_at = to_status, closed_at
     return True
 
 

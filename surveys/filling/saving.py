@@ -94,7 +94,10 @@ def wave_problem(edition: Edition, now: datetime | None = None) -> str:
             "dès son ouverture."
         )
     if edition.status != Edition.Status.OPEN or (edition.closes_at and now >= edition.closes_at):
-        since = f" depuis le {_when(edition.closes_at)}" if edition.closes_at else ""
+        # The actual closing time: staff may close before the planned date.
+        closed = edition.closed_at if edition.status != Edition.Status.OPEN else None
+        closed = closed or edition.closes_at
+        since = f" depuis le {_when(closed)}" if closed else ""
         return (
             f"Le questionnaire {edition.year} est clos{since} : les réponses ne peuvent plus être "
             "modifiées ni envoyées. Vos réponses déjà enregistrées sont conservées ; si l'équipe "

@@ -32,6 +32,9 @@ class Edition(models.Model):
     )
     opens_at = models.DateTimeField(_("ouverture"), null=True, blank=True)
     closes_at = models.DateTimeField(_("clôture"), null=True, blank=True)
+    # When the wave was actually closed (by staff, possibly before `closes_at`, or by the beat
+    # job); empty while it is open. Agents are told this time, not the planned one.
+    closed_at = models.DateTimeField(_("close le"), null=True, blank=True, editable=False)
     # Choice lists defined once in the definition file and referenced by several questions
     # (e.g. LIKERT4N): [{"name": ..., "choices": [{"code", "label", …}]}]. The questions still
     # hold their own Choice rows; this only lets the export write the reference back.

@@ -5,10 +5,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from surveys.backoffice.lifecycle import apply_schedule, change_status, extend_deadline
 from surveys.backoffice.models import EditionEvent
 from surveys.backoffice.tasks import apply_edition_schedule
+from surveys.filling import wave_problem
 from surveys.models import Edition
 
 
@@ -238,3 +240,18 @@ def test_the_staff_home_says_close_not_fermer_for_a_closed_wave(client, alice):
     page = client.get(reverse("backoffice:home")).content.decode()
     assert "<td>Close</td>" in page
     assert "Fermer" not in page
+
+
+def test_agents_are_told_when_staff_actually_closed_the_wave_not_the_planned_date(alice):
+    edition = make_edition(status="open", closes_in=timedelta(days=60))
+    planned = date_format(timezone.localtime(edition.closes_at), "j F Y")
+    change_status(edition, "clore", alice)
+    edition.refresh_from_db()
+    assert edition.closed_at is not None
+    message = wave_problem(edition)
+    assert f"clos depuis le {date_format(timezone.localtime(), 'j F Y')}" in message
+    assert planned not in message
+    # Reopened by a new deadline, it is no longer "closed since".
+    extend_deadline(edition, timezone.now() + timedelta(days=90), alice)
+    edition.refresh_from_db()
+    assert edition.closed_at is None and wave_problem(edition) == ""
