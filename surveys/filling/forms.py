@@ -363,7 +363,9 @@ def widget_context(form: SectionForm, entry: Entry) -> dict[str, Any]:
         "item": entry.item,
         "template": f"surveys/widgets/{question.type}.html",
     }
-    described = [f"{entry.id}-consigne"] if question.type == Question.Type.RANKING else []
+    # A ranking gets a generated instruction unless the edition wrote its own (the help).
+    ranking_instruction = question.type == Question.Type.RANKING and not question.help_text
+    described = [f"{entry.id}-consigne"] if ranking_instruction else []
     if question.help_text:
         described.append(f"{entry.id}-aide")
     if errors:

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from respondents.models import Collectivite
 from surveys import filling
-from surveys.models import Answer, Edition, Response
+from surveys.models import Answer, Edition, Question, Response
 from tests.surveys.factories import build_edition
 from tests.surveys.filling_helpers import enter, question, stored
 
@@ -119,6 +119,20 @@ def test_every_type_is_rendered_accessibly_from_its_definition(agent):
     assert '<option value="3">3</option>' in moyens
     assert '<option value="4">' not in moyens
     assert '<textarea class="form-control" name="commentaire" id="q-commentaire"' in moyens
+
+
+def test_a_ranking_instruction_is_given_once(agent, edition):
+    moyens = agent.get(url("answering:section", "moyens")).content.decode()
+    assert moyens.count("Donnez un rang à 3 propositions") == 1
+    assert 'aria-describedby="q-besoins-consigne"' in moyens
+    # The edition's own help replaces the generated instruction: never both.
+    Question.objects.filter(edition=edition, code="besoins").update(
+        help_text="Choisissez les 3 propositions les plus importantes et classez-les."
+    )
+    moyens = agent.get(url("answering:section", "moyens")).content.decode()
+    assert "Donnez un rang" not in moyens and "q-besoins-consigne" not in moyens
+    assert moyens.count("Choisissez les 3 propositions les plus importantes") == 1
+    assert 'aria-describedby="q-besoins-aide"' in moyens
 
 
 def test_saving_moves_on_to_the_next_section_or_back_home(agent):
