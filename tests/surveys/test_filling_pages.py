@@ -121,6 +121,17 @@ def test_every_type_is_rendered_accessibly_from_its_definition(agent):
     assert '<textarea class="form-control" name="commentaire" id="q-commentaire"' in moyens
 
 
+def test_the_header_names_the_collectivite_and_offers_to_log_out(agent, edition):
+    for name in ("answering:home", "answering:review"):
+        page = agent.get(url(name)).content.decode()
+        header = page.split("</header>")[0]
+        assert "Réponse de Rennes" in header
+        assert f'action="/repondre/{edition.year}/deconnexion/"' in header
+        assert "Connexion équipe" not in header
+    page = agent.get(url("answering:section", "profil")).content.decode()
+    assert "Réponse de Rennes" in page.split("</header>")[0]
+
+
 def test_a_ranking_instruction_is_given_once(agent, edition):
     moyens = agent.get(url("answering:section", "moyens")).content.decode()
     assert moyens.count("Donnez un rang à 3 propositions") == 1
