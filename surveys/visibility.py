@@ -79,7 +79,7 @@ def edition_questions(edition: Edition) -> list[Question]:
     """Every question of the edition in questionnaire order, with what conditions need loaded."""
     return list(
         edition.questions.select_related("section", "roster__section")
-        .prefetch_related("choices")
+        .prefetch_related("choices", "rows")
         .order_by("section__order", "section_id", "order", "pk")
     )
 

@@ -151,6 +151,16 @@ def warnings_for(values: Mapping[str, Any]) -> list[Warning]:
     return found
 
 
+def _unanswered(question: Question, answer: Answer | None) -> bool:
+    """A required question is answered once stored; a matrix, once every row has a choice."""
+    if answer is None:
+        return True
+    if question.type == Question.Type.MATRIX:
+        given = answer.value if isinstance(answer.value, dict) else {}
+        return any(row.code not in given for row in question.rows.all())
+    return False
+
+
 def review(response: Response) -> Review:
     """Each visible section's state and missing required answers, and the warnings."""
     questions = edition_questions(response.edition)
@@ -177,14 +187,16 @@ def review(response: Response) -> Review:
                     count = counts.get(question.pk, 0)
                     if question.min_items and count < question.min_items:
                         missing.append(Missing(section, question, 0, f"q-{question.code}"))
-                elif question.required and (question.pk, 0) not in answers:
+                elif question.required and _unanswered(question, answers.get((question.pk, 0))):
                     missing.append(Missing(section, question, 0, f"q-{question.code}"))
                 continue
             if not question.required:
                 continue
             for item in range(1, counts.get(question.roster_id, 0) + 1):
                 context = {**values, **items.get(item, {})}
-                if is_visible(question, context) and (question.pk, item) not in answers:
+                if is_visible(question, context) and _unanswered(
+                    question, answers.get((question.pk, item))
+                ):
                     anchor = f"q-{question.roster.code}-{item}-{question.code}"
                     missing.append(Missing(section, question, item, anchor))
         saved = section.code in response.saved_sections

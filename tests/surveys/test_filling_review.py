@@ -10,7 +10,7 @@ from respondents.models import Collectivite, EmailLog
 from surveys import filling
 from surveys.backoffice import review
 from surveys.filling.forms import SectionForm
-from surveys.models import Answer, Response
+from surveys.models import Answer, Question, Response
 from tests.surveys.factories import build_edition
 from tests.surveys.filling_helpers import invite, question, save, section, stored
 
@@ -159,6 +159,32 @@ def test_submission_enforces_required_answers_and_warnings(response):
     response.refresh_from_db()
     assert response.status == Response.Status.SUBMITTED
     assert response.submitted_at is not None
+
+
+def test_a_required_matrix_needs_every_row_before_submission(response):
+    Question.objects.filter(edition=response.edition, code="apports").update(required=True)
+    save(response, "profil", fonction_repondant="elu")
+    save(response, "moyens", {"apports.transparence": "plutot", "apports.efficacite": "plutot"})
+    data = filling.review(response)
+    assert [(m.question.code, m.anchor) for m in data.missing] == [("apports", "q-apports")]
+    moyens = next(s for s in data.sections if s.section.code == "moyens")
+    assert moyens.state == "in_progress"
+    with pytest.raises(filling.IncompleteResponse) as refused:
+        filling.submit_response(response, response.version)
+    assert [m.question.code for m in refused.value.missing] == ["apports"]
+    save(
+        response,
+        "moyens",
+        {
+            "apports.transparence": "plutot",
+            "apports.efficacite": "plutot",
+            "apports.confiance": "pas_du_tout",
+        },
+    )
+    assert filling.review(response).missing == []
+    filling.submit_response(response, response.version)
+    response.refresh_from_db()
+    assert response.status == Response.Status.SUBMITTED
 
 
 @pytest.mark.django_db(transaction=True)
