@@ -130,7 +130,8 @@ class Checker:
             if raw is not None:
                 self.error(line, "« sections » doit être une liste non vide de sections.")
             return []
-        sections, seen = [], {}
+        sections: list[dict] = []
+        seen: dict[str, int] = {}
         for index, item in enumerate(raw):
             item_line = line_of(raw, index)
             if not self.expect_mapping(item, item_line, "une section"):
@@ -179,7 +180,10 @@ class Checker:
                 line_of(raw, "type"),
                 f"{where} : type inconnu « {qtype} » (types possibles : {', '.join(TYPES)}).",
             )
-        allowed = COMMON_KEYS + TYPE_KEYS.get(qtype, ())
+        # A type that is not text (a list, a mapping) is reported above; it must not reach
+        # the lookups below, where an unhashable value would raise TypeError.
+        known_type = qtype if isinstance(qtype, str) else ""
+        allowed = COMMON_KEYS + TYPE_KEYS.get(known_type, ())
         every_type_key = {key for keys in TYPE_KEYS.values() for key in keys}
         for key in raw:
             if key in allowed:
@@ -191,12 +195,12 @@ class Checker:
                 )
             elif key not in every_type_key:
                 self.unknown_key(raw, key, where)
-        for key in REQUIRED_KEYS.get(qtype, ()):
+        for key in REQUIRED_KEYS.get(known_type, ()):
             if key not in raw:
                 self.error(
                     raw.line, f"{where} : « {key} » manque (obligatoire pour le type {qtype})."
                 )
-        question = {
+        question: dict[str, Any] = {
             "code": code,
             "type": qtype,
             "text": self.text(raw, "text", where, required=True),
@@ -333,7 +337,8 @@ class Checker:
         if not isinstance(raw, Sequence) or not raw:
             self.error(line, f"{where} : les choix doivent former une liste non vide.")
             return []
-        choices, seen = [], {}
+        choices: list[dict] = []
+        seen: dict[str, int] = {}
         for index, item in enumerate(raw):
             if not self.expect_mapping(item, line_of(raw, index), f"{where} : un choix"):
                 continue
@@ -379,7 +384,8 @@ class Checker:
         if not isinstance(raw, Sequence) or not raw:
             self.error(line, f"{where} : les lignes (« rows ») doivent former une liste non vide.")
             return []
-        rows, seen = [], {}
+        rows: list[dict] = []
+        seen: dict[str, int] = {}
         for index, item in enumerate(raw):
             if not self.expect_mapping(item, line_of(raw, index), f"{where} : une ligne"):
                 continue

@@ -107,6 +107,13 @@ def test_it_refuses_an_unknown_type_and_lists_the_known_ones():
     assert "longtext" in error
 
 
+def test_it_refuses_a_type_that_is_not_text_without_crashing():
+    source = MINIMAL.replace("        type: text\n", "        type: [text]\n")
+    assert only_error(source).startswith(
+        "essai.yaml, ligne 18 : question « service_intitule » : type inconnu « ['text'] »"
+    )
+
+
 def test_it_refuses_bounds_in_the_wrong_order():
     source = MINIMAL.replace(
         "        type: text\n", "        type: decimal\n        min: 10\n        max: 2\n"
