@@ -27,6 +27,15 @@ class RespondentAccess:
     invitation: Invitation
 
 
+class RespondentRequest(HttpRequest):
+    """The request of a view guarded by `respondent_required`, which sets `respondent`.
+
+    For annotations only: the request is Django's own, with the attribute added.
+    """
+
+    respondent: RespondentAccess
+
+
 def open_respondent_session(request: HttpRequest, invitation: Invitation) -> None:
     """Give this browser access to the invitation's edition, for its collectivité."""
     access = dict(request.session.get(SESSION_KEY, {}))

@@ -22,6 +22,9 @@ def normalise_name(value: str) -> str:
 
 
 class Collectivite(models.Model):
+    # Not a column: set on search results by the back office's entry search, for its template.
+    response_pk: int | None
+
     class Kind(models.TextChoices):
         COMMUNE = "commune", _("Commune")
         EPCI = "epci", _("EPCI")

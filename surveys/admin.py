@@ -62,7 +62,8 @@ class ProtectedFormSet(forms.BaseInlineFormSet):
             instance = form.instance
             if instance.pk is None or not hasattr(form, "cleaned_data"):
                 continue
-            if self.can_delete and self._should_delete_form(form):
+            # _should_delete_form is Django's (BaseFormSet), missing from django-stubs.
+            if self.can_delete and self._should_delete_form(form):  # type: ignore[attr-defined]
                 problems += self.deletion_problems(instance)
             else:
                 problems += self.change_problems(form, instance)
@@ -79,7 +80,9 @@ class ProtectedFormSet(forms.BaseInlineFormSet):
         ]
         for form in self.forms:
             data = getattr(form, "cleaned_data", None)
-            if not data or "condition" not in data or self._should_delete_form(form):
+            # _should_delete_form is Django's (BaseFormSet), missing from django-stubs.
+            deleted = self._should_delete_form(form)  # type: ignore[attr-defined]
+            if not data or "condition" not in data or deleted:
                 continue
             message = _condition_error(data["condition"], edition, filter(None, new_codes))
             if message:

@@ -88,6 +88,8 @@ def _tokenize(expr: str) -> list[_Token]:
         match = _TOKEN.match(expr, position)
         if match is None:
             raise ConditionError(f"caractère inattendu « {expr[position]} »", position, expr)
+        # Every alternative of _TOKEN is a named group, so a match always has one.
+        assert match.lastgroup is not None
         if match.lastgroup != "space":
             tokens.append(_Token(match.lastgroup, match.group(), position))
         position = match.end()

@@ -260,7 +260,7 @@ class _Generator:
                 picked = [rng.choice(pool.exclusive)]
             else:
                 count = min(len(others.choices), MULTIPLE_COUNTS[int(rng.random() * 13)])
-                picked_codes = set()
+                picked_codes: set[str] = set()
                 while len(picked_codes) < count:
                     picked_codes.add(others.draw(rng).code)
                 picked = [c for c in others.choices if c.code in picked_codes]
@@ -387,7 +387,8 @@ def _create_synthetic_collectivites(count: int, rng: random.Random) -> list[Resp
     missing = count - len(existing)
     if missing > 0:
         taken = set(synthetic.values_list("code", flat=True))
-        new, number = [], 0
+        new: list[Collectivite] = []
+        number = 0
         regions = list(REGIONS)
         while len(new) < missing:
             number += 1

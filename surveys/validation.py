@@ -102,7 +102,7 @@ def format_number(number: Decimal) -> str:
     whole, _, fraction = canonical_decimal(number).partition(".")
     sign = "-" if whole.startswith("-") else ""
     digits = whole.lstrip("-")
-    groups = []
+    groups: list[str] = []
     while len(digits) > 3:
         groups.insert(0, digits[-3:])
         digits = digits[:-3]
@@ -349,7 +349,9 @@ def _clean_number(question, raw) -> CleanAnswer:
         _check_bounds(question, number)
         return CleanAnswer(int(number), number=Decimal(int(number)))
     places = 2 if question.type == Question.Type.MONEY else MAX_DECIMAL_PLACES
-    if -number.normalize().as_tuple().exponent > places:
+    exponent = number.normalize().as_tuple().exponent
+    assert isinstance(exponent, int)  # parse_french_number returns finite numbers only
+    if -exponent > places:
         if question.type == Question.Type.MONEY:
             raise ValidationError(
                 "Un montant a au plus deux décimales (les centimes).", code="too_many_places"

@@ -58,7 +58,7 @@ def is_visible(question: Question, values: Mapping[str, Any]) -> bool:
     """Whether the question is shown, given the values (with the item's own, inside a roster)."""
     if not condition_of(question.section).evaluate(values):
         return False
-    if question.roster_id is not None and not is_visible(question.roster, values):
+    if question.roster is not None and not is_visible(question.roster, values):
         return False
     return condition_of(question).evaluate(values)
 

@@ -10,8 +10,9 @@ median cannot be summed. Python only shapes the grouped rows.
 """
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -247,6 +248,7 @@ def _counts(
             [edition.pk, *wanted.values()],
         )
         totals = {(qid, grp, key, value): int(n) for qid, grp, key, value, n in cursor}
+    grp: str | None
     if filters.exclude_collectivite:
         names = ("type", "tranche", "region")
         for qid, *cell, key, value, n in contribution(
@@ -291,7 +293,7 @@ class _NumberStats:
     htotal: float = 0.0
     under: int = 0
     hmedian: float | None = None
-    brackets: dict | None = None
+    brackets: dict = field(default_factory=dict)
 
 
 def _number_figures(sql: _Sql, questions: list[Question], budget: Question | None) -> dict:
@@ -509,7 +511,7 @@ def _aggregate_questions(
                         }
                     )
             elif question.type in Question.NUMBER_TYPES:
-                empty = {"count": 0, "mean": None, "median": None}
+                empty: dict[str, Any] = {"count": 0, "mean": None, "median": None}
                 stats = number["number"] if number else empty
                 entry["number"] = {**stats, "nsp": base - stats["count"]}
                 if question.code in NUMBER_BRACKETS:
@@ -559,7 +561,7 @@ def _describe(question: Question) -> dict:
         "kind": _kind(question),
         "section": question.section.title,
         "unit": "fiches" if question.roster_id else "collectivités",
-        "roster": question.roster.text if question.roster_id else "",
+        "roster": question.roster.text if question.roster is not None else "",
     }
 
 

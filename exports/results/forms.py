@@ -29,7 +29,10 @@ class ResultFiltersForm(forms.Form):
         """The filters asked for; none when the form is invalid (its errors say why)."""
         if not self.is_valid():
             return ResultFilters()
-        return ResultFilters(**{k: v or "" for k, v in self.cleaned_data.items()})
+        data = self.cleaned_data
+        return ResultFilters(
+            type=data["type"] or "", tranche=data["tranche"] or "", region=data["region"] or ""
+        )
 
 
 class BreakdownForm(forms.Form):
@@ -40,6 +43,8 @@ class BreakdownForm(forms.Form):
 
     def __init__(self, *args, questions: list[dict], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["question"].choices = [
+        question = self.fields["question"]
+        assert isinstance(question, forms.ChoiceField)
+        question.choices = [
             (q["code"], f"{q['code']} — {q['text'][:80]}") for q in questions if q["kind"] != "text"
         ]

@@ -20,7 +20,7 @@ from exports.results.disclosure import (
 from exports.results.forms import BreakdownForm, ResultFiltersForm
 from exports.results.tasks import recompute_edition_results
 from exports.results.trends import compute_trends
-from respondents.access import respondent_required
+from respondents.access import RespondentRequest, respondent_required
 from respondents.models import Collectivite
 from surveys.models import Edition
 
@@ -158,7 +158,7 @@ def collectivite_benchmark(request: HttpRequest, year: int, pk: int) -> HttpResp
 
 
 @respondent_required
-def my_benchmark(request: HttpRequest, year: int) -> HttpResponse:
+def my_benchmark(request: RespondentRequest, year: int) -> HttpResponse:
     """The respondent's own benchmark: the collectivité comes from the magic-link session."""
     respondent = request.respondent
     return _benchmark_page(request, respondent.edition, respondent.collectivite, staff=False)

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import islice
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from exports.services.layout import (
     NSP,
@@ -47,7 +47,7 @@ RESPONSE_FIELDS = (
 )
 
 
-def filter_responses(edition: Edition, filters: dict | None) -> "QuerySet[Response]":  # noqa: F821
+def filter_responses(edition: Edition, filters: dict | None) -> QuerySet[Response]:
     """The responses of `edition` matching the export filters (each a list of codes)."""
     responses = Response.objects.filter(edition=edition)
     filters = filters or {}
@@ -152,7 +152,7 @@ class Tally:
                 bases[key] += 1
                 counts["", ""] += 1
 
-        return {
+        adders: dict[str, Callable[[object], None]] = {
             T.SINGLE: single,
             T.MULTIPLE: multiple,
             T.MATRIX: matrix,
@@ -161,7 +161,8 @@ class Tally:
             T.DECIMAL: number,
             T.MONEY: number,
             T.ROSTER: roster,
-        }.get(question.type, other)
+        }
+        return adders.get(question.type, other)
 
 
 def percentage(count: int, base: int) -> float | None:

@@ -9,6 +9,7 @@ the rest of the file is still checked so that every error is reported at once.
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 import openpyxl
 from django.core.exceptions import ValidationError
@@ -161,7 +162,9 @@ class Importer:
         self.collectivites[key] = found
         return found
 
-    def block_raw(self, block: Block, row: tuple, positions: dict) -> tuple[object, str, int]:
+    def block_raw(
+        self, block: Block, row: tuple, positions: dict
+    ) -> tuple[object, str, int | None]:
         """The raw input of a question from its columns, its précisez text, and the column to
         blame for an error."""
         question = block.question
@@ -174,7 +177,7 @@ class Importer:
 
         codes = _reverse(block.choices)
         other_text = ""
-        raw = None
+        raw: Any = None  # the cells as read: text, numbers, dates, codes
         for column in columns:
             if column.role == "other":
                 other_text = _text(value(column))
@@ -213,12 +216,12 @@ class Importer:
         elif question.type == T.RANKING:
             raw = {column.name[len(question.code) + 1 :]: value(column) for column in columns}
         elif question.type in (T.INTEGER, T.DECIMAL, T.MONEY):
-            cell = value(columns[0]) if columns else None
-            if isinstance(cell, str):
-                cell = restore(cell).strip()
-                if cell.casefold() == NSP_LABEL.casefold():
-                    cell = NSP
-            raw = cell
+            figure = value(columns[0]) if columns else None
+            if isinstance(figure, str):
+                figure = restore(figure).strip()
+                if figure.casefold() == NSP_LABEL.casefold():
+                    figure = NSP
+            raw = figure
         elif question.type == T.ROSTER:
             raw = value(columns[0]) if columns else None
         else:
@@ -289,7 +292,7 @@ class Importer:
         positions = self.read_header(RESPONSES_SHEET, header, layout.response_columns)
         if self.errors:
             return result
-        responses: dict[int, Response] = {}
+        responses: dict[int, Response | None] = {}
         for row_number, row in enumerate(rows, start=2):
             if all(cell in (None, "") for cell in row):
                 continue
@@ -323,12 +326,14 @@ class Importer:
         if "statut" in positions:
             text = _text(row[positions["statut"]]) if positions["statut"] < len(row) else ""
             if text:
-                status = STATUS_CODES.get(text.casefold())
-                if status is None:
+                found = STATUS_CODES.get(text.casefold())
+                if found is None:
                     self.error(
                         RESPONSES_SHEET, row_number, positions["statut"], "statut",
                         f"« {text} » n'est pas un statut (brouillon, envoyée, validée).",
                     )  # fmt: skip
+                else:
+                    status = found
         dates = {
             field_name: self._date(RESPONSES_SHEET, row_number, row, positions, column)
             for field_name, column in (

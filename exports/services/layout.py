@@ -7,10 +7,12 @@ précisez texts under `<code>_autre`), then the derived `budget_par_habitant`. D
 row per roster item. The same layout reads an export back (see `exports.services.importer`).
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from functools import cache
+from typing import Any
 
 from django.utils import timezone
 
@@ -25,7 +27,7 @@ LIST_SEPARATOR = " ; "
 T = Question.Type
 
 STATUS_LABELS = {value: str(label) for value, label in Response.Status.choices}
-TYPE_LABELS = {
+TYPE_LABELS: dict[str, str] = {
     T.SINGLE: "choix unique",
     T.MULTIPLE: "choix multiples",
     T.MATRIX: "matrice",
@@ -193,7 +195,7 @@ class Block:
         self.codes = [code for code, _ in self.choices]
         self.row_codes = [code for code, _ in self.rows]
         self.nsp_cell = NSP_LABEL if self.labels else NSP
-        self._fill = {
+        fillers: dict[str, Callable[[Any], list]] = {
             T.SINGLE: self._single,
             T.MULTIPLE: self._multiple,
             T.MATRIX: self._matrix,
@@ -201,14 +203,15 @@ class Block:
             T.INTEGER: self._number,
             T.DECIMAL: self._number,
             T.MONEY: self._number,
-        }.get(self.question.type, self._plain)
+        }
+        self._fill = fillers.get(self.question.type, self._plain)
 
     def _single(self, value) -> list:
         return [self.shown.get(value, value)]
 
     def _multiple(self, value) -> list:
         chosen = set(value or ())
-        cells = [1 if code in chosen else 0 for code in self.codes]
+        cells: list[int | str] = [1 if code in chosen else 0 for code in self.codes]
         shown = self.shown
         cells.append(LIST_SEPARATOR.join([shown[code] for code in self.codes if code in chosen]))
         return cells

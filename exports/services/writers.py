@@ -9,7 +9,7 @@ import csv
 import json
 from datetime import date, datetime
 from decimal import Decimal
-from typing import IO
+from typing import IO, Any
 
 import xlsxwriter
 
@@ -115,7 +115,7 @@ def table_schema(sheet: Sheet, *, title: str, description: str) -> dict:
     """The Table Schema (frictionless, specs.frictionlessdata.io) describing a CSV sheet."""
     fields = []
     for column in sheet.columns:
-        field = {"name": column.name, "title": column.title, "type": column.kind}
+        field: dict[str, Any] = {"name": column.name, "title": column.title, "type": column.kind}
         if column.kind == "datetime":
             field["format"] = CSV_DATE_FORMAT
             field["description"] = "Heure de Paris"

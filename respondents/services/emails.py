@@ -23,7 +23,7 @@ from respondents.models import Contact, EmailLog, Invitation
 logger = logging.getLogger(__name__)
 
 OPT_OUT_SALT = "respondents.reminder-opt-out"
-SUBJECTS = {
+SUBJECTS: dict[str, str] = {
     EmailLog.Kind.INVITATION: "Baromètre {year} : votre invitation à répondre pour {name}",
     EmailLog.Kind.REMINDER: "Baromètre {year} : rappel — la réponse de {name} est attendue",
     EmailLog.Kind.RESEND: "Baromètre {year} : votre lien pour répondre pour {name}",
@@ -149,6 +149,6 @@ def send_email(self, log_id: int):
     log.status, log.sent_at, log.error = EmailLog.Status.SENT, now, ""
     log.save(update_fields=["status", "sent_at", "error", "attempts", "subject", "updated_at"])
     if log.invitation_id and log.kind in (EmailLog.Kind.INVITATION, EmailLog.Kind.RESEND):
-        type(log.invitation).objects.filter(pk=log.invitation_id).update(sent_at=now)
-        type(log.contact).objects.filter(pk=log.contact_id).update(last_invited_at=now)
+        Invitation.objects.filter(pk=log.invitation_id).update(sent_at=now)
+        Contact.objects.filter(pk=log.contact_id).update(last_invited_at=now)
     return log.status

@@ -14,10 +14,11 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count
+from django.db.models import Count, Field
 from django.utils import timezone
 
 from respondents.models import Collectivite, PostalCode, normalise_name
@@ -67,7 +68,7 @@ def _read(data_dir: Path, name: str) -> list[dict]:
 
 
 def _row(kind: str, code: str, name: str, **values) -> dict:
-    row = {
+    row: dict[str, Any] = {
         "kind": kind,
         "code": code,
         "siren": "",
@@ -207,9 +208,16 @@ def _update_rows(updates: list[tuple[int, dict]], now) -> None:
     """
     if not updates:
         return
-    fields = [Collectivite._meta.get_field(name) for name in (*SYNCED_FIELDS, "updated_at")]
+    fields: list[Field] = []
+    columns: list[str] = []
+    for name in (*SYNCED_FIELDS, "updated_at"):
+        model_field = Collectivite._meta.get_field(name)
+        # Concrete columns of the model, never relations.
+        assert isinstance(model_field, Field) and model_field.column is not None
+        fields.append(model_field)
+        columns.append(model_field.column)
     quote = connection.ops.quote_name
-    assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
+    assignments = ", ".join(f"{quote(column)} = %s" for column in columns)
     # Identifiers come from the model, values are parameters.
     sql = f"UPDATE {quote(Collectivite._meta.db_table)} SET {assignments} WHERE id = %s"  # noqa: S608
     params = [

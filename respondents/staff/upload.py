@@ -161,6 +161,8 @@ def parse_contacts(uploaded) -> tuple[list[ContactRow], list[str]]:
         if line_errors:
             errors.append(f"Ligne {number} : " + " ; ".join(line_errors) + ".")
             continue
+        # Without a line error, a collectivité was found (an empty or unknown code is one).
+        assert collectivite is not None
         rows.append(
             ContactRow(
                 line=number,

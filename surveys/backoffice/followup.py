@@ -238,8 +238,8 @@ def filtered(edition: Edition, filters: ListFilters) -> QuerySet:
 
 def with_details(edition: Edition, rows: QuerySet) -> QuerySet:
     """Add what a list row shows: last activity and the contacts invited to the edition."""
-    last_link = Invitation.objects.filter(edition=edition, collectivite=OuterRef("pk"))
-    last_link = last_link.order_by().values("collectivite").annotate(last=Max("last_used_at"))
+    links = Invitation.objects.filter(edition=edition, collectivite=OuterRef("pk"))
+    last_link = links.order_by().values("collectivite").annotate(last=Max("last_used_at"))
     response = Response.objects.filter(edition=edition, collectivite=OuterRef("pk"))
     contacts = Contact.objects.filter(invitations__edition=edition).distinct()
     return rows.annotate(

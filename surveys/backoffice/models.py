@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from surveys.models import Edition
+from surveys.models import Edition, Question
 
 AUTOMATIC = "automatique"
 EDITION_STATUS_LABELS = dict(Edition.Status.choices)
@@ -94,6 +94,11 @@ class ResponseComment(models.Model):
 class AnswerAudit(models.Model):
     """One change to an answer of a response already submitted: who, when, before and after."""
 
+    # Not columns: set for display by surveys.backoffice.review.audit_trail.
+    question: Question | None
+    before: str
+    after: str
+
     response = models.ForeignKey(
         "surveys.Response", on_delete=models.CASCADE, related_name="answer_audits"
     )
@@ -122,7 +127,7 @@ class AnswerAudit(models.Model):
 
     @property
     def author(self) -> str:
-        if self.changed_by_id:
+        if self.changed_by is not None:
             return self.changed_by.get_username()
         return self.changed_by_label or "—"
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from surveys.models import Answer, Choice, Edition, MatrixRow
+from surveys.models import Answer, Choice, Edition, MatrixRow, Question
 from surveys.protection import ProtectedChangeError, codes_in_use, question_deletion_problems
 
 
@@ -83,7 +83,7 @@ def clone_edition(edition: Edition, year: int, title: str) -> Edition:
             section.edition = clone
             section.save()
             sections[old_pk] = section
-        questions = {}
+        questions: dict[int, Question] = {}
         ordered = edition.questions.order_by("roster_id", "pk").prefetch_related("choices", "rows")
         # Rosters first (roster_id NULL sorts first on SQLite, last on PostgreSQL).
         for question in sorted(ordered, key=lambda q: q.roster_id is not None):
@@ -105,7 +105,7 @@ def clone_edition(edition: Edition, year: int, title: str) -> Edition:
 
 def next_edition_title(edition: Edition, year: int | None = None) -> str:
     """The title with the year replaced, e.g. "Baromètre … 2021" → "Baromètre … 2022"."""
-    year, following = str(edition.year), str(year or edition.year + 1)
-    if year in edition.title:
-        return edition.title.replace(year, following)
+    current, following = str(edition.year), str(year or edition.year + 1)
+    if current in edition.title:
+        return edition.title.replace(current, following)
     return f"{edition.title} {following}"

@@ -197,6 +197,7 @@ def review(response: Response) -> Review:
                 if is_visible(question, context) and _unanswered(
                     question, answers.get((question.pk, item))
                 ):
+                    assert question.roster is not None  # roster_id is set in this branch
                     anchor = f"q-{question.roster.code}-{item}-{question.code}"
                     missing.append(Missing(section, question, item, anchor))
         saved = section.code in response.saved_sections

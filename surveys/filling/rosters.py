@@ -63,6 +63,7 @@ def remove_roster_item(
         count = int(stored.value) if stored else 0
         if not 1 <= item <= count:
             raise FillingError("Cette fiche n'existe pas ou a déjà été supprimée.")
+        assert stored is not None  # an item exists, so the roster's count is stored
         children = roster.item_questions.all()
         response.answers.filter(question__in=children, item=item).delete()
         # One item at a time, upwards, so that (response, question, item) stays unique.

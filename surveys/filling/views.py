@@ -33,6 +33,8 @@ Staff reopen a sent response from the back-office (surveys.backoffice.views.resp
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -42,10 +44,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from respondents.access import respondent_required
+from respondents.access import RespondentRequest, respondent_required
 from surveys import filling
-from surveys.filling.forms import SectionForm
+from surveys.filling.forms import Entry, SectionForm
 from surveys.models import Answer, Question, Response, Section
+from surveys.validation import CleanAnswer
 
 SAVED_LATER = (
     "Vos réponses sont enregistrées. Vous pouvez fermer cette page : le lien reçu par courriel "
@@ -53,7 +56,7 @@ SAVED_LATER = (
 )
 
 
-def _response(request: HttpRequest) -> Response:
+def _response(request: RespondentRequest) -> Response:
     access = request.respondent
     return filling.response_for(access.edition, access.collectivite)
 
@@ -73,7 +76,7 @@ def _version(request: HttpRequest) -> int:
         return -1
 
 
-def _base_context(request: HttpRequest, response: Response) -> dict:
+def _base_context(request: RespondentRequest, response: Response) -> dict:
     return {
         "edition": response.edition,
         "response": response,
@@ -84,7 +87,7 @@ def _base_context(request: HttpRequest, response: Response) -> dict:
 
 
 @respondent_required
-def overview(request: HttpRequest, year: int) -> HttpResponse:
+def overview(request: RespondentRequest, year: int) -> HttpResponse:
     response = _response(request)
     data = filling.review(response)
     total = len(data.sections)
@@ -100,7 +103,13 @@ def overview(request: HttpRequest, year: int) -> HttpResponse:
     return render(request, "surveys/fill_overview.html", context)
 
 
-def _section_context(request, response, section, form, **extra) -> dict:
+def _section_context(
+    request: RespondentRequest,
+    response: Response,
+    section: Section,
+    form: SectionForm,
+    **extra: Any,
+) -> dict:
     form.roster_offers = filling.roster_offers(response, section)
     sections = filling.visible_sections(response)
     position = next(i for i, s in enumerate(sections) if s.pk == section.pk)
@@ -125,14 +134,14 @@ def _section_context(request, response, section, form, **extra) -> dict:
     }
 
 
-def _jsonable(value):
+def _jsonable(value: object) -> object:
     """Decimals (budget_par_habitant) as strings, which the page's script reads as numbers."""
     if value is None or isinstance(value, str | int | list | dict):
         return value
     return str(value)
 
 
-def _unsaved_form(response, section, posted: SectionForm) -> SectionForm:
+def _unsaved_form(response: Response, section: Section, posted: SectionForm) -> SectionForm:
     """After a conflict: the newer stored answers, with what this agent typed recalled."""
     fresh = SectionForm(response, section)
     for entry in fresh.entries:
@@ -147,7 +156,7 @@ def _unsaved_form(response, section, posted: SectionForm) -> SectionForm:
     return fresh
 
 
-def _describe_posted(form: SectionForm, entry) -> list[str]:
+def _describe_posted(form: SectionForm, entry: Entry) -> list[str]:
     """What the agent typed in a field, displayed like a stored answer when it is valid."""
     field = form.fields[entry.name]
     data = form[entry.name].data
@@ -163,7 +172,7 @@ def _describe_posted(form: SectionForm, entry) -> list[str]:
     return filling.display_answer(entry.question, _as_answer(cleaned))
 
 
-def _as_answer(cleaned):
+def _as_answer(cleaned: CleanAnswer) -> Answer:
     return Answer(value=cleaned.value, number=cleaned.number, other_text=cleaned.other_text)
 
 
@@ -180,7 +189,7 @@ def _next_url(response: Response, section: Section) -> str:
 
 
 @respondent_required
-def section_page(request: HttpRequest, year: int, section: str) -> HttpResponse:
+def section_page(request: RespondentRequest, year: int, section: str) -> HttpResponse:
     response = _response(request)
     if response.status in filling.DONE:
         messages.info(request, "Votre réponse a été envoyée : voici vos réponses.")
@@ -216,7 +225,9 @@ def section_page(request: HttpRequest, year: int, section: str) -> HttpResponse:
     return redirect(_next_url(response, section_obj))
 
 
-def _save(request, response, section, form) -> HttpResponse | None:
+def _save(
+    request: RespondentRequest, response: Response, section: Section, form: SectionForm
+) -> HttpResponse | None:
     """Save the page; on refusal, the page re-rendered with the reason."""
     try:
         filling.save_section(response, form, _version(request))
@@ -233,7 +244,7 @@ def _save(request, response, section, form) -> HttpResponse | None:
 
 @require_POST
 @respondent_required
-def autosave(request: HttpRequest, year: int, section: str) -> JsonResponse:
+def autosave(request: RespondentRequest, year: int, section: str) -> JsonResponse:
     response = _response(request)
     section_obj = _section(response, section)
     form = SectionForm(response, section_obj, request.POST)
@@ -276,7 +287,9 @@ def _roster(section: Section, code: str) -> Question:
     return roster
 
 
-def _save_page_first(request, response, section) -> tuple[SectionForm, HttpResponse | None]:
+def _save_page_first(
+    request: RespondentRequest, response: Response, section: Section
+) -> tuple[SectionForm, HttpResponse | None]:
     """A roster button submits its page: the page's answers are saved first. Returns the bound
     form, and the page to show instead when the save was refused."""
     form = SectionForm(response, section, request.POST)
@@ -285,7 +298,7 @@ def _save_page_first(request, response, section) -> tuple[SectionForm, HttpRespo
 
 @require_POST
 @respondent_required
-def roster_add(request: HttpRequest, year: int, section: str, roster: str) -> HttpResponse:
+def roster_add(request: RespondentRequest, year: int, section: str, roster: str) -> HttpResponse:
     response = _response(request)
     section_obj = _section(response, section)
     roster_obj = _roster(section_obj, roster)
@@ -305,7 +318,7 @@ def roster_add(request: HttpRequest, year: int, section: str, roster: str) -> Ht
 
 @require_POST
 @respondent_required
-def roster_copy(request: HttpRequest, year: int, section: str, roster: str) -> HttpResponse:
+def roster_copy(request: RespondentRequest, year: int, section: str, roster: str) -> HttpResponse:
     response = _response(request)
     section_obj = _section(response, section)
     roster_obj = _roster(section_obj, roster)
@@ -329,7 +342,7 @@ def roster_copy(request: HttpRequest, year: int, section: str, roster: str) -> H
 @require_POST
 @respondent_required
 def roster_remove(
-    request: HttpRequest, year: int, section: str, roster: str, item: int
+    request: RespondentRequest, year: int, section: str, roster: str, item: int
 ) -> HttpResponse:
     response = _response(request)
     section_obj = _section(response, section)
@@ -350,7 +363,7 @@ def roster_remove(
 
 
 @respondent_required
-def review_page(request: HttpRequest, year: int) -> HttpResponse:
+def review_page(request: RespondentRequest, year: int) -> HttpResponse:
     response = _response(request)
     if response.status in filling.DONE:
         return redirect("answering:answers", year=year)
@@ -397,14 +410,14 @@ def _review_errors(refused: filling.IncompleteResponse) -> list[tuple[str, str]]
 
 
 @respondent_required
-def confirmation(request: HttpRequest, year: int) -> HttpResponse:
+def confirmation(request: RespondentRequest, year: int) -> HttpResponse:
     response = _response(request)
     if response.status not in filling.DONE:
         return redirect("answering:home", year=year)
     return render(request, "surveys/fill_confirmation.html", _base_context(request, response))
 
 
-def _sheet_context(request, response) -> dict:
+def _sheet_context(request: RespondentRequest, response: Response) -> dict:
     return {
         **_base_context(request, response),
         "sheet": filling.answer_sheet(response),
@@ -413,12 +426,12 @@ def _sheet_context(request, response) -> dict:
 
 
 @respondent_required
-def answers_page(request: HttpRequest, year: int) -> HttpResponse:
+def answers_page(request: RespondentRequest, year: int) -> HttpResponse:
     response = _response(request)
     return render(request, "surveys/fill_answers.html", _sheet_context(request, response))
 
 
 @respondent_required
-def print_page(request: HttpRequest, year: int) -> HttpResponse:
+def print_page(request: RespondentRequest, year: int) -> HttpResponse:
     response = _response(request)
     return render(request, "surveys/fill_print.html", _sheet_context(request, response))
