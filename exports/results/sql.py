@@ -8,6 +8,7 @@ queries need them unnested into rows. PostgreSQL (jsonb) and SQLite (JSON1) spel
 from dataclasses import dataclass
 
 from django.db import connection
+from django.db.backends.utils import CursorWrapper
 
 # The key of the extra row `json_items` gives once per answer, where the vendor allows it.
 ANSWER_ROW = "#answer"
@@ -28,7 +29,7 @@ def planning_fence(vendor: str | None = None) -> str:
     return "OFFSET 0" if _vendor(vendor) == "postgresql" else "LIMIT -1 OFFSET 0"
 
 
-def prepare_aggregates(cursor, vendor: str | None = None) -> None:
+def prepare_aggregates(cursor: CursorWrapper, vendor: str | None = None) -> None:
     """Per-transaction settings for the aggregate queries.
 
     PostgreSQL's JIT compiles expressions when a plan looks expensive; the JSON unnesting
@@ -80,7 +81,7 @@ def json_items(source: str, vendor: str | None = None) -> JsonItems:
     )
 
 
-def prefer_hashing(cursor, enabled: bool, vendor: str | None = None) -> None:
+def prefer_hashing(cursor: CursorWrapper, enabled: bool, vendor: str | None = None) -> None:
     """Discourage sorts for the next queries of this transaction (PostgreSQL).
 
     Grouping a million JSON answers by value, the planner's estimate (every value distinct)

@@ -5,8 +5,9 @@ agents' own saves once staff reopened their response (surveys.filling).
 """
 
 from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from surveys.backoffice.models import AnswerAudit, ResponseEvent
@@ -36,7 +37,9 @@ def snapshot(response: Response) -> Snapshot:
     }
 
 
-def record_changes(response: Response, before: Snapshot, after: Snapshot, user=None, label=""):
+def record_changes(
+    response: Response, before: Snapshot, after: Snapshot, user: User | None = None, label: str = ""
+) -> list[AnswerAudit]:
     """One AnswerAudit row per (question, item) whose value or précision changed."""
     audits = []
     for key in sorted(set(before) | set(after)):
@@ -62,7 +65,7 @@ def record_changes(response: Response, before: Snapshot, after: Snapshot, user=N
 
 
 @contextmanager
-def audited(response: Response, user=None, label: str = "") -> Iterator[None]:
+def audited(response: Response, user: User | None = None, label: str = "") -> Iterator[None]:
     """Record in the audit trail what the block changes, if the response was ever submitted.
 
     `user` is the staff member; for an agent (no account), `label` says who it was.
@@ -76,7 +79,7 @@ def audited(response: Response, user=None, label: str = "") -> Iterator[None]:
         record_changes(response, before, snapshot(response), user, label)
 
 
-def agent_audit(response: Response, *, by_staff: bool, **_):
+def agent_audit(response: Response, *, by_staff: bool, **_: object) -> AbstractContextManager[None]:
     """Connected to `surveys.hooks.answers_changing`: the agents' saves are audited once the
     response was submitted (staff audit their own, with their name, in `review`)."""
     return nullcontext() if by_staff else audited(response, label=AGENT_LABEL)

@@ -8,6 +8,7 @@ writes exactly one `EditionEvent` (who, or "automatique", and when).
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -72,7 +73,7 @@ def available_actions(edition: Edition) -> list[tuple[str, str]]:
     ]
 
 
-def change_status(edition: Edition, action: str, user) -> None:
+def change_status(edition: Edition, action: str, user: User) -> None:
     """Apply a staff action (`ouvrir`, `clore`, `publier`); ValidationError in French if refused."""
     if action not in ACTIONS:
         raise ValidationError("Action inconnue.", code="unknown_action")
@@ -90,7 +91,7 @@ def change_status(edition: Edition, action: str, user) -> None:
         raise _refuse(edition, end)
 
 
-def extend_deadline(edition: Edition, new_closes_at: datetime, user) -> None:
+def extend_deadline(edition: Edition, new_closes_at: datetime, user: User) -> None:
     """Move the deadline later; a closed wave reopens since the new deadline is in the future."""
     now = timezone.now()
     if edition.status not in (Status.OPEN, Status.CLOSED):

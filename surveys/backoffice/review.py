@@ -8,11 +8,13 @@ written to the audit trail (`AnswerAudit`) by `audited`, whoever makes it.
 
 import logging
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
+from respondents.models import Collectivite
 from surveys.backoffice.audit import audited, was_submitted
 from surveys.backoffice.models import AnswerAudit, ResponseComment, ResponseEvent, StaffEntry
 from surveys.filling import (
@@ -23,6 +25,7 @@ from surveys.filling import (
     save_section,
 )
 from surveys.filling import review as review_of
+from surveys.filling.forms import SectionForm
 from surveys.hooks import status_changing
 from surveys.models import Answer, Edition, Response
 
@@ -31,7 +34,7 @@ COMMENT_MAX_LENGTH = 2000
 logger = logging.getLogger(__name__)
 
 
-def validate(response: Response, user) -> None:
+def validate(response: Response, user: User) -> None:
     if response.status == Response.Status.VALIDATED:
         raise ValidationError("Cette réponse est déjà validée.", code="already_validated")
     if response.status != Response.Status.SUBMITTED:
@@ -48,7 +51,7 @@ def validate(response: Response, user) -> None:
     response.refresh_from_db()
 
 
-def flag(response: Response, user, body: str, question_code: str = "") -> ResponseComment:
+def flag(response: Response, user: User, body: str, question_code: str = "") -> ResponseComment:
     """Flag an inconsistency; the comment is shown to the collectivité's agents."""
     body = (body or "").strip()
     if not body:
@@ -78,7 +81,7 @@ def resolve(comment: ResponseComment) -> None:
         comment.save(update_fields=["resolved_at"])
 
 
-def open_flags(response: Response):
+def open_flags(response: Response) -> QuerySet[ResponseComment]:
     """The flags the agents see (on their overview and review pages)."""
     return response.staff_comments.filter(kind=ResponseComment.Kind.FLAG, resolved_at__isnull=True)
 
@@ -89,7 +92,7 @@ def open_flags_for_agents(response: Response) -> list[ResponseComment]:
 
 
 @transaction.atomic
-def reopen(response: Response, by_user) -> Response:
+def reopen(response: Response, by_user: User) -> Response:
     """Give a submitted (or validated) response back to its agents as a draft; logged, so
     that the agents' later changes go to the audit trail."""
     if response.status not in DONE:
@@ -109,7 +112,7 @@ def reopen(response: Response, by_user) -> Response:
     return response
 
 
-def save_as_staff(response: Response, form, version: int, user) -> Response:
+def save_as_staff(response: Response, form: SectionForm, version: int, user: User) -> Response:
     """Save a section on the collectivité's behalf with the agents' form and validation."""
     submitted = was_submitted(response)
     with audited(response, user):
@@ -121,7 +124,9 @@ def save_as_staff(response: Response, form, version: int, user) -> Response:
     return response
 
 
-def start_staff_entry(edition: Edition, collectivite, user, channel: str) -> Response:
+def start_staff_entry(
+    edition: Edition, collectivite: Collectivite, user: User, channel: str
+) -> Response:
     """The collectivité's response, marked as entered by staff (from paper or phone)."""
     if channel not in StaffEntry.Channel.values:
         raise ValidationError("Indiquez comment la réponse a été reçue.", code="channel")
@@ -137,7 +142,7 @@ def start_staff_entry(edition: Edition, collectivite, user, channel: str) -> Res
     return response
 
 
-def submit_as_staff(response: Response, user) -> Response:
+def submit_as_staff(response: Response, user: User) -> Response:
     """Mark a response entered by staff as submitted once its required answers are there."""
     if response.status in DONE:
         raise ValidationError("Cette réponse est déjà envoyée.", code="already_submitted")

@@ -9,7 +9,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
+from django.db.models import QuerySet
 
 from surveys.definition.evolution import check_definition_change
 from surveys.definition.format import CHOICE_KEYS
@@ -50,10 +51,10 @@ def import_definition(definition: dict) -> tuple[Edition, bool]:
 
 
 class _Sync:
-    def __init__(self):
+    def __init__(self) -> None:
         self.changed = False
 
-    def save(self, instance, values: dict) -> None:
+    def save(self, instance: models.Model, values: dict) -> None:
         if instance.pk is not None and all(
             _same(getattr(instance, field), value) for field, value in values.items()
         ):
@@ -63,12 +64,14 @@ class _Sync:
         instance.save()
         self.changed = True
 
-    def delete(self, queryset) -> None:
+    def delete(self, queryset: QuerySet[Any]) -> None:
         if queryset.exists():
             queryset.delete()
             self.changed = True
 
-    def delete_missing(self, model, existing: list, wanted: list[dict]) -> None:
+    def delete_missing(
+        self, model: type[Choice | MatrixRow], existing: list, wanted: list[dict]
+    ) -> None:
         codes = {item["code"] for item in wanted}
         obsolete = [instance.pk for instance in existing if instance.code not in codes]
         if obsolete:
@@ -116,7 +119,15 @@ class _Sync:
         self.delete(obsolete)
         self.delete(edition.sections.exclude(code__in=[data["code"] for data in sections]))
 
-    def question(self, edition, section, roster, existing, data, order) -> Question:
+    def question(
+        self,
+        edition: Edition,
+        section: Section,
+        roster: Question | None,
+        existing: dict[str, Question],
+        data: dict[str, Any],
+        order: int,
+    ) -> Question:
         question = existing.get(data["code"])
         # Choices and rows of an existing question come prefetched; a new one has none.
         old_choices = list(question.choices.all()) if question else []

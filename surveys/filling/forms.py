@@ -58,11 +58,13 @@ def condition_json(expr: str) -> str:
 class AnswerWidget(forms.Widget):
     """Reads a question's raw input from POST: {"value", "other_text", "nsp"}."""
 
-    def __init__(self, question: Question, attrs=None):
+    def __init__(self, question: Question, attrs: dict[str, Any] | None = None) -> None:
         super().__init__(attrs)
         self.question = question
 
-    def value_from_datadict(self, data, files, name):
+    def value_from_datadict(
+        self, data: Mapping[str, Any], files: Mapping[str, Any], name: str
+    ) -> dict[str, Any]:
         question = self.question
         kind = question.type
         if kind == Question.Type.MULTIPLE:
@@ -79,20 +81,22 @@ class AnswerWidget(forms.Widget):
             "nsp": bool(data.get(f"{name}_nsp")),
         }
 
-    def value_omitted_from_data(self, data, files, name):
+    def value_omitted_from_data(
+        self, data: Mapping[str, Any], files: Mapping[str, Any], name: str
+    ) -> bool:
         return False
 
 
 class AnswerField(forms.Field):
     """A question's answer: cleaned by `clean_answer` into a CleanAnswer, or None when empty."""
 
-    def __init__(self, question: Question, **kwargs):
+    def __init__(self, question: Question, **kwargs: Any) -> None:
         self.question = question
         kwargs.setdefault("label", question.text)
         kwargs.setdefault("help_text", question.help_text)
         super().__init__(required=False, widget=AnswerWidget(question), **kwargs)
 
-    def clean(self, value, context: Mapping[str, Any] | None = None) -> CleanAnswer | None:
+    def clean(self, value: Any, context: Mapping[str, Any] | None = None) -> CleanAnswer | None:
         if value is None:
             return None
         raw = value["value"]
@@ -147,11 +151,11 @@ class SectionForm(forms.Form):
         self,
         response: Response,
         section: Section,
-        data=None,
+        data: Mapping[str, Any] | None = None,
         *,
         prefill: Mapping[str, CleanAnswer] | None = None,
         prefill_year: int | None = None,
-    ):
+    ) -> None:
         self.response = response
         self.section = section
         # {roster code: (sheets, year)} of last edition the page offers to take over (the view
@@ -219,8 +223,9 @@ class SectionForm(forms.Form):
 
     # -- cleaning --
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        assert cleaned is not None  # Django's Form.clean returns cleaned_data
         top = dict(self.stored_top)
         items = {item: dict(values) for item, values in self.stored_items.items()}
         for entry in self.entries:
@@ -237,13 +242,15 @@ class SectionForm(forms.Form):
         self._apply_visibility(values)
         for entry in self.entries:
             if not entry.visible:
-                self._errors.pop(entry.name, None)
+                self.errors.pop(entry.name, None)  # during clean(), the same dict as _errors
                 cleaned.pop(entry.name, None)
                 continue
             answer = cleaned.get(entry.name)
             if answer is not None and any(c.condition for c in entry.question.choices.all()):
+                field = self.fields[entry.name]
+                assert isinstance(field, AnswerField)  # every entry's field (see __init__)
                 try:
-                    cleaned[entry.name] = self.fields[entry.name].clean(
+                    cleaned[entry.name] = field.clean(
                         self[entry.name].data, context=self.context_of(entry)
                     )
                 except ValidationError as error:

@@ -20,6 +20,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from respondents.models import Collectivite
 from surveys.conditions import compile_condition
 from surveys.filling.forms import SectionForm
 from surveys.hooks import answers_changing
@@ -122,7 +123,7 @@ def check_can_save(response: Response, *, by_staff: bool = False) -> None:
 # -- The response --------------------------------------------------------------------------
 
 
-def response_for(edition: Edition, collectivite) -> Response:
+def response_for(edition: Edition, collectivite: Collectivite) -> Response:
     """The collectivité's response to the edition, created as an empty draft on first visit."""
     response, _ = Response.objects.select_related("edition", "collectivite").get_or_create(
         edition=edition, collectivite=collectivite

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from django.utils import timezone
 
-from respondents.models import EmailLog
+from respondents.models import Contact, EmailLog, Invitation
 from respondents.services.emails import queue_email
 from surveys.filling.review import IncompleteResponse, Warning, review
 from surveys.filling.saving import check_can_save, claim_version
@@ -39,8 +39,8 @@ def submit_response(
     version: int,
     confirmed: Iterable[str] = (),
     *,
-    contact=None,
-    invitation=None,
+    contact: Contact | None = None,
+    invitation: Invitation | None = None,
 ) -> Response:
     """Submit: required answers present, warnings confirmed; then the receipt e-mail.
 

@@ -6,6 +6,8 @@ asked once per roster item. Question codes are unique within an edition and stab
 editions: they name export columns and line trends up.
 """
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -147,7 +149,7 @@ class Question(models.Model):
             ]
         return []
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         # Refuse in French before the PROTECT foreign key of Answer refuses in English.
         if problems := self.deletion_problems():
             raise ProtectedChangeError(problems)
