@@ -123,7 +123,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 CACHE_URL = env_str("CACHE_URL")
 if CACHE_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        "default": {
+            # Fails open: with Redis down, pages answer without their cache (barometre/cache.py).
+            "BACKEND": "barometre.cache.FailOpenRedisCache",
+            "LOCATION": CACHE_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
+        }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -213,6 +218,20 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_EXPIRES = 3600
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A request that enqueues a task with the broker down must give up within a second or two, not
+# retry for 20 s: barometre.tasks.send_task logs it and the beat jobs catch up.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 0.5,
+}
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2}
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 2,
+    "retry_policy": {"max_retries": 1, "interval_start": 0, "interval_step": 0.5},
+}
 # Periodic jobs; each app adds its entries in its own module (see barometre/celery.py).
 CELERY_BEAT_SCHEDULE: dict = {
     "clear-expired-sessions": {
@@ -238,6 +257,10 @@ RATELIMIT_ACCESS_REQUESTS_PER_IP = env_int("RATELIMIT_ACCESS_REQUESTS_PER_IP", 5
 # The request header holding the client address set by the reverse proxy (e.g. HTTP_X_REAL_IP);
 # empty: REMOTE_ADDR.
 RATELIMIT_CLIENT_IP_HEADER = env_str("RATELIMIT_CLIENT_IP_HEADER")
+CELERY_BEAT_SCHEDULE["respondents-requeue-stale-emails"] = {
+    "task": "respondents.tasks.requeue_stale_emails",
+    "schedule": 60,
+}
 CELERY_BEAT_SCHEDULE["respondents-scheduled-reminders"] = {
     "task": "respondents.tasks.send_scheduled_reminders",
     "schedule": 3600,

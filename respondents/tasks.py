@@ -4,6 +4,7 @@ from smtplib import SMTPRecipientsRefused, SMTPResponseException
 from celery import shared_task
 from celery.utils.time import get_exponential_backoff_interval
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from respondents.models import EmailLog
@@ -32,6 +33,12 @@ def send_email(self, log_id: int):
         .first()
     )
     if log is None or log.status != EmailLog.Status.QUEUED:
+        return "ignoré"
+    # The beat job may have queued it twice: only one task claims each attempt.
+    claimed = EmailLog.objects.filter(
+        pk=log.pk, status=EmailLog.Status.QUEUED, attempts=log.attempts
+    ).update(attempts=F("attempts") + 1)
+    if not claimed:
         return "ignoré"
     log.attempts += 1
     try:
@@ -66,6 +73,14 @@ def send_email(self, log_id: int):
         type(log.invitation).objects.filter(pk=log.invitation_id).update(sent_at=now)
         type(log.contact).objects.filter(pk=log.contact_id).update(last_invited_at=now)
     return log.status
+
+
+@shared_task
+def requeue_stale_emails() -> int:
+    """Beat: hand again to the broker the e-mails still queued long after (broker was down)."""
+    from respondents.services.emails import requeue_stale_emails as requeue
+
+    return requeue()
 
 
 @shared_task
