@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from barometre import views
+from barometre.login import ThrottledAdminAuthenticationForm, ThrottledAuthenticationForm
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -10,7 +11,9 @@ urlpatterns = [
     path("equipe/", views.staff_home, name="staff-home"),
     path(
         "compte/connexion/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        auth_views.LoginView.as_view(
+            redirect_authenticated_user=True, authentication_form=ThrottledAuthenticationForm
+        ),
         name="login",
     ),
     path("compte/deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
@@ -20,5 +23,6 @@ urlpatterns = [
     path("", include("exports.urls")),
 ]
 
+admin.site.login_form = ThrottledAdminAuthenticationForm
 admin.site.site_header = "Baromètre — administration"
 admin.site.site_title = "Baromètre"
