@@ -321,7 +321,9 @@ LOGGING = {
 # files are deleted EXPORT_RETENTION_HOURS after they were built.
 EXPORT_TIME_LIMIT = env_int("EXPORT_TIME_LIMIT", 3600)
 EXPORT_RETENTION_HOURS = env_int("EXPORT_RETENTION_HOURS", 72)
+# A running export without progress for this long has lost its worker: failed by the reaper.
+EXPORT_STALL_SECONDS = env_int("EXPORT_STALL_SECONDS", 300)
 CELERY_BEAT_SCHEDULE["reap-exports"] = {
     "task": "exports.tasks.reap_exports",
-    "schedule": 10 * 60,
+    "schedule": 60,
 }

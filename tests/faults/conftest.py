@@ -1,8 +1,12 @@
 """Real processes for the fault suite: a Redis server of our own, on a free port, to kill."""
 
+import contextlib
+import os
 import shutil
+import signal
 import socket
 import subprocess
+import sys
 import time
 
 import pytest
@@ -97,3 +101,77 @@ def staff_member(transactional_db):
     user = get_user_model().objects.create_user("equipe", "equipe@decider-ensemble.test", "pw")
     user.groups.add(Group.objects.get_or_create(name=STAFF)[0])
     return user
+
+
+class Worker:
+    """A real `celery worker` with a prefork pool of one child, to kill child or whole."""
+
+    def __init__(self, url: str, tmp_path):
+        from django.db import connection
+
+        from tests.conftest import ROOT, _database_url
+
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "barometre.settings",
+            "DATABASE_URL": _database_url(connection.settings_dict),
+            "CELERY_BROKER_URL": url,
+            "CELERY_RESULT_BACKEND": url,
+            "EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend",
+            "MEDIA_ROOT": str(tmp_path / "media"),
+            "DEBUG": "1",
+        }
+        self.log = tmp_path / f"worker-{time.monotonic_ns()}.log"
+        with open(self.log, "w") as log_file:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "celery", "-A", "barometre", "worker"]
+                + ["--pool=prefork", "--concurrency=1", "--loglevel=INFO"]
+                + ["--without-gossip", "--without-mingle", "--without-heartbeat"],
+                cwd=ROOT,
+                env=env,
+                stdout=log_file,
+                stderr=subprocess.STDOUT,
+            )
+        deadline = time.monotonic() + 60
+        while "ready." not in self.log.read_text():
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("le worker Celery n'a pas démarré :\n" + self.log.read_text())
+            time.sleep(0.2)
+
+    def children(self) -> list[int]:
+        path = f"/proc/{self.process.pid}/task/{self.process.pid}/children"
+        with open(path) as stream:
+            return [int(pid) for pid in stream.read().split()]
+
+    def kill_child(self) -> None:
+        for pid in self.children():
+            os.kill(pid, signal.SIGKILL)
+
+    def kill(self) -> None:
+        children = self.children() if self.process.poll() is None else []
+        self.process.kill()
+        for pid in children:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        self.process.wait(timeout=20)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+@pytest.fixture
+def start_worker(site_on_redis, transactional_db, tmp_path):
+    workers: list[Worker] = []
+
+    def start() -> Worker:
+        workers.append(Worker(site_on_redis.url, tmp_path))
+        return workers[-1]
+
+    yield start
+    for worker in workers:
+        worker.stop()
