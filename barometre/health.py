@@ -27,8 +27,25 @@ def check_broker() -> str | None:
     return None
 
 
+def check_cache() -> str | None:
+    """The fail-open cache hides its errors from the pages; here we ask Redis directly."""
+    from django.core.cache import caches
+    from django.core.cache.backends.redis import RedisCache
+
+    cache = caches["default"]
+    if not isinstance(cache, RedisCache):
+        return None
+    try:
+        cache._cache.get_client(write=True).ping()
+    except Exception as exc:  # noqa: BLE001
+        return f"cache Redis injoignable : {exc.__class__.__name__}"
+    return None
+
+
 def run_checks() -> dict[str, str]:
     results = {"database": check_database()}
     if settings.CELERY_BROKER_URL:
         results["broker"] = check_broker()
+    if settings.CACHES["default"]["BACKEND"].endswith("RedisCache"):
+        results["cache"] = check_cache()
     return {name: error or "ok" for name, error in results.items()}

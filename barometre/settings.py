@@ -77,6 +77,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "barometre.middleware.CleanQueryParametersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -125,7 +126,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 CACHE_URL = env_str("CACHE_URL")
 if CACHE_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        "default": {
+            # Fails open: with Redis down, pages answer without their cache (barometre/cache.py).
+            "BACKEND": "barometre.cache.FailOpenRedisCache",
+            "LOCATION": CACHE_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
+        }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -215,6 +221,20 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_EXPIRES = 3600
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A request that enqueues a task with the broker down must give up within a second or two, not
+# retry for 20 s: barometre.tasks.send_task logs it and the beat jobs catch up.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 0.5,
+}
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2}
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 2,
+    "retry_policy": {"max_retries": 1, "interval_start": 0, "interval_step": 0.5},
+}
 # Periodic jobs; each app adds its entries in its own module (see barometre/celery.py).
 CELERY_BEAT_SCHEDULE: dict = {
     "clear-expired-sessions": {
@@ -237,9 +257,16 @@ RATELIMIT_TOKEN_FAILURES_PER_IP = env_int("RATELIMIT_TOKEN_FAILURES_PER_IP", 20)
 RATELIMIT_RESEND_PER_IP = env_int("RATELIMIT_RESEND_PER_IP", 10)
 RATELIMIT_RESEND_PER_ADDRESS = env_int("RATELIMIT_RESEND_PER_ADDRESS", 3)
 RATELIMIT_ACCESS_REQUESTS_PER_IP = env_int("RATELIMIT_ACCESS_REQUESTS_PER_IP", 5)
+# Staff login failures per window (barometre/login.py).
+RATELIMIT_LOGIN_FAILURES_PER_IP = env_int("RATELIMIT_LOGIN_FAILURES_PER_IP", 20)
+RATELIMIT_LOGIN_FAILURES_PER_USERNAME = env_int("RATELIMIT_LOGIN_FAILURES_PER_USERNAME", 5)
 # The request header holding the client address set by the reverse proxy (e.g. HTTP_X_REAL_IP);
 # empty: REMOTE_ADDR.
 RATELIMIT_CLIENT_IP_HEADER = env_str("RATELIMIT_CLIENT_IP_HEADER")
+CELERY_BEAT_SCHEDULE["respondents-requeue-stale-emails"] = {
+    "task": "respondents.tasks.requeue_stale_emails",
+    "schedule": 60,
+}
 CELERY_BEAT_SCHEDULE["respondents-scheduled-reminders"] = {
     "task": "respondents.tasks.send_scheduled_reminders",
     "schedule": 3600,
@@ -286,7 +313,8 @@ if not DEBUG:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"mask_tokens": {"()": "barometre.logging.MaskTokensFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["mask_tokens"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
@@ -295,7 +323,9 @@ LOGGING = {
 # files are deleted EXPORT_RETENTION_HOURS after they were built.
 EXPORT_TIME_LIMIT = env_int("EXPORT_TIME_LIMIT", 3600)
 EXPORT_RETENTION_HOURS = env_int("EXPORT_RETENTION_HOURS", 72)
+# A running export without progress for this long has lost its worker: failed by the reaper.
+EXPORT_STALL_SECONDS = env_int("EXPORT_STALL_SECONDS", 300)
 CELERY_BEAT_SCHEDULE["reap-exports"] = {
     "task": "exports.tasks.reap_exports",
-    "schedule": 10 * 60,
+    "schedule": 60,
 }

@@ -6,6 +6,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from barometre import views
+from barometre.login import ThrottledAdminAuthenticationForm, ThrottledAuthenticationForm
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -13,7 +14,9 @@ urlpatterns = [
     path("confidentialite/", views.privacy_notice, name="privacy-notice"),
     path(
         "compte/connexion/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        auth_views.LoginView.as_view(
+            redirect_authenticated_user=True, authentication_form=ThrottledAuthenticationForm
+        ),
         name="login",
     ),
     path("compte/deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
@@ -34,5 +37,6 @@ urlpatterns = [
     path("demande-acces/", RedirectView.as_view(pattern_name="access:request", permanent=True)),
 ]
 
+admin.site.login_form = ThrottledAdminAuthenticationForm
 admin.site.site_header = "Baromètre — administration"
 admin.site.site_title = "Baromètre"

@@ -53,6 +53,8 @@ class ExportJob(models.Model):
     finished_at = models.DateTimeField(_("terminé le"), null=True, blank=True)
     expires_at = models.DateTimeField(_("expire le"), null=True, blank=True)
     task_id = models.CharField(_("tâche Celery"), max_length=64, blank=True)
+    # Last sign of life of a running job: the reaper fails a job silent for EXPORT_STALL_SECONDS.
+    progressed_at = models.DateTimeField(_("dernier avancement"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("export")
@@ -80,13 +82,19 @@ class ExportJob(models.Model):
 
     def mark_running(self, task_id: str = "") -> None:
         self.status = self.Status.RUNNING
-        self.started_at = timezone.now()
+        self.started_at = self.progressed_at = timezone.now()
         self.finished_at = None
         self.progress = 0
         self.rows_done = 0
         self.error = ""
         self.task_id = task_id or self.task_id
         self.save()
+
+    def is_stalled(self, now=None) -> bool:
+        """Running, but without progress for EXPORT_STALL_SECONDS: its worker has died."""
+        last = self.progressed_at or self.started_at
+        limit = (now or timezone.now()) - timedelta(seconds=settings.EXPORT_STALL_SECONDS)
+        return self.status == self.Status.RUNNING and last is not None and last < limit
 
     def mark_done(self) -> None:
         self.status = self.Status.DONE

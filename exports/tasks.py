@@ -9,12 +9,26 @@ from exports.services.jobs import reap_jobs, run_job
 logger = logging.getLogger(__name__)
 
 
-@shared_task(bind=True, soft_time_limit=settings.EXPORT_TIME_LIMIT)
+@shared_task(
+    bind=True,
+    soft_time_limit=settings.EXPORT_TIME_LIMIT,
+    acks_late=True,
+    reject_on_worker_lost=True,
+)
 def run_export(self, job_id: int) -> str:
-    """Build an export job's file; a job already done, expired or running elsewhere is left."""
+    """Build an export job's file; a job already done, expired or running elsewhere is left.
+
+    Acknowledged late, the task comes back when its worker dies: the job it finds "running"
+    under its own task id (or silent too long) is then built again from the start.
+    """
     job = ExportJob.objects.select_related("edition").filter(pk=job_id).first()
-    if job is None or job.status != ExportJob.Status.PENDING:
-        return job.status if job else "missing"
+    if job is None:
+        return "missing"
+    redelivered = job.task_id and job.task_id == self.request.id
+    if job.status == ExportJob.Status.RUNNING and (redelivered or job.is_stalled()):
+        logger.warning("export %s repris depuis le début après l'arrêt de son worker", job_id)
+    elif job.status != ExportJob.Status.PENDING:
+        return job.status
     job.mark_running(task_id=self.request.id or "")
     try:
         run_job(job)

@@ -301,6 +301,8 @@ class EmailLog(models.Model):
     to_email = models.EmailField(_("destinataire"))
     subject = models.CharField(_("objet"), max_length=200, blank=True)
     attempts = models.PositiveSmallIntegerField(_("tentatives"), default=0)
+    # How many times the beat job handed it to the broker again (respondents.tasks).
+    requeues = models.PositiveSmallIntegerField(_("remises en file"), default=0)
     error = models.TextField(_("dernière erreur"), blank=True)
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
     updated_at = models.DateTimeField(_("mis à jour le"), auto_now=True)

@@ -3,6 +3,7 @@
 from celery import shared_task
 from django.db import transaction
 
+from respondents.services.emails import requeue_stale_emails as requeue
 from respondents.services.emails import send_email
 from respondents.services.invitations import resend_links
 from respondents.services.reminders import send_due_reminders, send_reminders
@@ -11,11 +12,18 @@ from surveys.models import Edition
 
 __all__ = [
     "purge_expired_contact_data",
+    "requeue_stale_emails",
     "send_edition_reminders",
     "send_email",
     "send_resend_links",
     "send_scheduled_reminders",
 ]
+
+
+@shared_task
+def requeue_stale_emails() -> int:
+    """Beat: hand again to the broker the e-mails still queued long after (broker was down)."""
+    return requeue()
 
 
 @shared_task

@@ -30,6 +30,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
+from barometre.textclean import clean_text
 from surveys.conditions import compile_condition
 from surveys.models import Choice, Question
 
@@ -150,9 +151,9 @@ def _hidden_choice(choice: Choice) -> ValidationError:
 
 
 def _other_text(picked: list[Choice], other_text: str) -> str:
-    text = (other_text or "").strip()
     if not any(choice.other for choice in picked):
         return ""
+    text = clean_text(other_text if isinstance(other_text, str) else "").strip()
     if not text:
         label = next(choice.label for choice in picked if choice.other)
         raise ValidationError(f"Précisez votre réponse « {label} ».", code="other_text_required")
@@ -369,7 +370,7 @@ def _clean_text(question, raw) -> CleanAnswer:
         if isinstance(raw, bool) or not isinstance(raw, int | float | Decimal):
             raise ValidationError("Saisissez un texte.", code="invalid_text")
         raw = str(raw)
-    text = raw.strip().replace("\r\n", "\n")
+    text = clean_text(raw).strip()
     limit = TEXT_MAX_LENGTH[question.type]
     if len(text) > limit:
         raise ValidationError(

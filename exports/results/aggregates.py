@@ -455,6 +455,10 @@ def _aggregate_questions(
 ) -> tuple[dict[str, int], dict]:
     sql = _Sql(edition, filters, dimension)
     respondents = _respondents(sql)
+    if dimension is None:
+        # No respondent (an empty edition, a filter selecting nobody): figures of base 0, in
+        # the shape the pages and trends read, rather than no figure at all.
+        respondents.setdefault(ALL, 0)
     by_type: dict[str, list[Question]] = {}
     for question in questions:
         by_type.setdefault(question.type, []).append(question)

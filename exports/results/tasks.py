@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 
+from barometre.tasks import send_task
 from exports.results.cache import pending_key, recompute
 from surveys.models import Edition
 
@@ -27,7 +28,7 @@ def schedule_recompute(edition_id: int) -> bool:
     if not cache.add(pending_key(edition_id), "1", timeout=delay + 300):
         return False
     transaction.on_commit(
-        lambda: recompute_edition_results.apply_async((edition_id,), countdown=delay)
+        lambda: send_task(recompute_edition_results, (edition_id,), countdown=delay)
     )
     return True
 

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from openpyxl.utils import get_column_letter
 
+from barometre.uploads import UnreadableUpload, check_xlsx
 from exports.results.tasks import schedule_recompute
 from exports.services.layout import (
     LIST_SEPARATOR,
@@ -41,6 +42,9 @@ ROSTER_SHEET = "Dispositifs"
 KIND_BY_TYPE = {"commune": "commune", "departement": "departement", "region": "region"}
 # Columns computed from the referential or the answers: read for matching only, never stored.
 IGNORED = {"collectivite", "population", "tranche_population", "region", "budget_par_habitant"}
+
+# The export of the largest edition unzips to a few hundred megabytes; beyond this, a bomb.
+MAX_UNCOMPRESSED_BYTES = 1024 * 1024 * 1024
 
 
 class CellError(ValidationError):
@@ -268,7 +272,15 @@ class Importer:
 
     # Main -----------------------------------------------------------------------------------
     def run(self, path) -> ImportResult:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        try:
+            check_xlsx(path, MAX_UNCOMPRESSED_BYTES)
+            workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        except UnreadableUpload as exc:
+            raise ImportFailed([str(exc)]) from exc
+        except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a bad file
+            raise ImportFailed(
+                ["Fichier illisible : ce n'est pas un classeur XLSX valide."]
+            ) from exc
         try:
             if RESPONSES_SHEET not in workbook.sheetnames:
                 raise ImportFailed([f"Le fichier n'a pas de feuille « {RESPONSES_SHEET} »."])

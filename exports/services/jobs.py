@@ -7,6 +7,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.files import File
+from django.db.models import Q
 from django.utils import timezone
 
 from exports.models import ExportJob
@@ -60,7 +61,7 @@ def run_job(job: ExportJob) -> None:
         if percent != last["percent"]:
             last["percent"] = percent
             ExportJob.objects.filter(pk=job.pk).update(
-                progress=percent, rows_done=done, rows_total=total
+                progress=percent, rows_done=done, rows_total=total, progressed_at=timezone.now()
             )
 
     with tempfile.TemporaryDirectory(prefix="export-") as directory:
@@ -95,6 +96,18 @@ def reap_jobs(now=None) -> tuple[int, int]:
         status=ExportJob.Status.PENDING, started_at__isnull=True, created_at__lt=limit
     )
     failed = 0
+    stall = now - timedelta(seconds=settings.EXPORT_STALL_SECONDS)
+    stalled = ExportJob.objects.filter(status=ExportJob.Status.RUNNING).filter(
+        Q(progressed_at__lt=stall) | Q(progressed_at__isnull=True, started_at__lt=stall)
+    )
+    for job in stalled.exclude(pk__in=stuck.values("pk")):
+        job.mark_failed(
+            "L'export s'est interrompu : aucun avancement depuis "
+            f"{settings.EXPORT_STALL_SECONDS // 60} min (son traitement a été arrêté). "
+            "Vous pouvez le relancer."
+        )
+        logger.warning("export %s marqué en échec : plus d'avancement", job.pk)
+        failed += 1
     for job in stuck:
         job.mark_failed(
             "L'export n'a pas abouti dans le temps imparti "

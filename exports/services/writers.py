@@ -13,10 +13,13 @@ from typing import IO, Any
 
 import xlsxwriter
 
+from barometre.textclean import normalise_newlines
 from exports.services.exporters import ListExporter, Sheet
 
-# A cell starting with one of these is read as a formula by spreadsheet software.
-FORMULA_TRIGGERS = frozenset("=+-@\t\r")
+# A cell starting with one of these is read as a formula by spreadsheet software; some also
+# read the full-width and small forms, and skip leading spaces before them.
+FORMULA_TRIGGERS = frozenset("=+-@\t\r\n\uff1d\uff0b\uff0d\uff20\ufe66\ufe62\ufe63\ufe6b")
+_SKIPPED = "' \u00a0\u2007\u202f\u3000"
 DATE_FORMAT = "yyyy-mm-dd hh:mm:ss"
 CSV_DATE_FORMAT = "%Y-%m-%dT%H:%M:%S"
 XLSX_MAX_TEXT = 32767
@@ -28,14 +31,14 @@ def neutralise(text: str) -> str:
     Texts that already start with apostrophes before a trigger get one more, so that `restore`
     gives back exactly the original text.
     """
-    if text.lstrip("'")[:1] in FORMULA_TRIGGERS:
+    if text.lstrip(_SKIPPED)[:1] in FORMULA_TRIGGERS:
         return "'" + text
     return text
 
 
 def restore(text: str) -> str:
     """The inverse of `neutralise`, for reading an export back."""
-    if text.startswith("'") and text.lstrip("'")[:1] in FORMULA_TRIGGERS:
+    if text.startswith("'") and text.lstrip(_SKIPPED)[:1] in FORMULA_TRIGGERS:
         return text[1:]
     return text
 
@@ -92,7 +95,9 @@ def csv_cell(value) -> str:
         return ""
     kind = type(value)
     if kind is str:
-        return neutralise(value)
+        # A lone CR would end the row for some readers yet not be quoted by the csv module
+        # (it quotes the line terminator, LF): stored texts may predate the normalisation.
+        return neutralise(normalise_newlines(value))
     if kind is datetime:
         return value.strftime(CSV_DATE_FORMAT)
     if kind is bool:

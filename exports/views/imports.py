@@ -56,5 +56,8 @@ def import_upload(request):
             )
             return redirect("exports:import")
     return render(
-        request, "exports/export_import.html", {"form": form, "import_errors": import_errors}
+        request,
+        "exports/export_import.html",
+        {"form": form, "import_errors": import_errors},
+        status=400 if import_errors else 200,
     )

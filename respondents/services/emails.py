@@ -5,6 +5,7 @@ clear token never sits in the database or in the broker, only in the message its
 """
 
 import logging
+from datetime import timedelta
 from smtplib import SMTPRecipientsRefused, SMTPResponseException
 
 from celery import shared_task
@@ -13,11 +14,12 @@ from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from barometre.tasks import enqueue_on_commit
+from barometre.tasks import enqueue_on_commit, send_task
 from respondents.models import Contact, EmailLog, Invitation
 
 logger = logging.getLogger(__name__)
@@ -43,6 +45,36 @@ def queue_email(contact: Contact, kind: str, invitation: Invitation | None = Non
     )
     enqueue_on_commit(send_email, log.pk)
     return log
+
+
+# An e-mail still queued this long after its last change was not handed to the broker (it was
+# down) or the broker lost it; each new try waits twice as long, up to REQUEUE_MAX_DELAY.
+REQUEUE_BASE_DELAY = 120
+REQUEUE_MAX_DELAY = 6 * 3600
+# send_email's own retries wait up to an hour between attempts: never overtake them.
+RETRY_MAX_COUNTDOWN = 3600
+
+
+def requeue_delay(log: EmailLog) -> int:
+    delay = min(REQUEUE_BASE_DELAY * 2**log.requeues, REQUEUE_MAX_DELAY)
+    return delay + (RETRY_MAX_COUNTDOWN if log.attempts else 0)
+
+
+def requeue_stale_emails(now=None) -> int:
+    """Queue again every e-mail left queued past its backoff; returns how many were sent on."""
+    now = now or timezone.now()
+    stale = EmailLog.objects.filter(
+        status=EmailLog.Status.QUEUED,
+        updated_at__lte=now - timedelta(seconds=REQUEUE_BASE_DELAY),
+    ).only("pk", "attempts", "requeues", "updated_at")
+    count = 0
+    for log in stale.iterator():
+        if log.updated_at > now - timedelta(seconds=requeue_delay(log)):
+            continue
+        EmailLog.objects.filter(pk=log.pk).update(requeues=log.requeues + 1, updated_at=now)
+        if send_task(send_email, (log.pk,)):
+            count += 1
+    return count
 
 
 def magic_link_url(token: str) -> str:
@@ -118,6 +150,12 @@ def send_email(self, log_id: int):
         .first()
     )
     if log is None or log.status != EmailLog.Status.QUEUED:
+        return "ignoré"
+    # The beat job may have queued it twice: only one task claims each attempt.
+    claimed = EmailLog.objects.filter(
+        pk=log.pk, status=EmailLog.Status.QUEUED, attempts=log.attempts
+    ).update(attempts=F("attempts") + 1)
+    if not claimed:
         return "ignoré"
     log.attempts += 1
     try:

@@ -9,9 +9,12 @@ from django.core.validators import validate_email
 from django.db.models import Q
 from openpyxl import load_workbook
 
+from barometre.uploads import UnreadableUpload, check_xlsx, decode_csv
 from respondents.models import Collectivite, normalise_email, normalise_name
 
 MAX_ROWS = 5000
+# 5,000 rows of contacts take a megabyte or two once unzipped: far more is a zip bomb.
+MAX_UNCOMPRESSED_BYTES = 20 * 1024 * 1024
 COLUMN_ALIASES = {
     "code": "code",
     "code insee": "code",
@@ -58,30 +61,52 @@ def _cell(value) -> str:
     return str(value).strip()
 
 
+def _limited(rows) -> list[list[str]]:
+    """The rows read so far, refused as soon as there are more than MAX_ROWS non-empty ones."""
+    table, filled = [], 0
+    for row in rows:
+        cells = [_cell(v) for v in row]
+        if any(cells):
+            filled += 1
+            if filled > MAX_ROWS + 1:  # the header row, then MAX_ROWS contacts
+                raise UploadError(
+                    f"Le fichier compte plus de {MAX_ROWS} lignes : {MAX_ROWS} au plus."
+                )
+        table.append(cells)
+    return table
+
+
 def read_table(uploaded) -> list[list[str]]:
     name = (uploaded.name or "").lower()
     if name.endswith(".xlsx"):
         try:
+            check_xlsx(uploaded, MAX_UNCOMPRESSED_BYTES)
             workbook = load_workbook(uploaded, read_only=True, data_only=True)
+        except UnreadableUpload as exc:
+            raise UploadError(str(exc)) from exc
         except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a bad file
             raise UploadError("Le fichier XLSX est illisible ou endommagé.") from exc
-        sheet = workbook.worksheets[0]
-        table = [[_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-        workbook.close()
-        return table
+        try:
+            return _limited(workbook.worksheets[0].iter_rows(values_only=True))
+        except UploadError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a sheet may be damaged past its header
+            raise UploadError("Le fichier XLSX est illisible ou endommagé.") from exc
+        finally:
+            workbook.close()
     if name.endswith(".csv"):
-        raw = uploaded.read()
-        for encoding in ("utf-8-sig", "cp1252"):
-            try:
-                text = raw.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
+        try:
+            text = decode_csv(uploaded.read())
+        except UnreadableUpload as exc:
+            raise UploadError(str(exc)) from exc
         try:
             dialect = csv.Sniffer().sniff(text[:4096], delimiters=";,\t")
         except csv.Error:
             dialect = csv.excel
-        return [[_cell(v) for v in row] for row in csv.reader(io.StringIO(text), dialect)]
+        try:
+            return _limited(csv.reader(io.StringIO(text), dialect))
+        except csv.Error as exc:
+            raise UploadError(f"Le fichier CSV est mal formé : {exc}.") from exc
     raise UploadError("Format non pris en charge : déposez un fichier .xlsx ou .csv.")
 
 

@@ -16,11 +16,12 @@ FAILED_LINKS_SCOPE = "magic-link-failures"
 @require_http_methods(["GET", "POST"])
 def magic_link(request, token: str):
     """GET only shows a button (mail scanners and previews act on nothing); POST opens."""
-    ip = ratelimit.client_ip(request)
-    if ratelimit.is_limited(FAILED_LINKS_SCOPE, ip, settings.RATELIMIT_TOKEN_FAILURES_PER_IP):
-        return render(request, "respondents/too_many_attempts.html", status=429)
     invitation = Invitation.find_by_token(token)
     if invitation is None:
+        # Only guesses are counted and refused: a town hall's shared address keeps its links.
+        ip = ratelimit.client_ip(request)
+        if ratelimit.is_limited(FAILED_LINKS_SCOPE, ip, settings.RATELIMIT_TOKEN_FAILURES_PER_IP):
+            return render(request, "respondents/too_many_attempts.html", status=429)
         ratelimit.hit(FAILED_LINKS_SCOPE, ip)
         return render(request, "respondents/link_invalid.html", {"reason": "unknown"}, status=404)
     if invitation.is_revoked or invitation.is_expired():
