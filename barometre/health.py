@@ -46,6 +46,6 @@ def run_checks() -> dict[str, str]:
     results = {"database": check_database()}
     if settings.CELERY_BROKER_URL:
         results["broker"] = check_broker()
-    if settings.CACHES["default"]["BACKEND"].endswith("RedisCache"):
+    if str(settings.CACHES["default"]["BACKEND"]).endswith("RedisCache"):
         results["cache"] = check_cache()
     return {name: error or "ok" for name, error in results.items()}

@@ -21,5 +21,5 @@ class CleanQueryParametersMiddleware:
             for key, values in request.GET.lists():
                 cleaned.setlist(strip_controls(key), [strip_controls(v) for v in values])
             cleaned._mutable = False
-            request.GET = cleaned
+            request.GET = cleaned  # type: ignore[assignment]  # read-only again just above
         return self.get_response(request)
