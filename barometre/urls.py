@@ -15,6 +15,7 @@ urlpatterns = [
     ),
     path("compte/deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    path("api/", include(("api.urls", "api"), namespace="api")),
     path("", include("respondents.urls")),
     path("", include("surveys.urls")),
     path("", include("exports.urls")),

@@ -26,6 +26,7 @@ from django.utils.formats import date_format
 from respondents.models import EmailLog
 from respondents.services.emails import queue_email
 from surveys.conditions import compile_condition
+from surveys.events import response_submitted
 from surveys.forms import SectionForm
 from surveys.logic import (
     answer_values,
@@ -751,6 +752,7 @@ def submit_response(
         if contact is not None:
             queue_email(contact, EmailLog.Kind.RECEIPT, invitation)
     response.refresh_from_db()
+    response_submitted.send(sender=Response, response=response)
     return response
 
 

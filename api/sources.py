@@ -1,0 +1,57 @@
+"""Everything the API reads from the rest of the platform, imported in this one place.
+
+The API is a consumer: no other app imports `api`. When the platform's modules move, only the
+imports below change.
+"""
+
+from barometre.roles import (
+    ANALYSTS,
+    STAFF,
+    is_staff_member,
+    results_reader_required,
+    staff_required,
+    user_roles,
+)
+from exports.models import ExportJob
+from exports.services.results import ResultFilters
+from exports.services.results_cache import get_results
+from exports.services.results_privacy import MIN_RESPONDENTS, suppress_results
+from exports.tasks import run_export
+from barometre.tasks import enqueue_on_commit
+from respondents.models import Collectivite
+from respondents.regions import REGIONS
+from surveys.definitions import export_definition
+from surveys.derived import TRANCHES_POPULATION, TYPES_COLLECTIVITE, tranche_population
+from surveys.models import Answer, Edition, EditionEvent, Question, Response, ResponseEvent
+from surveys.services.followup import all_figures
+from surveys.events import response_submitted
+
+__all__ = [
+    "ANALYSTS",
+    "MIN_RESPONDENTS",
+    "REGIONS",
+    "STAFF",
+    "TRANCHES_POPULATION",
+    "TYPES_COLLECTIVITE",
+    "Answer",
+    "Collectivite",
+    "Edition",
+    "EditionEvent",
+    "ExportJob",
+    "Question",
+    "Response",
+    "ResponseEvent",
+    "ResultFilters",
+    "all_figures",
+    "enqueue_on_commit",
+    "export_definition",
+    "get_results",
+    "is_staff_member",
+    "results_reader_required",
+    "response_submitted",
+    "run_export",
+    "staff_required",
+    "suppress_results",
+    "tranche_population",
+    "user_roles",
+]
