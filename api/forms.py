@@ -13,6 +13,12 @@ class TokenForm(forms.Form):
 
 
 class WebhookForm(forms.ModelForm):
+    url = forms.URLField(
+        label="Adresse de réception",
+        max_length=500,
+        assume_scheme="https",
+        help_text="Adresse publique en https:// qui recevra les événements (POST).",
+    )
     events = forms.MultipleChoiceField(
         label="Événements envoyés",
         choices=Webhook.Event.choices,
@@ -23,7 +29,6 @@ class WebhookForm(forms.ModelForm):
     class Meta:
         model = Webhook
         fields = ["url", "description", "events"]
-        help_texts = {"url": "Adresse publique en https:// qui recevra les événements (POST)."}
 
     def clean_url(self) -> str:
         url = self.cleaned_data["url"]

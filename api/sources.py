@@ -12,19 +12,19 @@ from barometre.roles import (
     staff_required,
     user_roles,
 )
+from barometre.tasks import enqueue_on_commit
 from exports.models import ExportJob
 from exports.services.results import ResultFilters
 from exports.services.results_cache import get_results
 from exports.services.results_privacy import MIN_RESPONDENTS, suppress_results
 from exports.tasks import run_export
-from barometre.tasks import enqueue_on_commit
 from respondents.models import Collectivite
 from respondents.regions import REGIONS
 from surveys.definitions import export_definition
 from surveys.derived import TRANCHES_POPULATION, TYPES_COLLECTIVITE, tranche_population
+from surveys.events import response_submitted
 from surveys.models import Answer, Edition, EditionEvent, Question, Response, ResponseEvent
 from surveys.services.followup import all_figures
-from surveys.events import response_submitted
 
 __all__ = [
     "ANALYSTS",

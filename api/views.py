@@ -207,9 +207,7 @@ class Results(Logged, APIView):
     def get(self, request, year: int):
         edition = _edition(year)
         data = _filters(s.ReferentialFilters, request)
-        filters = ResultFilters(
-            type=data.get("type", ""), tranche=data.get("tranche", ""), region=data.get("region", "")
-        )
+        filters = ResultFilters(**{key: data.get(key, "") for key in ("type", "tranche", "region")})
         return ApiResponse(get_results(edition, None if filters.is_empty else filters))
 
 
@@ -383,4 +381,3 @@ class ExportJobDownload(Logged, APIView):
             filename=job.filename(),
             content_type=CONTENT_TYPES[job.format],
         )
-
