@@ -1,11 +1,19 @@
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.permissions import AllowAny
 
 from api import views, views_staff
 
+# The schema and its browsable page are public: they describe the API, they hold no data.
+PUBLIC = {
+    "authentication_classes": [],
+    "permission_classes": [AllowAny],
+    "throttle_classes": [views.PublicRateThrottle],
+}
+
 v1 = [
-    path("v1/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("v1/docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("v1/schema/", SpectacularAPIView.as_view(**PUBLIC), name="schema"),
+    path("v1/docs/", SpectacularSwaggerView.as_view(url_name="api:schema", **PUBLIC), name="docs"),
     path("v1/editions/", views.EditionList.as_view(), name="editions"),
     path("v1/editions/<int:year>/", views.EditionDetail.as_view(), name="edition"),
     path("v1/editions/<int:year>/responses/", views.ResponseList.as_view(), name="responses"),
@@ -42,5 +50,8 @@ staff = [
     path("webhooks/<int:pk>/", views_staff.webhook_detail, name="webhook"),
     path("webhooks/<int:pk>/test/", views_staff.webhook_test, name="webhook-test"),
 ]
+
+# Any other address under v1/ (an unknown path, a year that is not a number) gets a JSON 404.
+v1.append(re_path(r"^v1/", views.NotFound.as_view(), name="not-found"))
 
 urlpatterns = v1 + staff

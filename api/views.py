@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, permissions, status
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response as ApiResponse
 from rest_framework.views import APIView
@@ -61,6 +61,10 @@ class PublicMixin(Logged):
 
 def _filters(serializer_class, request) -> dict:
     serializer = serializer_class(data=request.query_params)
+    # DRF reads an empty query parameter as an absent one; here it is a mistake worth a 400.
+    blank = [name for name in serializer.fields if request.query_params.get(name) == ""]
+    if blank:
+        raise ValidationError({name: ["Ce paramètre ne peut pas être vide."] for name in blank})
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
 
@@ -90,10 +94,33 @@ def _published(year: int) -> Edition:
 
 
 class ById(CursorPagination):
+    """Pages in id order; a cursor stays right while responses are added or changed."""
+
     ordering = "pk"
     page_size = 200
     page_size_query_param = "page_size"
     max_page_size = 1000
+
+    def get_page_size(self, request) -> int:
+        values = request.query_params.getlist(self.page_size_query_param)
+        if not values:
+            return self.page_size
+        try:
+            size = int(values[-1])
+        except ValueError:
+            size = 0
+        if len(values) > 1 or not 1 <= size <= self.max_page_size:
+            raise ValidationError(
+                {"page_size": [f"Un entier entre 1 et {self.max_page_size}, une seule fois."]}
+            )
+        return size
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"].update(minimum=1, maximum=self.max_page_size)
+        return parameters
 
 
 # --- Editions and referential ---------------------------------------------------------------
@@ -381,3 +408,11 @@ class ExportJobDownload(Logged, APIView):
             filename=job.filename(),
             content_type=CONTENT_TYPES[job.format],
         )
+
+
+@extend_schema(exclude=True)
+class NotFound(PublicMixin, APIView):
+    def get(self, request):
+        raise Http404("Aucune ressource à cette adresse.")
+
+    post = put = patch = delete = get

@@ -306,7 +306,7 @@ CELERY_BEAT_SCHEDULE["reap-exports"] = {
 # address for the public endpoints), signed webhooks. Webhook URLs must resolve to public
 # addresses unless API_WEBHOOK_ALLOW_LOOPBACK (tests: loopback servers).
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "api.schema.ApiSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.ApiTokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["api.permissions.ReadsByRole"],
     "DEFAULT_THROTTLE_CLASSES": ["api.throttling.TokenRateThrottle"],
