@@ -92,8 +92,9 @@ def send_test(webhook: Webhook) -> WebhookDelivery:
 
 
 def backoff(attempt: int) -> int:
-    """Seconds before attempt `attempt + 1`: 30 s, 1 min, 2 min, … capped at one hour."""
-    return min(3600, 30 * 2 ** (attempt - 1))
+    """Seconds before attempt `attempt + 1`: doubling from API_WEBHOOK_RETRY_BASE_SECONDS
+    (30 s, 1 min, 2 min, …), capped at one hour."""
+    return min(3600, settings.API_WEBHOOK_RETRY_BASE_SECONDS * 2 ** (attempt - 1))
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
