@@ -72,6 +72,10 @@ INSTALLED_APPS = [
     "exports",
     "exports.results",
     "surveys.backoffice",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -329,3 +333,42 @@ CELERY_BEAT_SCHEDULE["reap-exports"] = {
     "task": "exports.tasks.reap_exports",
     "schedule": 60,
 }
+
+# Read API for analysts and partners (api app): personal tokens, rate limits per token (and per
+# address for the public endpoints), signed webhooks. Webhook URLs must resolve to public
+# addresses unless API_WEBHOOK_ALLOW_LOOPBACK (tests: loopback servers).
+REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "api.schema.ApiSchema",
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.ApiTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.ReadsByRole"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.TokenRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "token": env_str("API_RATE_PER_TOKEN", "1200/minute"),
+        "public": env_str("API_RATE_PUBLIC", "120/minute"),
+    },
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "API du Baromètre de la démocratie locale numérique",
+    "DESCRIPTION": (
+        "Lecture des éditions, du référentiel, des réponses, des résultats et du suivi ; "
+        "jetons personnels (en-tête « Authorization: Bearer … »). Les noms de champs sont les "
+        "codes du questionnaire."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    # The browsable page's assets are served by the app itself (no CDN).
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "ResponseStatusEnum": "surveys.models.Response.Status",
+        "EditionStatusEnum": "surveys.models.Edition.Status",
+        "ExportStatusEnum": "exports.models.ExportJob.Status",
+    },
+}
+API_WEBHOOK_ALLOW_LOOPBACK = env_bool("API_WEBHOOK_ALLOW_LOOPBACK", False)
+API_WEBHOOK_TIMEOUT = env_int("API_WEBHOOK_TIMEOUT", 10)
+API_WEBHOOK_MAX_ATTEMPTS = env_int("API_WEBHOOK_MAX_ATTEMPTS", 6)
+API_WEBHOOK_RETRY_BASE_SECONDS = env_int("API_WEBHOOK_RETRY_BASE_SECONDS", 30)

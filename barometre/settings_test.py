@@ -20,3 +20,5 @@ MEDIA_ROOT = VAR_DIR / f"test-media-{os.getpid()}"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory, so that a real worker process can open the test database too.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-barometre.sqlite3")}
+# Webhook tests post to HTTP servers they start on 127.0.0.1.
+API_WEBHOOK_ALLOW_LOOPBACK = True

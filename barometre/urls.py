@@ -29,6 +29,8 @@ urlpatterns = [
     path("equipe/", include("surveys.backoffice.urls", namespace="backoffice")),
     path("resultats/", include("exports.results.urls", namespace="results")),
     path("exports/", include("exports.urls", namespace="exports")),
+    # The read API for analysts and partners (tokens, OpenAPI schema, webhooks).
+    path("api/", include(("api.urls", "api"), namespace="api")),
     # Addresses of the first version, still in e-mails already sent.
     path(
         "relances/desinscription/<str:token>/",

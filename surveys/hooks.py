@@ -8,7 +8,9 @@ those apps fill in their `AppConfig.ready()` (as pretix's signals do for its plu
 - `status_changing`: the same around a change of a response's status (submission, reopening);
 - `agent_notices`: what the back-office wants the agent to read about a response (flags);
 - `responses_loaded`: sent after responses were written in bulk (seed, import), so that the
-  results rebuild their counts for the edition.
+  results rebuild their counts for the edition;
+- `response_submitted`: sent once an agent's submission is saved (staff steps leave their own
+  `ResponseEvent`), e.g. for the API's webhooks.
 """
 
 from __future__ import annotations
@@ -61,3 +63,5 @@ status_changing = Watchers()
 agent_notices = Providers()
 # send(sender=Edition, edition=edition)
 responses_loaded = Signal()
+# send(sender=Response, response=response)
+response_submitted = Signal()

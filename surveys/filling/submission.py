@@ -10,7 +10,7 @@ from respondents.models import Contact, EmailLog, Invitation
 from respondents.services.emails import queue_email
 from surveys.filling.review import IncompleteResponse, Warning, review
 from surveys.filling.saving import check_can_save, claim_version
-from surveys.hooks import status_changing
+from surveys.hooks import response_submitted, status_changing
 from surveys.models import Response
 
 # -- Submission and reopening ------------------------------------------------------------
@@ -66,4 +66,5 @@ def submit_response(
         if contact is not None:
             queue_email(contact, EmailLog.Kind.RECEIPT, invitation)
     response.refresh_from_db()
+    response_submitted.send(sender=Response, response=response)
     return response

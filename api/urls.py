@@ -1,0 +1,57 @@
+from django.urls import path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.permissions import AllowAny
+
+from api import views, views_staff
+
+# The schema and its browsable page are public: they describe the API, they hold no data.
+PUBLIC = {
+    "authentication_classes": [],
+    "permission_classes": [AllowAny],
+    "throttle_classes": [views.PublicRateThrottle],
+}
+
+v1 = [
+    path("v1/schema/", SpectacularAPIView.as_view(**PUBLIC), name="schema"),
+    path("v1/docs/", SpectacularSwaggerView.as_view(url_name="api:schema", **PUBLIC), name="docs"),
+    path("v1/editions/", views.EditionList.as_view(), name="editions"),
+    path("v1/editions/<int:year>/", views.EditionDetail.as_view(), name="edition"),
+    path("v1/editions/<int:year>/responses/", views.ResponseList.as_view(), name="responses"),
+    path(
+        "v1/editions/<int:year>/responses/<int:id>/",
+        views.ResponseDetail.as_view(),
+        name="response",
+    ),
+    path("v1/editions/<int:year>/results/", views.Results.as_view(), name="results"),
+    path("v1/editions/<int:year>/followup/", views.Followup.as_view(), name="followup"),
+    path("v1/editions/<int:year>/exports/", views.ExportJobs.as_view(), name="export-create"),
+    path("v1/exports/<int:pk>/", views.ExportJobDetail.as_view(), name="export"),
+    path(
+        "v1/exports/<int:pk>/download/", views.ExportJobDownload.as_view(), name="export-download"
+    ),
+    path("v1/collectivites/", views.CollectiviteList.as_view(), name="collectivites"),
+    path("v1/public/editions/", views.PublicEditionList.as_view(), name="public-editions"),
+    path(
+        "v1/public/editions/<int:year>/results/",
+        views.PublicResults.as_view(),
+        name="public-results",
+    ),
+    path(
+        "v1/public/editions/<int:year>/opendata/",
+        views.PublicOpenData.as_view(),
+        name="public-opendata",
+    ),
+]
+
+staff = [
+    path("jetons/", views_staff.token_list, name="tokens"),
+    path("jetons/<int:pk>/revoquer/", views_staff.token_revoke, name="token-revoke"),
+    path("webhooks/", views_staff.webhook_list, name="webhooks"),
+    path("webhooks/<int:pk>/", views_staff.webhook_detail, name="webhook"),
+    path("webhooks/<int:pk>/test/", views_staff.webhook_test, name="webhook-test"),
+]
+
+# Any other address under v1/ (an unknown path, a year that is not a number) gets a JSON 404.
+v1.append(re_path(r"^v1/", views.NotFound.as_view(), name="not-found"))
+
+urlpatterns = v1 + staff
