@@ -6,7 +6,7 @@ from api.models import Webhook
 from api.sources import Edition, EditionEvent, Response, ResponseEvent, response_submitted
 from api.webhooks import emit
 
-REVIEW_EVENTS = {
+REVIEW_EVENTS: dict[str, str] = {
     ResponseEvent.Kind.SUBMITTED: Webhook.Event.SUBMITTED,
     ResponseEvent.Kind.VALIDATED: Webhook.Event.VALIDATED,
     ResponseEvent.Kind.REOPENED: Webhook.Event.REOPENED,

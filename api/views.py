@@ -8,6 +8,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import generics, permissions, status
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.pagination import CursorPagination
+from rest_framework.request import Request
 from rest_framework.response import Response as ApiResponse
 from rest_framework.views import APIView
 
@@ -168,6 +169,9 @@ class CollectiviteList(Logged, generics.ListAPIView):
 
 class ResponseQueries:
     serializer_class = s.ResponseSerializer
+    # Provided by the generic view it is mixed into.
+    request: Request
+    filters: dict
 
     def statuses(self) -> tuple:
         wanted = self.filters.get("status")

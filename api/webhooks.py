@@ -58,7 +58,7 @@ def check_url(url: str) -> None:
         raise ValidationError(
             f"Le nom « {parts.hostname} » ne se résout pas.", code="unresolved"
         ) from exc
-    if not all(_address_allowed(info[4][0]) for info in infos):
+    if not all(_address_allowed(str(info[4][0])) for info in infos):
         raise ValidationError(
             "Cette adresse mène à un réseau privé ou local : seules les adresses publiques "
             "sont acceptées.",
