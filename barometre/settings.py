@@ -86,6 +86,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "barometre.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "barometre.urls"
