@@ -4,3 +4,8 @@ document.addEventListener("DOMContentLoaded", () => {
   const summary = document.querySelector("[data-error-summary]");
   if (summary) summary.focus();
 });
+
+// The questionnaire preview is read-only: its form never submits.
+document.querySelectorAll("form[data-preview-form]").forEach((form) => {
+  form.addEventListener("submit", (event) => event.preventDefault());
+});

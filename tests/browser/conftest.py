@@ -64,12 +64,26 @@ def context(browser, live_server):
     )
     context.set_default_timeout(DEFAULT_TIMEOUT_MS)
     errors: list[str] = []
-    context.on("page", lambda page: page.on("pageerror", lambda error: errors.append(str(error))))
+    violations: list[str] = []
+
+    def watch(page):
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.on(
+            "console",
+            lambda message: (
+                violations.append(message.text)
+                if "Content Security Policy" in message.text
+                else None
+            ),
+        )
+
+    context.on("page", watch)
     try:
         yield context
     finally:
         context.close()
     assert not errors, "erreurs JavaScript non interceptées :\n" + "\n".join(errors)
+    assert not violations, "violations de la Content-Security-Policy :\n" + "\n".join(violations)
 
 
 @pytest.fixture

@@ -14,6 +14,19 @@ import pytest
 from tests.conftest import reset_celery_pools
 
 
+def pytest_collection_modifyitems(config, items):
+    """`pg_terminate_backend` needs PostgreSQL: on SQLite those tests are deselected (CI and
+    `DATABASE_URL=postgres://…` run them)."""
+    from django.conf import settings
+
+    if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        return
+    deselected = [item for item in items if item.get_closest_marker("postgresql")]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = [item for item in items if item not in deselected]
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
