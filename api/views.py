@@ -5,6 +5,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import fields as drf_fields
 from rest_framework import generics, permissions, status
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.pagination import CursorPagination
@@ -28,6 +29,7 @@ from api.sources import (
     get_results,
     run_export,
     suppress_results,
+    tranche_population,
 )
 from api.throttling import PublicRateThrottle
 
@@ -191,6 +193,42 @@ class ResponseQueries:
         return shaper.shape([r.pk for r in responses])
 
 
+def _moment(value) -> str | None:
+    return drf_fields.DateTimeField().to_representation(value) if value else None
+
+
+def collectivite_data(collectivite: Collectivite) -> dict:
+    return {
+        "kind": collectivite.kind,
+        "code": collectivite.code,
+        "siren": collectivite.siren,
+        "name": collectivite.name,
+        "type_collectivite": collectivite.type_collectivite,
+        "epci_type": collectivite.epci_type,
+        "population": collectivite.population,
+        "tranche_population": tranche_population(collectivite.population),
+        "departement_code": collectivite.departement_code,
+        "region_code": collectivite.region_code,
+        "is_active": collectivite.is_active,
+    }
+
+
+def response_data(response: Response, shaped: tuple[dict, dict]) -> dict:
+    """One response as `s.ResponseSerializer` describes it."""
+    return {
+        "id": response.pk,
+        "edition": response.edition.year,
+        "status": response.status,
+        "collectivite": collectivite_data(response.collectivite),
+        "created_at": _moment(response.created_at),
+        "updated_at": _moment(response.updated_at),
+        "submitted_at": _moment(response.submitted_at),
+        "validated_at": _moment(response.validated_at),
+        "answers": shaped[0],
+        "rosters": shaped[1],
+    }
+
+
 @extend_schema(
     tags=["réponses"],
     summary="Les réponses d'une édition, page par page",
@@ -201,8 +239,10 @@ class ResponseList(Logged, ResponseQueries, generics.ListAPIView):
 
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.get_queryset())
-        context = {**self.get_serializer_context(), "answers": self.shaped(page)}
-        data = s.ResponseSerializer(page, many=True, context=context).data
+        answers = self.shaped(page)
+        # Plain dicts in the serializer's shape: a page of 1,000 responses is built several
+        # times faster than through DRF's fields (the schema still comes from the serializer).
+        data = [response_data(response, answers[response.pk]) for response in page]
         return self.get_paginated_response(data)
 
 

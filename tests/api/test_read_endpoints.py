@@ -145,3 +145,10 @@ def test_one_response_by_id(analyst_api, edition_2030):
     rennes = responses["rennes"]
     data = analyst_api.get(f"/api/v1/editions/2030/responses/{rennes.pk}/").json()
     assert data["id"] == rennes.pk and data["answers"]["nb_agents"] == 12
+
+
+def test_a_listed_response_is_exactly_its_detail(staff_api, edition_2030):
+    listed = staff_api.get("/api/v1/editions/2030/responses/?status=all").json()["results"]
+    for response in listed:
+        detail = staff_api.get(f"/api/v1/editions/2030/responses/{response['id']}/?status=all")
+        assert detail.json() == response
