@@ -91,3 +91,11 @@ def test_the_test_button_sends_an_event_and_logs_the_delivery(
     assert (delivery.event, delivery.status, delivery.response_status) == ("ping", "success", 200)
     page = client.get(f"/api/webhooks/{webhook.pk}/").content.decode()
     assert "<code>ping</code>" in page and "Reçue" in page
+
+
+def test_the_staff_home_links_to_the_api_pages(client, alice, bob):
+    client.force_login(bob)
+    page = client.get("/equipe/").content.decode()
+    assert 'href="/api/jetons/"' in page and 'href="/api/webhooks/"' not in page
+    client.force_login(alice)
+    assert 'href="/api/webhooks/"' in client.get("/equipe/").content.decode()
