@@ -52,6 +52,6 @@ staff = [
 ]
 
 # Any other address under v1/ (an unknown path, a year that is not a number) gets a JSON 404.
-v1.append(re_path(r"^v1/", views.NotFound.as_view(), name="not-found"))
+v1.append(re_path(r"^v1/", views.UnknownAddress.as_view(), name="not-found"))
 
 urlpatterns = v1 + staff

@@ -7,7 +7,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import fields as drf_fields
 from rest_framework import generics, permissions, status
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response as ApiResponse
 from rest_framework.views import APIView
@@ -116,6 +116,15 @@ class ById(CursorPagination):
                 {"page_size": [f"Un entier entre 1 et {self.max_page_size}, une seule fois."]}
             )
         return size
+
+    def decode_cursor(self, request):
+        cursor = super().decode_cursor(request)
+        # DRF checks the cursor's encoding, not its position: a forged one must not reach SQL.
+        if cursor is not None and cursor.position is not None:
+            position = str(cursor.position)
+            if not position.isdigit() or int(position) >= 2**63:
+                raise NotFound(self.invalid_cursor_message)
+        return cursor
 
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)
@@ -451,7 +460,7 @@ class ExportJobDownload(Logged, APIView):
 
 
 @extend_schema(exclude=True)
-class NotFound(PublicMixin, APIView):
+class UnknownAddress(PublicMixin, APIView):
     def get(self, request):
         raise Http404("Aucune ressource à cette adresse.")
 

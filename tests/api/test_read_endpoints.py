@@ -152,3 +152,14 @@ def test_a_listed_response_is_exactly_its_detail(staff_api, edition_2030):
     for response in listed:
         detail = staff_api.get(f"/api/v1/editions/2030/responses/{response['id']}/?status=all")
         assert detail.json() == response
+
+
+def test_a_forged_cursor_is_a_404_not_a_server_error(analyst_api, edition_2030):
+    import base64
+
+    for raw in ["p=abc", "p=-1", "p=99999999999999999999999", "o=1&p=1.5"]:
+        cursor = base64.b64encode(raw.encode()).decode()
+        response = analyst_api.get("/api/v1/editions/2030/responses/", {"cursor": cursor})
+        assert response.status_code == 404, raw
+    valid = analyst_api.get("/api/v1/editions/2030/responses/?page_size=1").json()["next"]
+    assert analyst_api.get(valid).status_code == 200
