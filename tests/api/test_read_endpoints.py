@@ -163,3 +163,13 @@ def test_a_forged_cursor_is_a_404_not_a_server_error(analyst_api, edition_2030):
         assert response.status_code == 404, raw
     valid = analyst_api.get("/api/v1/editions/2030/responses/?page_size=1").json()["next"]
     assert analyst_api.get(valid).status_code == 200
+
+
+def test_an_id_too_large_for_the_database_is_a_json_404(analyst_api, edition_2030):
+    for path in (
+        "/api/v1/editions/2030/responses/123456789012345678901234567890/",
+        "/api/v1/exports/99999999999999999999999/",
+        "/api/v1/editions/99999999999999999999/",
+    ):
+        response = analyst_api.get(path)
+        assert response.status_code == 404 and "detail" in response.json(), path
