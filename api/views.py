@@ -35,6 +35,7 @@ from api.throttling import PublicRateThrottle
 
 COUNTED = (Response.Status.SUBMITTED, Response.Status.VALIDATED)
 YEAR = OpenApiParameter("year", int, OpenApiParameter.PATH, description="Année de l'édition")
+JOB = OpenApiParameter("id", int, OpenApiParameter.PATH, description="Identifiant de l'export")
 
 
 class Logged:
@@ -422,7 +423,7 @@ class ExportJobs(Logged, APIView):
         )
 
 
-@extend_schema(tags=["exports"], summary="L'état d'un export")
+@extend_schema(tags=["exports"], summary="L'état d'un export", parameters=[JOB])
 class ExportJobDetail(Logged, generics.RetrieveAPIView):
     serializer_class = s.ExportJobSerializer
     queryset = ExportJob.objects.select_related("edition")
@@ -437,6 +438,7 @@ CONTENT_TYPES = {
 @extend_schema(
     tags=["exports"],
     summary="Télécharger le fichier d'un export terminé",
+    parameters=[JOB],
     responses={
         (200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY),
         404: OpenApiResponse(description="Export inconnu, pas terminé ou expiré"),
