@@ -39,7 +39,21 @@ JOB = OpenApiParameter("id", int, OpenApiParameter.PATH, description="Identifian
 
 
 class Logged:
-    """Every call is logged: token and user (or anonymous), method, path, query, status."""
+    """Every call is logged: token and user (or anonymous), method, path, query, status.
+
+    A query parameter the operation does not know is refused (400): a typo such as `regoin=53`
+    would otherwise silently return everything.
+    """
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        filters_class = getattr(self, "filters_class", None)
+        known = set(filters_class().fields) if filters_class else set()
+        if getattr(self, "pagination_class", None) is ById:
+            known |= {"cursor", ById.page_size_query_param}
+        unknown = sorted(set(request.query_params) - known)
+        if unknown:
+            raise ValidationError({name: ["Paramètre inconnu."] for name in unknown})
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
@@ -166,6 +180,7 @@ class EditionDetail(Logged, generics.RetrieveAPIView):
 class CollectiviteList(Logged, generics.ListAPIView):
     serializer_class = s.CollectiviteSerializer
     pagination_class = ById
+    filters_class = s.CollectiviteFilters
 
     def get_queryset(self):
         data = _filters(s.CollectiviteFilters, self.request)
@@ -180,6 +195,7 @@ class CollectiviteList(Logged, generics.ListAPIView):
 
 class ResponseQueries:
     serializer_class = s.ResponseSerializer
+    filters_class = s.ResponseFilters
 
     def statuses(self) -> tuple:
         wanted = self.filters.get("status")
@@ -281,6 +297,8 @@ class ResponseDetail(Logged, ResponseQueries, generics.RetrieveAPIView):
     responses=s.ResultsSerializer,
 )
 class Results(Logged, APIView):
+    filters_class = s.ReferentialFilters
+
     def get(self, request, year: int):
         edition = _edition(year)
         data = _filters(s.ReferentialFilters, request)
@@ -463,6 +481,10 @@ class ExportJobDownload(Logged, APIView):
 
 @extend_schema(exclude=True)
 class UnknownAddress(PublicMixin, APIView):
+    def initial(self, request, *args, **kwargs):
+        # Whatever its parameters, an unknown address is a 404.
+        APIView.initial(self, request, *args, **kwargs)
+
     def get(self, request):
         raise Http404("Aucune ressource à cette adresse.")
 

@@ -173,3 +173,14 @@ def test_an_id_too_large_for_the_database_is_a_json_404(analyst_api, edition_203
     ):
         response = analyst_api.get(path)
         assert response.status_code == 404 and "detail" in response.json(), path
+
+
+def test_an_unknown_query_parameter_is_refused(analyst_api, edition_2030):
+    response = analyst_api.get("/api/v1/editions/2030/responses/", {"regoin": "53"})
+    assert response.status_code == 400 and response.json() == {"regoin": ["Paramètre inconnu."]}
+    assert analyst_api.get("/api/v1/editions/", {"page_size": "5"}).status_code == 400
+
+
+def test_an_unknown_address_is_a_404_whatever_its_parameters(analyst_api, db):
+    response = analyst_api.get("/api/v1/editions/1234567890123456789012/responses/?x=1")
+    assert response.status_code == 404
