@@ -145,3 +145,42 @@ def test_one_response_by_id(analyst_api, edition_2030):
     rennes = responses["rennes"]
     data = analyst_api.get(f"/api/v1/editions/2030/responses/{rennes.pk}/").json()
     assert data["id"] == rennes.pk and data["answers"]["nb_agents"] == 12
+
+
+def test_a_listed_response_is_exactly_its_detail(staff_api, edition_2030):
+    listed = staff_api.get("/api/v1/editions/2030/responses/?status=all").json()["results"]
+    for response in listed:
+        detail = staff_api.get(f"/api/v1/editions/2030/responses/{response['id']}/?status=all")
+        assert detail.json() == response
+
+
+def test_a_forged_cursor_is_a_404_not_a_server_error(analyst_api, edition_2030):
+    import base64
+
+    for raw in ["p=abc", "p=-1", "p=99999999999999999999999", "o=1&p=1.5"]:
+        cursor = base64.b64encode(raw.encode()).decode()
+        response = analyst_api.get("/api/v1/editions/2030/responses/", {"cursor": cursor})
+        assert response.status_code == 404, raw
+    valid = analyst_api.get("/api/v1/editions/2030/responses/?page_size=1").json()["next"]
+    assert analyst_api.get(valid).status_code == 200
+
+
+def test_an_id_too_large_for_the_database_is_a_json_404(analyst_api, edition_2030):
+    for path in (
+        "/api/v1/editions/2030/responses/123456789012345678901234567890/",
+        "/api/v1/exports/99999999999999999999999/",
+        "/api/v1/editions/99999999999999999999/",
+    ):
+        response = analyst_api.get(path)
+        assert response.status_code == 404 and "detail" in response.json(), path
+
+
+def test_an_unknown_query_parameter_is_refused(analyst_api, edition_2030):
+    response = analyst_api.get("/api/v1/editions/2030/responses/", {"regoin": "53"})
+    assert response.status_code == 400 and response.json() == {"regoin": ["Paramètre inconnu."]}
+    assert analyst_api.get("/api/v1/editions/", {"page_size": "5"}).status_code == 400
+
+
+def test_an_unknown_address_is_a_404_whatever_its_parameters(analyst_api, db):
+    response = analyst_api.get("/api/v1/editions/1234567890123456789012/responses/?x=1")
+    assert response.status_code == 404

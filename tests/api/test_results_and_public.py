@@ -105,8 +105,10 @@ def test_open_data_rows_never_hold_a_suppressed_cell(published):
     ]
 
 
-def test_public_endpoints_need_no_token_and_ignore_filters(published):
+def test_public_endpoints_need_no_token_and_take_no_filters(published):
     api = client_with()
     assert [e["year"] for e in api.get("/api/v1/public/editions/").json()] == [2021]
-    results = api.get("/api/v1/public/editions/2021/results/?type=commune").json()
+    results = api.get("/api/v1/public/editions/2021/results/").json()
     assert results["filters"] == {} and results["respondents"] == 8
+    refused = api.get("/api/v1/public/editions/2021/results/?type=commune")
+    assert refused.status_code == 400 and "type" in refused.json()

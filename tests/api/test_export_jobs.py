@@ -1,0 +1,41 @@
+import csv
+import io
+
+from api.sources import ExportJob
+
+
+def test_staff_start_an_export_follow_it_and_download_it(
+    staff_api, edition_2030, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        started = staff_api.post(
+            "/api/v1/editions/2030/exports/",
+            {"format": "csv", "answers": "codes", "region": ["53"], "status": ["submitted"]},
+            format="json",
+        )
+    assert started.status_code == 202
+    job_id = started.json()["id"]
+    assert ExportJob.objects.get(pk=job_id).filters == {"region": ["53"], "status": ["submitted"]}
+    job = staff_api.get(f"/api/v1/exports/{job_id}/").json()
+    assert job["status"] == "done" and job["progress"] == 100
+    assert job["download_url"].endswith(f"/api/v1/exports/{job_id}/download/")
+    download = staff_api.get(f"/api/v1/exports/{job_id}/download/")
+    assert download.status_code == 200
+    rows = list(csv.DictReader(io.StringIO(b"".join(download.streaming_content).decode())))
+    assert [row["fonction_repondant"] for row in rows] == ["autre"]
+
+
+def test_an_analyst_follows_an_export_but_a_pending_one_has_no_file(
+    analyst_api, edition_2030, alice
+):
+    edition, _responses = edition_2030
+    job = ExportJob.objects.create(edition=edition, format="xlsx", created_by=alice)
+    data = analyst_api.get(f"/api/v1/exports/{job.pk}/").json()
+    assert (data["status"], data["download_url"]) == ("pending", None)
+    assert analyst_api.get(f"/api/v1/exports/{job.pk}/download/").status_code == 404
+
+
+def test_a_bad_export_request_is_a_400(staff_api, edition_2030):
+    response = staff_api.post("/api/v1/editions/2030/exports/", {"format": "pdf"}, format="json")
+    assert response.status_code == 400 and "format" in response.json()
+    assert not ExportJob.objects.exists()
