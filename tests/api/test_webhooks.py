@@ -60,7 +60,7 @@ def test_a_test_event_arrives_signed_as_documented(db, commits):
 
 def test_retries_back_off_and_stop_after_a_success(db, monkeypatch, commits):
     waits = []
-    monkeypatch.setattr(tasks, "backoff", lambda attempt: waits.append(attempt) or attempt * 30)
+    monkeypatch.setattr(webhooks, "backoff", lambda attempt: waits.append(attempt) or attempt * 30)
     with Receiver(statuses=[500, 503]) as receiver:
         webhook = hook(receiver.url)
         with commits(execute=True):
