@@ -47,6 +47,8 @@ def test_a_matrix_becomes_one_group_per_row_on_a_phone(page, rennes, edition_202
     # Clicking the visible label picks the radio, and the table header is not shown.
     first_label.click()
     assert cells.first.locator("input[type=radio]").is_checked()
+    # The choice is saved (and nothing is left to save when the page closes).
+    page.locator("#autosave-status").filter(has_text="Enregistré à").wait_for()
     assert not page.locator("fieldset.matrix thead").first.is_visible()
     assert page.evaluate(NO_SIDEWAYS_SCROLL)
     assert_accessible(page, "matrice sur un téléphone")
