@@ -13,7 +13,6 @@ from django.db import transaction
 from surveys.backoffice.models import AnswerAudit, ResponseEvent
 from surveys.models import Response
 
-DONE = Response.COUNTED_STATUSES
 AGENT_LABEL = "Agent de la collectivité"
 
 Snapshot = dict[tuple[str, int], tuple[object, str]]
@@ -22,7 +21,7 @@ Snapshot = dict[tuple[str, int], tuple[object, str]]
 def was_submitted(response: Response) -> bool:
     """Submitted now, or once before being reopened: its changes are audited."""
     return (
-        response.status in DONE
+        response.status in Response.COUNTED_STATUSES
         or response.submitted_at is not None
         or response.review_events.filter(kind=ResponseEvent.Kind.REOPENED).exists()
     )

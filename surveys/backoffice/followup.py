@@ -49,7 +49,6 @@ STATUS_LABELS = {
 # Filter values of the list, beyond the statuses themselves.
 NOT_SUBMITTED = "not_submitted"
 STATUS_FILTERS = {**STATUS_LABELS, NOT_SUBMITTED: "Pas encore envoyée"}
-DONE = Response.COUNTED_STATUSES
 
 GROUPINGS = {
     "type_collectivite": ("Type de collectivité", TYPES_COLLECTIVITE),

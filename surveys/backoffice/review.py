@@ -29,7 +29,6 @@ from surveys.filling.forms import SectionForm
 from surveys.hooks import status_changing
 from surveys.models import Answer, Edition, Response
 
-DONE = Response.COUNTED_STATUSES
 COMMENT_MAX_LENGTH = 2000
 logger = logging.getLogger(__name__)
 
@@ -95,7 +94,7 @@ def open_flags_for_agents(response: Response) -> list[ResponseComment]:
 def reopen(response: Response, by_user: User) -> Response:
     """Give a submitted (or validated) response back to its agents as a draft; logged, so
     that the agents' later changes go to the audit trail."""
-    if response.status not in DONE:
+    if response.status not in Response.COUNTED_STATUSES:
         raise FillingError("Cette réponse n'a pas été envoyée : elle est déjà modifiable.")
     with status_changing.around(response):
         Response.objects.filter(pk=response.pk).update(
@@ -144,7 +143,7 @@ def start_staff_entry(
 
 def submit_as_staff(response: Response, user: User) -> Response:
     """Mark a response entered by staff as submitted once its required answers are there."""
-    if response.status in DONE:
+    if response.status in Response.COUNTED_STATUSES:
         raise ValidationError("Cette réponse est déjà envoyée.", code="already_submitted")
     data = review_of(response)
     if data.missing:

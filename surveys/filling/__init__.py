@@ -32,7 +32,6 @@ from surveys.filling.rosters import (
     roster_offers,
 )
 from surveys.filling.saving import (
-    DONE,
     EDITABLE,
     FillingError,
     NotEditable,
@@ -48,7 +47,6 @@ from surveys.filling.saving import (
 from surveys.filling.submission import already_confirmed, remember_confirmations, submit_response
 
 __all__ = [
-    "DONE",
     "EDITABLE",
     "FillingError",
     "IncompleteResponse",

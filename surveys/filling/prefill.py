@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 
-from surveys.filling.saving import DONE, EDITABLE
+from surveys.filling.saving import EDITABLE
 from surveys.models import Question, Response, Section
 from surveys.validation import CleanAnswer, clean_answer
 from surveys.visibility import (
@@ -20,7 +20,7 @@ def previous_response(response: Response) -> Response | None:
         Response.objects.filter(
             collectivite_id=response.collectivite_id,
             edition__year__lt=response.edition.year,
-            status__in=DONE,
+            status__in=Response.COUNTED_STATUSES,
         )
         .select_related("edition")
         .order_by("-edition__year")

@@ -34,7 +34,6 @@ from surveys.visibility import (
 logger = logging.getLogger(__name__)
 
 EDITABLE = (Response.Status.DRAFT,)
-DONE = Response.COUNTED_STATUSES
 
 
 class FillingError(Exception):
@@ -150,7 +149,7 @@ def claim_version(
     not saved since: only other pages moved the version on, so nothing of this page's answers
     is overwritten. Without it (submission), any newer version refuses.
     """
-    statuses = (*EDITABLE, *DONE) if by_staff else EDITABLE
+    statuses = (*EDITABLE, *Response.COUNTED_STATUSES) if by_staff else EDITABLE
     claimable = Response.objects.filter(pk=response.pk, status__in=statuses)
     claimed = claimable.filter(version=version).update(
         version=F("version") + 1, updated_at=timezone.now()

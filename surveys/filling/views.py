@@ -191,7 +191,7 @@ def _next_url(response: Response, section: Section) -> str:
 @respondent_required
 def section_page(request: RespondentRequest, year: int, section: str) -> HttpResponse:
     response = _response(request)
-    if response.status in filling.DONE:
+    if response.status in Response.COUNTED_STATUSES:
         messages.info(request, "Votre réponse a été envoyée : voici vos réponses.")
         return redirect("answering:answers", year=year)
     section_obj = _section(response, section)
@@ -365,7 +365,7 @@ def roster_remove(
 @respondent_required
 def review_page(request: RespondentRequest, year: int) -> HttpResponse:
     response = _response(request)
-    if response.status in filling.DONE:
+    if response.status in Response.COUNTED_STATUSES:
         return redirect("answering:answers", year=year)
     data = filling.review(response)
     if request.method == "POST":
@@ -412,7 +412,7 @@ def _review_errors(refused: filling.IncompleteResponse) -> list[tuple[str, str]]
 @respondent_required
 def confirmation(request: RespondentRequest, year: int) -> HttpResponse:
     response = _response(request)
-    if response.status not in filling.DONE:
+    if response.status not in Response.COUNTED_STATUSES:
         return redirect("answering:home", year=year)
     return render(request, "surveys/fill_confirmation.html", _base_context(request, response))
 
