@@ -83,6 +83,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # HTML and JSON compressed (static files come precompressed from whitenoise, above it).
+    # BREACH: Django masks the CSRF token anew on every response.
+    "django.middleware.gzip.GZipMiddleware",
     "barometre.middleware.CleanQueryParametersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
