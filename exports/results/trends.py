@@ -1,6 +1,11 @@
 """Trends across editions for the questions sharing a code (2018 → 2021)."""
 
-from exports.results.cache import get_results
+import hashlib
+
+from django.core.cache import cache
+
+from exports.results.aggregates import RESULTS_FORMAT
+from exports.results.cache import CACHE_TIMEOUT, current_generation, get_results
 from surveys.models import Edition
 
 # 2018 asked `apports` on a scale whose "Non, pas vraiment" the spec counts as "plutot_pas".
@@ -49,10 +54,36 @@ def compute_trends(edition: Edition) -> dict:
     Percentages for choices and matrix cells (older scale codes mapped), share in the top 3 for
     rankings (comparable whether 3 or all items were ranked), mean and median for numbers.
     """
+    return _compute_trends(edition, _editions(edition))
+
+
+def _editions(edition: Edition) -> list[Edition]:
+    """The editions a trend reads: every one past its draft, and `edition` itself."""
     editions = list(Edition.objects.exclude(status=Edition.Status.DRAFT).order_by("year"))
     if edition not in editions:
         editions.append(edition)
         editions.sort(key=lambda e: e.year)
+    return editions
+
+
+def get_trends(edition: Edition) -> dict:
+    """`compute_trends` from the cache.
+
+    The key holds the results generation of every edition read, so a new computation of any of
+    them, or an edition leaving its draft, is a new key: the old figures are never read again.
+    """
+    editions = _editions(edition)
+    stamp = ",".join(f"{e.pk}:{current_generation(e.pk)}" for e in editions)
+    digest = hashlib.sha256(stamp.encode()).hexdigest()[:24]
+    key = f"results:v{RESULTS_FORMAT}:trends:{edition.pk}:{digest}"
+    data = cache.get(key)
+    if data is None:
+        data = _compute_trends(edition, editions)
+        cache.set(key, data, CACHE_TIMEOUT)
+    return data
+
+
+def _compute_trends(edition: Edition, editions: list[Edition]) -> dict:
     by_year = {e.year: {q["code"]: q for q in get_results(e)["questions"]} for e in editions}
     questions = []
     for current in get_results(edition)["questions"]:

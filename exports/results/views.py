@@ -19,7 +19,7 @@ from exports.results.disclosure import (
 )
 from exports.results.forms import BreakdownForm, ResultFiltersForm
 from exports.results.tasks import recompute_edition_results
-from exports.results.trends import compute_trends
+from exports.results.trends import get_trends
 from respondents.access import RespondentRequest, respondent_required
 from respondents.models import Collectivite
 from surveys.models import Edition
@@ -99,7 +99,7 @@ def breakdown(request: HttpRequest, year: int) -> HttpResponse:
 @results_reader_required
 def trends(request: HttpRequest, year: int) -> HttpResponse:
     edition = get_object_or_404(Edition, year=year)
-    data = compute_trends(edition)
+    data = get_trends(edition)
     for trend in data["questions"]:
         trend["chart"] = trend_chart(trend)
     return render(request, "results/trends.html", {"edition": edition, "trends": data})

@@ -3,8 +3,9 @@
 import pytest
 from django.core.cache import cache
 
-from exports.results.trends import compute_trends, map_scale
-from tests.results.results_data import build_2018_ranking, build_2021
+from exports.results.tasks import recompute_edition_results
+from exports.results.trends import compute_trends, get_trends, map_scale
+from tests.results.results_data import build_2018_ranking, build_2021, collectivite, respond
 
 pytestmark = pytest.mark.django_db
 
@@ -51,3 +52,25 @@ def test_the_mapping_merges_counts_before_the_percentages():
         "plutot_pas": {"count": 3, "percent": 75.0},
         "plutot": {"count": 1, "percent": 25.0},
     }
+
+
+def _dedie(trend_data):
+    question = next(q for q in trend_data["questions"] if q["code"] == "service_dedie")
+    return series(question)["oui"]
+
+
+def test_cached_trends_read_no_figure_again_until_an_edition_is_recomputed(
+    django_assert_max_num_queries,
+):
+    cache.clear()
+    older = build_2018_ranking()
+    edition = build_2021()
+    first = get_trends(edition)
+    assert _dedie(first) == [33.3, 71.4]
+    with django_assert_max_num_queries(1):  # the list of editions; every figure from the cache
+        assert get_trends(edition) == first
+    # A 2018 collectivité answers late: 2 "oui" out of 4. Cached until 2018 is recomputed.
+    respond(older, collectivite("R4", 800, "11"), {"service_dedie": "oui"})
+    assert _dedie(get_trends(edition)) == [33.3, 71.4]
+    recompute_edition_results(older.pk)
+    assert _dedie(get_trends(edition)) == [50.0, 71.4]
