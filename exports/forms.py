@@ -33,7 +33,11 @@ class ExportJobForm(forms.ModelForm):
         choices=Response.Status.choices,
         widget=forms.CheckboxSelectMultiple,
         required=False,
-        help_text="Aucune case cochée : tous les statuts, brouillons compris.",
+        initial=[Response.Status.SUBMITTED, Response.Status.VALIDATED],
+        help_text=(
+            "Par défaut : réponses envoyées et validées. "
+            "Aucune case cochée : tous les statuts, brouillons compris."
+        ),
     )
 
     class Meta:

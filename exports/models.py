@@ -7,6 +7,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from surveys.models import Response
+
 __all__ = ["ExportJob"]
 
 
@@ -64,6 +66,27 @@ class ExportJob(models.Model):
 
     def __str__(self) -> str:
         return f"Export {self.pk} — {self.edition.year} ({self.format})"
+
+    FILTER_LABELS = {
+        "type_collectivite": "types de collectivité",
+        "tranche_population": "tranches de population",
+        "region": "régions",
+        "status": "statuts",
+    }
+
+    @property
+    def filters_display(self) -> list[tuple[str, list[str]]]:
+        """The filters in French words (« statuts : Envoyée, Validée »), not their stored codes."""
+        statuses = dict(Response.Status.choices)
+        return [
+            (
+                self.FILTER_LABELS.get(key, key),
+                [str(statuses.get(v, v)) for v in values]
+                if key == "status"
+                else [str(v) for v in values],
+            )
+            for key, values in self.filters.items()
+        ]
 
     @property
     def is_finished(self) -> bool:

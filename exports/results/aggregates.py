@@ -25,6 +25,7 @@ from exports.results.counts import (
     contribution,
 )
 from exports.results.models import ResultCount
+from exports.results.rounding import DECIMALS_STAFF, percent
 from exports.results.sql import ANSWER_ROW, planning_fence, prepare_aggregates
 from respondents.classification import (
     TRANCHE_LABELS,
@@ -202,7 +203,8 @@ class _Sql:
 
 
 def _percent(count: int, base: int) -> float | None:
-    return round(100 * count / base, 1) if base else None
+    value = percent(count, base, DECIMALS_STAFF)
+    return None if value is None else float(value)
 
 
 def _number(value) -> float | None:

@@ -4,7 +4,7 @@ import hashlib
 
 from django.core.cache import cache
 
-from exports.results.aggregates import RESULTS_FORMAT
+from exports.results.aggregates import RESULTS_FORMAT, _percent
 from exports.results.cache import CACHE_TIMEOUT, current_generation, get_results
 from surveys.models import Edition
 
@@ -19,7 +19,7 @@ def map_scale(cells: list[dict], base: int | None) -> dict[str, dict]:
         code = SCALE_MAPPING.get(cell["code"], cell["code"])
         merged[code] = merged.get(code, 0) + (cell["count"] or 0)
     return {
-        code: {"count": count, "percent": round(100 * count / base, 1) if base else None}
+        code: {"count": count, "percent": _percent(count, base)}
         for code, count in merged.items()
     }
 

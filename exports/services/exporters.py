@@ -12,6 +12,7 @@ from itertools import islice
 
 from django.db.models import Q, QuerySet
 
+from exports.results.rounding import DECIMALS_STAFF, percent
 from exports.services.layout import (
     NSP,
     NSP_LABEL,
@@ -166,7 +167,8 @@ class Tally:
 
 
 def percentage(count: int, base: int) -> float | None:
-    return round(100 * count / base, 1) if base else None
+    value = percent(count, base, DECIMALS_STAFF)
+    return None if value is None else float(value)
 
 
 class ResponsesExporter(ListExporter):
