@@ -19,7 +19,7 @@ def map_scale(cells: list[dict], base: int | None) -> dict[str, dict]:
         code = SCALE_MAPPING.get(cell["code"], cell["code"])
         merged[code] = merged.get(code, 0) + (cell["count"] or 0)
     return {
-        code: {"count": count, "percent": _percent(count, base)}
+        code: {"count": count, "percent": _percent(count, base or 0)}
         for code, count in merged.items()
     }
 
