@@ -4,12 +4,17 @@ import hashlib
 
 from django.core.cache import cache
 
-from exports.results.aggregates import RESULTS_FORMAT, _percent
+from exports.results.aggregates import RESULTS_FORMAT
 from exports.results.cache import CACHE_TIMEOUT, current_generation, get_results
+from exports.results.rounding import DECIMALS_STAFF, percent
 from surveys.models import Edition
 
 # 2018 asked `apports` on a scale whose "Non, pas vraiment" the spec counts as "plutot_pas".
 SCALE_MAPPING = {"pas_vraiment": "plutot_pas"}
+
+
+def _float(value) -> float | None:
+    return None if value is None else float(value)
 
 
 def map_scale(cells: list[dict], base: int | None) -> dict[str, dict]:
@@ -19,7 +24,7 @@ def map_scale(cells: list[dict], base: int | None) -> dict[str, dict]:
         code = SCALE_MAPPING.get(cell["code"], cell["code"])
         merged[code] = merged.get(code, 0) + (cell["count"] or 0)
     return {
-        code: {"count": count, "percent": _percent(count, base or 0)}
+        code: {"count": count, "percent": _float(percent(count, base or 0, DECIMALS_STAFF))}
         for code, count in merged.items()
     }
 
