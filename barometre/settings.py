@@ -343,7 +343,11 @@ LOGGING = {
     "filters": {"mask_tokens": {"()": "barometre.logging.MaskTokensFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["mask_tokens"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # WeasyPrint narrates every step of every PDF at INFO.
+        "weasyprint.progress": {"level": "WARNING"},
+    },
 }
 
 # Exports (exports app): a running export older than EXPORT_TIME_LIMIT seconds is marked failed;
