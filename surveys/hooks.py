@@ -9,6 +9,8 @@ those apps fill in their `AppConfig.ready()` (as pretix's signals do for its plu
 - `agent_notices`: what the back-office wants the agent to read about a response (flags);
 - `responses_loaded`: sent after responses were written in bulk (seed, import), so that the
   results rebuild their counts for the edition;
+- `definition_changed`: sent after an import changed an edition's definition (labels, choices,
+  rules), so that the results compute its figures again;
 - `response_submitted`: sent once an agent's submission is saved (staff steps leave their own
   `ResponseEvent`), e.g. for the API's webhooks.
 """
@@ -65,3 +67,5 @@ agent_notices = Providers()
 responses_loaded = Signal()
 # send(sender=Response, response=response)
 response_submitted = Signal()
+# send(sender=Edition, edition=edition), on commit of the import that changed it
+definition_changed = Signal()

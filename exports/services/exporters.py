@@ -24,7 +24,6 @@ from exports.services.layout import (
 )
 from respondents.classification import TRANCHES_POPULATION
 from respondents.models import Collectivite
-from surveys.derived import budget_par_habitant
 from surveys.models import Answer, Edition, Question, Response
 
 T = Question.Type
@@ -240,7 +239,7 @@ class ResponsesExporter(ListExporter):
     def iterate_reponses(self) -> Iterator[list]:
         layout = self.layout
         blocks = [(block.question.pk, block) for block in layout.top_blocks]
-        budget_id = layout.budget_question.pk if layout.budget_question else None
+        indicators = [(indicator, question.pk) for indicator, question in layout.indicators]
         tally = self.tally
         count = self.count
         for batch in batched(self.response_ids, self.batch_size):
@@ -259,9 +258,9 @@ class ResponsesExporter(ListExporter):
                 )
                 for question_id, block in blocks:
                     row.extend(block.cells(own.get(question_id)))
-                if budget_id is not None:
-                    budget = own.get(budget_id)
-                    row.append(to_number(budget_par_habitant(budget and budget[0], response[10])))
+                for indicator, question_id in indicators:
+                    answer = own.get(question_id)
+                    row.append(to_number(indicator.compute(answer and answer[0], response[10])))
                 tally.rows["reponses"] += 1
                 yield row
             self._advance(len(batch))

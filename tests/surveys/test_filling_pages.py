@@ -379,5 +379,7 @@ def test_the_pages_cost_a_bounded_number_of_queries(
         agent.post(url("answering:autosave", "moyens"), {"version": version_of(page)})
     with django_assert_max_num_queries(12):
         agent.get(url("answering:home"))
-    with django_assert_max_num_queries(12):
+    # The review reads last edition's response and its answers for the warning that compares
+    # with it (editions/2021.yaml): two queries more than the overview, whatever the size.
+    with django_assert_max_num_queries(14):
         agent.get(url("answering:review"))
