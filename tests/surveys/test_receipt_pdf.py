@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import logging
 import re
+import time
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -14,6 +15,7 @@ import pypdf
 import pytest
 from django.conf import settings
 from django.core import mail
+from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
@@ -25,26 +27,10 @@ from surveys.models import Answer, Question, Response
 from tests.browser.answers import planned_answers, store_draft
 from tests.browser.support import open_edition
 from tests.surveys.filling_helpers import enter
+from tests.surveys.receipt_helpers import flat, pdf_text
 
 # 13:05 UTC on 6 December is 14:05 in Paris (winter time).
 SUBMITTED_AT = datetime(2026, 12, 6, 13, 5, 42, 123456, tzinfo=UTC)
-FOOTER = re.compile(r"Accusé de réception BDL-\S+ page \d+ sur \d+")
-
-
-def pdf_text(document: bytes) -> str:
-    """Every page's text on one line, the running footers taken out (a label that runs onto the
-    next page reads whole again)."""
-    pages = pypdf.PdfReader(io.BytesIO(document)).pages
-    text = " ".join(page.extract_text() for page in pages)
-    return FOOTER.sub(" ", flat(text)).replace("  ", " ")
-
-
-def flat(text: str) -> str:
-    return " ".join(text.replace("\u202f", " ").replace("\u00a0", " ").split())
-
-
-def page_count(document: bytes) -> int:
-    return len(pypdf.PdfReader(io.BytesIO(document)).pages)
 
 
 def submit(response: Response, at: datetime = SUBMITTED_AT) -> Response:
@@ -377,3 +363,29 @@ def test_submitting_sends_the_acknowledgement_with_its_pdf(
     text = pdf_text(content)
     assert receipt.french_moment(response.submitted_at).replace("\u00a0", " ") in text
     assert EmailLog.objects.get(kind=EmailLog.Kind.RECEIPT).status == EmailLog.Status.SENT
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_joins_the_pdf_to_the_acknowledgement(celery_worker, rennes, tmp_path):
+    edition = open_edition(2021)
+    response = store_draft(edition, rennes, planned_answers(edition, rennes, seed=7))
+    invitation = enter(Client(), edition, rennes, "rose.legoff@ville-rennes.test")
+    warnings = [w.code for w in filling.review(response).warnings]
+    with transaction.atomic():
+        filling.submit_response(
+            response, response.version, warnings, contact=invitation.contact, invitation=invitation
+        )
+    log = EmailLog.objects.get(kind=EmailLog.Kind.RECEIPT)
+    deadline = time.monotonic() + 90
+    while log.status == EmailLog.Status.QUEUED:
+        assert time.monotonic() < deadline, "le worker n'a pas envoyé l'accusé de réception"
+        time.sleep(0.3)
+        log.refresh_from_db()
+    assert log.status == EmailLog.Status.SENT
+    # The worker prints e-mails on its console (EMAIL_BACKEND of the fixture).
+    output = (tmp_path / "worker.log").read_text()
+    response.refresh_from_db()
+    assert f'filename="accuse-de-reception-{receipt.receipt_number(response)}.pdf"' in output
+    assert "Content-Type: application/pdf" in output
+    assert "Pièce jointe non produite" not in output
