@@ -224,6 +224,27 @@ def test_the_confirmation_page_and_my_answers_link_to_the_receipt(client, rennes
         assert "Télécharger l'accusé de réception (PDF" in html, name
 
 
+def test_the_printable_copy_and_my_answers_show_the_number_and_the_french_time(
+    client, rennes_2021, rennes
+):
+    enter(client, rennes_2021.edition, rennes)
+    number = receipt.receipt_number(rennes_2021)
+    for name in ("answering:print", "answering:answers"):
+        html = flat(client.get(reverse(name, args=[2021])).content.decode())
+        assert "le 6 décembre 2026 à 14 h 05" in html, name
+        assert f"(reçu n°&nbsp;{number})" in html, name
+
+
+def test_the_line_breaks_of_a_long_answer_are_kept_on_every_copy(client, rennes_2021, rennes):
+    set_answer(rennes_2021, "elections_concernee", "oui")
+    set_answer(rennes_2021, "changements_prevus", "Un budget participatif.\nPuis <b>un</b> panel.")
+    enter(client, rennes_2021.edition, rennes)
+    html = client.get(reverse("answering:answers", args=[2021])).content.decode()
+    assert "Un budget participatif.<br>Puis &lt;b&gt;un&lt;/b&gt; panel." in html
+    text = pdf_text(receipt.render_receipt(rennes_2021))
+    assert "Un budget participatif. Puis <b>un</b> panel." in text
+
+
 def test_a_draft_offers_no_receipt_and_says_why(client, edition_2021, rennes):
     store_draft(edition_2021, rennes, planned_answers(edition_2021, rennes, seed=7))
     enter(client, edition_2021, rennes)
