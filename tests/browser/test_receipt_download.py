@@ -1,11 +1,16 @@
 """The PDF receipt in real Chromium: an agent sends the 2021 questionnaire, reaches the download
 link with the keyboard on the confirmation page and on "Mes réponses", and the file downloaded
-holds, read back with pypdf, every stored answer under its question. axe on both pages."""
+holds, read back with pypdf, every stored answer under its question; the staff download it from
+the response page. axe on every page that offers it."""
 
 from pathlib import Path
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.utils import timezone
 
+from barometre.roles import STAFF
 from surveys import filling
 from surveys.filling import receipt
 from surveys.models import Answer, Response
@@ -75,3 +80,24 @@ def test_a_draft_shows_no_receipt_link_and_the_address_says_why(page, rennes, ed
     assert page.url.endswith("/repondre/2021/mes-reponses/")
     assert "disponible une fois la réponse envoyée" in page.locator("main").inner_text()
     assert_accessible(page, "mes réponses, brouillon, avec l'avis")
+
+
+def test_the_staff_download_the_receipt_from_the_response_page(page, rennes, edition_2021):
+    response = store_draft(edition_2021, rennes, planned_answers(edition_2021, rennes, seed=9))
+    Response.objects.filter(pk=response.pk).update(
+        status=Response.Status.SUBMITTED, submitted_at=timezone.now()
+    )
+    response.refresh_from_db()
+    user = get_user_model().objects.create_user("equipe-recu", "equipe@example.test", "pw")
+    user.groups.add(Group.objects.get_or_create(name=STAFF)[0])
+    page.goto("/compte/connexion/")
+    page.fill("[name=username]", "equipe-recu")
+    page.fill("[name=password]", "pw")
+    page.click("button[type=submit]")
+    page.wait_for_url("**/equipe/")
+
+    page.goto(f"/equipe/reponses/{response.pk}/")
+    assert_accessible(page, "fiche de la réponse, avec l'accusé de réception")
+    text = pdf_text(download_with_keyboard(page).read_bytes())
+    assert f"Numéro de reçu {receipt.receipt_number(response)}" in text
+    assert_holds_the_stored_answers(text, response)
