@@ -118,7 +118,7 @@ def receipt_attachments(log: EmailLog) -> list[Attachment]:
         return []
     response = (
         Response.objects.select_related("edition", "collectivite")
-        .filter(edition_id=invitation.edition_id, collectivite_id=log.contact.collectivite_id)
+        .filter(edition_id=invitation.edition_id, collectivite_id=invitation.collectivite_id)
         .first()
     )
     if response is None or not has_receipt(response):

@@ -58,6 +58,12 @@ SAVED_LATER = (
     "vous ramènera ici pour continuer."
 )
 
+NO_RECEIPT_YET = "L'accusé de réception sera disponible une fois la réponse envoyée."
+RECEIPT_FAILED = (
+    "L'accusé de réception n'a pas pu être produit pour le moment : réessayez plus tard, ou "
+    "utilisez la version imprimable de vos réponses."
+)
+
 
 def _response(request: RespondentRequest) -> Response:
     access = request.respondent
@@ -443,13 +449,6 @@ def _sheet_context(request: RespondentRequest, response: Response) -> dict:
 def answers_page(request: RespondentRequest, year: int) -> HttpResponse:
     response = _response(request)
     return render(request, "surveys/fill_answers.html", _sheet_context(request, response))
-
-
-NO_RECEIPT_YET = "L'accusé de réception sera disponible une fois la réponse envoyée."
-RECEIPT_FAILED = (
-    "L'accusé de réception n'a pas pu être produit pour le moment : réessayez plus tard, ou "
-    "utilisez la version imprimable de vos réponses."
-)
 
 
 @respondent_required

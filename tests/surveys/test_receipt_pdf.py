@@ -363,6 +363,20 @@ def test_the_receipt_is_joined_to_acknowledgements_only(rennes_2021):
     assert email_attachments.collect(log) == []
 
 
+def test_a_response_reopened_before_its_acknowledgement_went_gets_no_pdf(rennes_2021):
+    log = receipt_log(rennes_2021)
+    Response.objects.filter(pk=rennes_2021.pk).update(status=Response.Status.DRAFT)
+    message = build_message(log)
+    assert message.attachments == []
+    assert "pièce jointe" not in message.body
+
+
+def test_an_acknowledgement_without_invitation_gets_no_pdf(rennes_2021):
+    log = receipt_log(rennes_2021)
+    log.invitation = None
+    assert build_message(log).attachments == []
+
+
 @pytest.mark.django_db(transaction=True)
 def test_submitting_sends_the_acknowledgement_with_its_pdf(
     client, rennes, django_capture_on_commit_callbacks
