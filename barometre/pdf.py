@@ -83,4 +83,5 @@ def render_pdf(template_name: str, context: dict[str, Any]) -> bytes:
         base_url=_project_root_uri(),
         url_fetcher=local_files_fetcher(),
     )
-    return document.write_pdf(stylesheets=[CSS(string=font_css())])
+    # Tagged (structure tree, language of the page): screen readers read it in order (RGAA 13.3).
+    return document.write_pdf(stylesheets=[CSS(string=font_css())], pdf_tags=True)

@@ -105,3 +105,11 @@ def test_a_document_that_names_a_file_outside_the_project_is_drawn_without_it(te
     document = pdf.render_pdf(template(f'<p>Texte</p><img src="{escape}" alt="">'), {})
     assert text_of(document) == "Texte"
     assert "ressource refusée" in caplog.text
+
+
+def test_the_document_is_tagged_and_in_french_for_screen_readers(template):
+    document = pdf.render_pdf(template('<html lang="fr"><h1>Reçu</h1><p>Texte</p></html>'), {})
+    catalog = pypdf.PdfReader(io.BytesIO(document)).trailer["/Root"]
+    assert bool(catalog["/MarkInfo"]["/Marked"])
+    assert "/StructTreeRoot" in catalog
+    assert catalog["/Lang"] == "fr"
