@@ -5,6 +5,7 @@ clear token never sits in the database or in the broker, only in the message its
 """
 
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 from smtplib import SMTPRecipientsRefused, SMTPResponseException
 
@@ -32,6 +33,46 @@ SUBJECTS: dict[str, str] = {
     EmailLog.Kind.RECEIPT: "Baromètre {year} : nous avons bien reçu la réponse de {name}",
 }
 KINDS_WITH_LINK = {EmailLog.Kind.INVITATION, EmailLog.Kind.REMINDER, EmailLog.Kind.RESEND}
+
+
+# (file name, content, MIME type)
+Attachment = tuple[str, bytes, str]
+AttachmentProvider = Callable[[EmailLog], list[Attachment]]
+
+
+class EmailAttachments:
+    """Documents that upper layers join to the e-mails of a kind, registered in their
+    `AppConfig.ready()` (the answering joins the receipt's PDF to the acknowledgement).
+
+    A document that cannot be made is logged and left out: the e-mail goes without it.
+    """
+
+    def __init__(self) -> None:
+        self._providers: dict[str, list[AttachmentProvider]] = {}
+
+    def connect(self, kind: str, provider: AttachmentProvider) -> AttachmentProvider:
+        providers = self._providers.setdefault(kind, [])
+        if provider not in providers:
+            providers.append(provider)
+        return provider
+
+    def collect(self, log: EmailLog) -> list[Attachment]:
+        found: list[Attachment] = []
+        for provider in self._providers.get(log.kind, []):
+            try:
+                # A savepoint: a failed query leaves the sending transaction usable.
+                with transaction.atomic():
+                    found.extend(provider(log))
+            except Exception:
+                logger.exception(
+                    "Pièce jointe non produite pour le courriel %s (%s) : envoyé sans elle",
+                    log.pk,
+                    log.kind,
+                )
+        return found
+
+
+email_attachments = EmailAttachments()
 
 
 class UndeliverableEmail(Exception):
@@ -124,9 +165,14 @@ def build_message(log: EmailLog) -> EmailMessage:
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     year = invitation.edition.year if invitation else timezone.now().year
     subject = SUBJECTS[log.kind].format(year=year, name=contact.collectivite.name)
+    attachments = email_attachments.collect(log)
+    context["attachments"] = [name for name, _content, _mimetype in attachments]
     body = render_to_string(f"respondents/emails/{log.kind}.txt", context)
     log.subject = subject[:200]
-    return EmailMessage(subject, body, to=[log.to_email], headers=headers)
+    message = EmailMessage(subject, body, to=[log.to_email], headers=headers)
+    for name, content, mimetype in attachments:
+        message.attach(name, content, mimetype)
+    return message
 
 
 def _is_permanent(exc: Exception) -> bool:

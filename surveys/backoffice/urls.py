@@ -46,6 +46,11 @@ urlpatterns = [
     ),
     path("reponses/<int:pk>/", responses.response_detail, name="response"),
     path(
+        "reponses/<int:pk>/accuse-de-reception.pdf",
+        responses.response_receipt,
+        name="response-receipt",
+    ),
+    path(
         "reponses/<int:pk>/valider/",
         responses.response_validate,
         name="response-validate",

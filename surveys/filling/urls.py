@@ -32,4 +32,5 @@ urlpatterns = [
     path("<int:year>/confirmation/", views.confirmation, name="confirmation"),
     path("<int:year>/mes-reponses/", views.answers_page, name="answers"),
     path("<int:year>/impression/", views.print_page, name="print"),
+    path("<int:year>/accuse-de-reception.pdf", views.receipt_pdf, name="receipt"),
 ]

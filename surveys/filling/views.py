@@ -27,6 +27,8 @@ URLs (names in parentheses):
   (links), warnings to confirm (checkboxes `confirm` = warning code), submit button.
 - `/repondre/<year>/confirmation/` (filling-confirmation), `/repondre/<year>/mes-reponses/`
   (filling-answers, read-only) and `/repondre/<year>/impression/` (filling-print, print-styled).
+- `/repondre/<year>/accuse-de-reception.pdf` (answering:receipt): the receipt's PDF of a sent
+  response; for a draft, back to "Mes réponses" with a notice.
 
 Staff reopen a sent response from the back-office (surveys.backoffice.views.responses).
 """
@@ -46,6 +48,7 @@ from django.views.decorators.http import require_POST
 
 from respondents.access import RespondentRequest, respondent_required
 from surveys import filling
+from surveys.filling import receipt
 from surveys.filling.forms import Entry, SectionForm
 from surveys.models import Answer, Question, Response, Section
 from surveys.validation import CleanAnswer
@@ -53,6 +56,12 @@ from surveys.validation import CleanAnswer
 SAVED_LATER = (
     "Vos réponses sont enregistrées. Vous pouvez fermer cette page : le lien reçu par courriel "
     "vous ramènera ici pour continuer."
+)
+
+NO_RECEIPT_YET = "L'accusé de réception sera disponible une fois la réponse envoyée."
+RECEIPT_FAILED = (
+    "L'accusé de réception n'a pas pu être produit pour le moment : réessayez plus tard, ou "
+    "utilisez la version imprimable de vos réponses."
 )
 
 
@@ -414,12 +423,23 @@ def confirmation(request: RespondentRequest, year: int) -> HttpResponse:
     response = _response(request)
     if response.status not in Response.COUNTED_STATUSES:
         return redirect("answering:home", year=year)
-    return render(request, "surveys/fill_confirmation.html", _base_context(request, response))
+    context = {**_base_context(request, response), **_receipt_context(response)}
+    return render(request, "surveys/fill_confirmation.html", context)
+
+
+def _receipt_context(response: Response) -> dict:
+    if not receipt.has_receipt(response):
+        return {"receipt_number": None, "submitted_on": None}
+    return {
+        "receipt_number": receipt.receipt_number(response),
+        "submitted_on": receipt.french_moment(response.submitted_at or timezone.now()),
+    }
 
 
 def _sheet_context(request: RespondentRequest, response: Response) -> dict:
     return {
         **_base_context(request, response),
+        **_receipt_context(response),
         "sheet": filling.answer_sheet(response),
         "printed_at": timezone.now(),
     }
@@ -429,6 +449,19 @@ def _sheet_context(request: RespondentRequest, response: Response) -> dict:
 def answers_page(request: RespondentRequest, year: int) -> HttpResponse:
     response = _response(request)
     return render(request, "surveys/fill_answers.html", _sheet_context(request, response))
+
+
+@respondent_required
+def receipt_pdf(request: RespondentRequest, year: int) -> HttpResponse:
+    response = _response(request)
+    if not receipt.has_receipt(response):
+        messages.info(request, NO_RECEIPT_YET)
+        return redirect("answering:answers", year=year)
+    download = receipt.download(response)
+    if download is None:
+        messages.warning(request, RECEIPT_FAILED)
+        return redirect("answering:answers", year=year)
+    return download
 
 
 @respondent_required

@@ -68,6 +68,7 @@ URLS = [
     ("backoffice:entry-search", ["year"], "get", LOGIN, 403, 403, 200),
     ("backoffice:entry-start", ["year", "collectivite"], "post", LOGIN, 403, 403, 302),
     ("backoffice:response", ["response"], "get", LOGIN, 403, 403, 200),
+    ("backoffice:response-receipt", ["response"], "get", LOGIN, 403, 403, 200),
     ("backoffice:response-validate", ["response"], "post", LOGIN, 403, 403, 302),
     ("backoffice:response-flag", ["response"], "post", LOGIN, 403, 403, 302),
     ("backoffice:response-resolve", ["response", "comment"], "post", LOGIN, 403, 403, 302),

@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from barometre.roles import staff_required
@@ -14,6 +15,7 @@ from respondents.services.search import search_collectivites
 from surveys import filling
 from surveys.backoffice import review
 from surveys.backoffice.models import ResponseComment, StaffEntry
+from surveys.filling import receipt
 from surveys.filling.forms import SectionForm
 from surveys.models import Edition, Question, Response, Section
 
@@ -81,6 +83,7 @@ def response_detail(request, pk: int):
             "edition": response.edition,
             "collectivite": response.collectivite,
             "sheet": filling.answer_sheet(response, data),
+            "has_receipt": receipt.has_receipt(response),
             "sections": data.sections,
             "missing": data.missing,
             "comments": response.staff_comments.select_related("author"),
@@ -92,6 +95,20 @@ def response_detail(request, pk: int):
             ),
         },
     )
+
+
+@staff_required
+@never_cache
+def response_receipt(request, pk: int):
+    response = _response(pk)
+    if not receipt.has_receipt(response):
+        messages.error(request, "Pas d'accusé de réception : la réponse n'est pas encore envoyée.")
+        return redirect("backoffice:response", pk=pk)
+    download = receipt.download(response)
+    if download is None:
+        messages.error(request, "L'accusé de réception n'a pas pu être produit (voir le journal).")
+        return redirect("backoffice:response", pk=pk)
+    return download
 
 
 @staff_required
