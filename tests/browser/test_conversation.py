@@ -246,3 +246,49 @@ def test_a_staff_correction_asks_why_saves_without_script_error_and_the_agent_re
         assert_accessible(page, "vue d'ensemble avec les corrections de l'équipe")
     finally:
         agent.close()
+
+
+def test_a_sent_response_shows_its_flags_and_a_bad_reply_gets_the_error_summary(
+    browser,
+    context,
+    live_server,
+    alice,
+    edition_2021,
+    rennes_2021,
+    sent_response,
+    smtp_server,  # noqa: F811
+):
+    token = invite(rennes_2021, edition_2021, "agnes@rennes.test")
+    staff = staff_page(context, alice, live_server)
+    staff.goto(f"/equipe/reponses/{sent_response.pk}/")
+    staff.fill("#flag-body", "Pouvez-vous confirmer l'ensemble de la réponse ?")
+    with staff.expect_navigation():
+        staff.get_by_role("button", name="Signaler une incohérence").click()
+    whole = ResponseComment.objects.get()
+    take(smtp_server, "un point à vérifier")
+
+    agent = context.browser.new_context(base_url=live_server.url, locale="fr-FR")
+    try:
+        page = agent.new_page()
+        confirm_magic_link(page, f"/acces/{token}/")
+        with page.expect_navigation():
+            page.get_by_role("link", name="Répondre à l'équipe").click()
+        assert page.url.endswith(f"/repondre/2021/echanges/{whole.pk}/#echange-{whole.pk}")
+        assert_accessible(page, "page d'un point à vérifier")
+        with page.expect_navigation():
+            page.get_by_role("button", name="Répondre à l'équipe").click()
+        summary = page.locator("[data-error-summary]")
+        assert "Écrivez votre réponse à l'équipe." in summary.inner_text()
+        assert_accessible(page, "point à vérifier, réponse vide refusée")
+        summary.get_by_role("link").click()
+        assert page.evaluate("document.activeElement.id") == f"reponse-{whole.pk}"
+        page.keyboard.type("Tout est confirmé.")
+        page.keyboard.press("Tab")
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        assert "Tout est confirmé." in page.inner_text(f"#echange-{whole.pk}")
+        page.goto("/repondre/2021/mes-reponses/")
+        assert "Tout est confirmé." in page.inner_text(f"#echange-{whole.pk}")
+        assert_accessible(page, "mes réponses avec un point à vérifier")
+    finally:
+        agent.close()
