@@ -152,6 +152,10 @@ def _with_messages(threads: QuerySet[ResponseComment]) -> QuerySet[ResponseComme
 
 def _attach_questions(response: Response, threads: list[ResponseComment]) -> None:
     codes = {t.question_code for t in threads if t.question_code}
+    if not codes:
+        for thread in threads:
+            thread.question = None
+        return
     questions = {
         q.code: q
         for q in response.edition.questions.filter(code__in=codes).select_related("section")

@@ -165,9 +165,13 @@ def submit_as_staff(response: Response, user: User) -> Response:
     return response
 
 
-def audit_trail(response: Response) -> list[AnswerAudit]:
-    """The response's audit trail, each change with readable `before` and `after` lines."""
-    audits = list(response.answer_audits.select_related("changed_by"))
+def audit_trail(response: Response, audits: list[AnswerAudit] | None = None) -> list[AnswerAudit]:
+    """The response's audit trail (or these `audits` of it), each change with readable
+    `before` and `after` lines."""
+    if audits is None:
+        audits = list(response.answer_audits.select_related("changed_by"))
+    if not audits:
+        return []
     questions = {
         q.code: q
         for q in response.edition.questions.filter(
@@ -184,7 +188,8 @@ def audit_trail(response: Response) -> list[AnswerAudit]:
 
 def corrections_for_agents(response: Response) -> list[AnswerAudit]:
     """Connected to `surveys.hooks.agent_corrections`: what staff corrected, and why."""
-    return [a for a in audit_trail(response) if a.changed_by_id is not None and a.reason]
+    corrections = response.answer_audits.filter(changed_by__isnull=False).exclude(reason="")
+    return audit_trail(response, list(corrections.select_related("changed_by")))
 
 
 def _readable(question, value, other_text: str) -> str:
