@@ -1,4 +1,5 @@
-"""E-mails to contacts: each one is logged (EmailLog) and sent by the task `send_email` below.
+"""E-mails to contacts (and the staff's notices): each one is logged (EmailLog) and sent by the
+task `send_email` below.
 
 An e-mail that carries the magic link issues a new token when it is built, in the worker: the
 clear token never sits in the database or in the broker, only in the message itself.

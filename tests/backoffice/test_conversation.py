@@ -124,6 +124,15 @@ def test_a_resolved_flag_leaves_the_agents_view_and_stays_in_the_history(client,
     assert "Merci de regarder." in page and "Levé le" in page and "par alice" in page
 
 
+def test_the_staff_thread_links_to_the_question_in_its_section(client, alice, response):
+    thread = conversation.flag(response, alice, "Le nombre ?", "nb_reunions")
+    client.force_login(alice)
+    page = client.get(reverse("backoffice:response", args=[response.pk])).content.decode()
+    link = reverse("backoffice:response-section", args=[response.pk, "moyens"])
+    assert f'href="{link}#question-nb_reunions"' in page
+    assert f'id="echange-{thread.pk}"' in page
+
+
 def test_validating_resolves_the_open_flags_and_says_so_in_the_history(
     alice, response, django_capture_on_commit_callbacks
 ):
