@@ -203,7 +203,7 @@ def response_section(request, pk: int, section: str):
     response = _response(pk)
     section_obj = _section(response, section)
     conflict = ""
-    reason = request.POST.get("motif", "")[: review.REASON_MAX_LENGTH + 100]
+    reason = request.POST.get("motif", "")
     reason_error = ""
     if request.method == "POST":
         form = SectionForm(response, section_obj, request.POST)
