@@ -33,7 +33,7 @@ def invitations_of(response: Response) -> list[Invitation]:
 
 def thread_path(thread: ResponseComment) -> str:
     """Where the agents read a flag: next to its question on the section page (which shows a
-    sent response's answers instead, the thread with them), else on the overview."""
+    sent response's answers instead, the thread with them), else on the flag's own page."""
     response = thread.response
     question: Question | None = getattr(thread, "question", None)
     if question is None and thread.question_code:
@@ -46,7 +46,7 @@ def thread_path(thread: ResponseComment) -> str:
     if question is not None:
         url = reverse("answering:section", args=[year, question.section.code])
     else:
-        url = reverse("answering:home", args=[year])
+        url = reverse("answering:thread", args=[year, thread.pk])
     return f"{url}#echange-{thread.pk}"
 
 

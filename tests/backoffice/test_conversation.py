@@ -47,6 +47,16 @@ def test_a_flag_names_its_question_by_its_label_and_emails_the_contacts(
     assert EmailLog.objects.get().kind == EmailLog.Kind.FLAG
 
 
+def test_a_flag_on_the_whole_response_links_to_its_own_page(
+    alice, response, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        thread = conversation.flag(response, alice, "Toute la réponse est-elle à jour ?")
+    [message] = mail.outbox
+    assert f"/repondre/2031/echanges/{thread.pk}/#echange-{thread.pk}" in message.body
+    assert "à la question" not in message.body
+
+
 def test_a_flag_on_a_question_of_another_edition_or_a_roster_sheet_is_refused(alice, response):
     for code in ("inconnue", "nom"):
         with pytest.raises(ValidationError, match="choisissez-la dans la liste"):
