@@ -29,6 +29,7 @@ urlpatterns = [
         name="roster-remove",
     ),
     path("<int:year>/relecture/", views.review_page, name="review"),
+    path("<int:year>/echanges/<int:thread>/", views.thread_page, name="thread"),
     path("<int:year>/confirmation/", views.confirmation, name="confirmation"),
     path("<int:year>/mes-reponses/", views.answers_page, name="answers"),
     path("<int:year>/impression/", views.print_page, name="print"),
