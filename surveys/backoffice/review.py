@@ -7,11 +7,12 @@ written to the audit trail (`AnswerAudit`) by `audited`, whoever makes it.
 """
 
 import logging
+from typing import TypeVar
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, QuerySet
+from django.db.models import Exists, F, OuterRef, QuerySet
 from django.utils import timezone
 
 from respondents.models import Collectivite
@@ -30,6 +31,7 @@ from surveys.hooks import status_changing
 from surveys.models import Answer, Edition, Response
 
 COMMENT_MAX_LENGTH = 2000
+ResponsesT = TypeVar("ResponsesT", bound=QuerySet)
 logger = logging.getLogger(__name__)
 
 
@@ -83,6 +85,26 @@ def resolve(comment: ResponseComment) -> None:
 def open_flags(response: Response) -> QuerySet[ResponseComment]:
     """The flags the agents see (on their overview and review pages)."""
     return response.staff_comments.filter(kind=ResponseComment.Kind.FLAG, resolved_at__isnull=True)
+
+
+def flagged(responses: ResponsesT) -> ResponsesT:
+    """The responses with an open flag."""
+    return responses.filter(Exists(_open_flags_of(OuterRef("pk"))))
+
+
+def corrected_since_flagged(responses: ResponsesT) -> ResponsesT:
+    """The responses with an open flag and an answer changed after it: staff should look again
+    and lift the flag."""
+    changed = Answer.objects.filter(
+        response=OuterRef("response"), updated_at__gt=OuterRef("created_at")
+    )
+    return responses.filter(Exists(_open_flags_of(OuterRef("pk")).filter(Exists(changed))))
+
+
+def _open_flags_of(response) -> QuerySet[ResponseComment]:
+    return ResponseComment.objects.filter(
+        response=response, kind=ResponseComment.Kind.FLAG, resolved_at__isnull=True
+    )
 
 
 def open_flags_for_agents(response: Response) -> list[ResponseComment]:
