@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
 from respondents.classification import TRANCHE_LABELS, TYPES_COLLECTIVITE
@@ -93,28 +93,6 @@ class Reach:
     opted_out: int
 
 
-def _contacts_count(contacts: QuerySet) -> Coalesce:
-    counted = (
-        contacts.filter(collectivite=OuterRef("pk"))
-        .order_by()
-        .values("collectivite")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(counted[:1]), 0, output_field=IntegerField())
-
-
-def _invited_to(edition) -> Exists:
-    return Exists(
-        Invitation.objects.filter(contact=OuterRef("pk"), edition=edition, revoked_at__isnull=True)
-    )
-
-
-def _receiving(edition) -> QuerySet:
-    """Contacts a bulk invitation e-mails: not invited yet, not opted out."""
-    return Contact.objects.filter(opted_out_of_reminders=False).exclude(_invited_to(edition))
-
-
 def _answered(edition) -> Exists:
     return Exists(
         Response.objects.filter(
@@ -124,11 +102,18 @@ def _answered(edition) -> Exists:
 
 
 def reach(collectivites: QuerySet, edition) -> Reach:
-    """`Reach` of a bulk invitation to `collectivites`, in one aggregate query."""
+    """`Reach` of a bulk invitation to `collectivites`, in one aggregate query (the selection
+    joined to its contacts, counted per collectivité, then summed)."""
+    invited = Exists(
+        Invitation.objects.filter(
+            contact=OuterRef("contacts"), edition=edition, revoked_at__isnull=True
+        )
+    )
     rows = collectivites.order_by().annotate(
-        n_contacts=_contacts_count(Contact.objects.all()),
-        n_invited=_contacts_count(Contact.objects.filter(_invited_to(edition))),
-        n_receiving=_contacts_count(_receiving(edition)),
+        n_contacts=Count("contacts"),
+        n_invited=Count("contacts", filter=Q(invited)),
+        # Contacts a bulk invitation e-mails: not invited yet, not opted out.
+        n_receiving=Count("contacts", filter=Q(contacts__opted_out_of_reminders=False) & ~invited),
         has_answered=_answered(edition),
     )
     has_contact = Q(n_contacts__gt=0)

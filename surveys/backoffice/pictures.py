@@ -129,7 +129,8 @@ class Departement:
 
 
 def by_departement(edition: Edition) -> list[Departement]:
-    """Every département of the map, and overseas ones with collectivités followed."""
+    """Every département of the map, then those off the map with collectivités followed
+    (overseas, or none for a collectivité without one), so that no one is left out."""
     counts = {
         row["departement_code"]: row
         for row in followup.followed(edition)
@@ -145,9 +146,15 @@ def by_departement(edition: Edition) -> list[Departement]:
         row = counts.get(code, {})
         return Departement(code, name, row.get("total", 0), row.get("submitted", 0), path)
 
-    shown = [departement(s.code, s.name, s.path) for s in france_map()[1]]
-    overseas = [departement(code, name) for code, name in OUTRE_MER.items() if code in counts]
-    return shown + overseas
+    shapes = france_map()[1]
+    shown = [departement(s.code, s.name, s.path) for s in shapes]
+    on_map = {s.code for s in shapes}
+    elsewhere = [
+        departement(code, OUTRE_MER.get(code) or code or "Sans département")
+        for code in sorted(counts)
+        if code not in on_map
+    ]
+    return shown + elsewhere
 
 
 def legend(departements: list[Departement]) -> list[dict]:

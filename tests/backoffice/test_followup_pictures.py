@@ -87,6 +87,14 @@ def test_an_overseas_departement_is_in_the_table_only(client, bob, edition):
     assert cells(row) == ["974", "La Réunion", "0 %", "0", "1"]
 
 
+def test_a_collectivite_without_departement_is_counted_in_the_table(client, bob, edition):
+    bretagne = Collectivite.objects.create(kind="region", code="53", name="Bretagne")
+    invite(make_contact(bretagne, "dgs@bretagne.test"), edition)
+    tree = followup_page(client, bob)
+    (row,) = tree.xpath("//table[@data-map-table]/tbody/tr[@data-code='']")
+    assert cells(row) == ["", "Sans département", "0 %", "0", "1"]
+
+
 def test_the_bars_show_the_rates_of_their_table(client, bob, cast, edition):
     tree = followup_page(client, bob)
     charts = tree.xpath("//figure[contains(@class,'followup-chart')][table[@data-chart-table]]")
