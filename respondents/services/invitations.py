@@ -113,7 +113,9 @@ def reach(collectivites: QuerySet, edition) -> Reach:
         n_contacts=Count("contacts"),
         n_invited=Count("contacts", filter=Q(invited)),
         # Contacts a bulk invitation e-mails: not invited yet, not opted out.
-        n_receiving=Count("contacts", filter=Q(contacts__opted_out_of_reminders=False) & ~invited),
+        n_receiving=Count(
+            "contacts", filter=Q(contacts__opted_out_of_reminders=False) & ~Q(invited)
+        ),
         has_answered=_answered(edition),
     )
     has_contact = Q(n_contacts__gt=0)
