@@ -3,8 +3,9 @@
 A small registry of item functions: each takes the user and the current time and returns the
 items it has to show (a label, a count, the URL of the filtered screen), none when all is well.
 `register(*roles)` adds one; the home lists the items of the functions the user's roles allow,
-in the order of registration. The agents' replies of the conversation register here too, from
-their own module, with `@register(STAFF)`.
+in the order of registration. The agents' replies of the conversation (issue 18) belong right
+after `responses_flagged`: one more function here, `@register(STAFF)`, counting the replies not
+read yet and linking to the inbox.
 """
 
 from collections.abc import Callable, Iterable
