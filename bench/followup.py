@@ -13,6 +13,7 @@ import os
 import random
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -26,7 +27,8 @@ from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from respondents.models import Collectivite, Contact, Invitation  # noqa: E402
-from surveys.backoffice import followup  # noqa: E402
+from respondents.services import invitations  # noqa: E402
+from surveys.backoffice import followup, pictures  # noqa: E402
 from surveys.backoffice.spreadsheet import xlsx_bytes  # noqa: E402
 from surveys.models import Answer, Edition, Question, Response, Section  # noqa: E402
 
@@ -50,6 +52,7 @@ def populate() -> Edition:
                 search_name=f"commune {n}",
                 population=int(rng.paretovariate(1.2) * 300),
                 region_code=rng.choice(REGIONS),
+                departement_code=f"{rng.randint(1, 95):02d}",
             )
             for n in range(COMMUNES)
         ],
@@ -72,7 +75,7 @@ def populate() -> Edition:
                 collectivite_id=pk,
                 contact_id=contacts[pk],
                 token_hash=f"{pk:064d}",
-                first_used_at=now if n < OPENED else None,
+                first_used_at=now - timedelta(days=n % 40) if n < OPENED else None,
                 last_used_at=now if n < OPENED else None,
             )
             for n, pk in enumerate(invited)
@@ -126,6 +129,18 @@ def main() -> None:
             return len(list(rows[:50]))
 
         timed("liste, première page (50, pas encore envoyées)", first_page)
+        timed(
+            "carte par département (1 requête)",
+            lambda: sum(d.total for d in pictures.by_departement(edition)),
+        )
+        timed(
+            "courbe de la vague jour par jour (1 requête)",
+            lambda: len(pictures.daily_curve(edition)["rows"]),
+        )
+        timed(
+            "invitations : portée de tout le référentiel (1 requête)",
+            lambda: invitations.reach(invitations.collectivites_matching(), edition).emails,
+        )
 
         def export():
             rows = followup.with_details(edition, followup.filtered(edition, filters))

@@ -52,7 +52,25 @@ def _edition_of(instance) -> Edition | None:
     return getattr(instance, "edition", None)
 
 
-class ProtectedFormSet(forms.BaseInlineFormSet):
+class LabelledFormSet(forms.BaseInlineFormSet):
+    """A tabular inline's inputs sit under column headers, with no label of their own: each one
+    gets an accessible name saying its column and its row ("code — section profil")."""
+
+    def add_fields(self, form, index) -> None:
+        super().add_fields(form, index)
+        if form.instance.pk is not None:
+            row = str(form.instance)
+        elif index is None:
+            row = "nouvelle ligne"
+        else:
+            row = f"nouvelle ligne {index + 1}"
+        for name, field in form.fields.items():
+            if not field.widget.is_hidden:
+                column = "Supprimer" if name == "DELETE" else field.label or name
+                field.widget.attrs["aria-label"] = f"{column} — {row}"
+
+
+class ProtectedFormSet(LabelledFormSet):
     """Refuses deleting or recoding rows that answers rely on, with a message above the inline."""
 
     def clean(self) -> None:
@@ -172,6 +190,15 @@ class EditionAdmin(admin.ModelAdmin):
     readonly_fields = ("preview", "choice_lists")
     inlines = [SectionInline]
     actions = ["prepare_next_edition"]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        # The admin splits a date-time in two inputs under one label (for the date): each is
+        # named, so that the time input has a name too.
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None and isinstance(field.widget, forms.MultiWidget):
+            for part, widget in zip(("date", "heure"), field.widget.widgets, strict=False):
+                widget.attrs["aria-label"] = f"{field.label} : {part}"
+        return field
 
     @admin.display(description="aperçu")
     def preview(self, edition: Edition) -> str:

