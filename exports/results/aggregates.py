@@ -618,9 +618,9 @@ def compute_breakdown(
     }
 
 
-def own_answers(response: Response) -> dict[str, str]:
-    """A collectivité's own answers, as display text per question code."""
-    answers = {}
+def own_answers(response: Response) -> dict[str, str | Decimal]:
+    """A collectivité's own answers per question code: labels as text, numbers as Decimal."""
+    answers: dict[str, str | Decimal] = {}
     for answer in (
         response.answers.filter(item=0)
         .select_related("question")
@@ -629,6 +629,7 @@ def own_answers(response: Response) -> dict[str, str]:
         question = answer.question
         labels = {c.code: c.label for c in question.choices.all()}
         value = answer.value
+        text: str | Decimal
         if question.type == Question.Type.SINGLE:
             text = labels.get(value, str(value))
         elif question.type == Question.Type.MULTIPLE:
@@ -640,7 +641,7 @@ def own_answers(response: Response) -> dict[str, str]:
             ordered = sorted(value.items(), key=lambda item: int(item[1]))
             text = " ; ".join(f"{rank}. {labels.get(k, k)}" for k, rank in ordered)
         elif question.type in Question.NUMBER_TYPES:
-            text = "Ne sait pas" if value == "nsp" else str(value)
+            text = "Ne sait pas" if value == "nsp" else Decimal(str(value))
         else:
             continue
         answers[question.code] = text
