@@ -284,6 +284,7 @@ class EmailLog(models.Model):
         REMINDER = "reminder", _("Relance")
         RESEND = "resend", _("Renvoi du lien")
         RECEIPT = "receipt", _("Accusé de réception")
+        RESULTS = "results", _("Résultats comparés")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("En attente")

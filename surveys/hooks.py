@@ -10,7 +10,9 @@ those apps fill in their `AppConfig.ready()` (as pretix's signals do for its plu
 - `responses_loaded`: sent after responses were written in bulk (seed, import), so that the
   results rebuild their counts for the edition;
 - `response_submitted`: sent once an agent's submission is saved (staff steps leave their own
-  `ResponseEvent`), e.g. for the API's webhooks.
+  `ResponseEvent`), e.g. for the API's webhooks;
+- `edition_published`: sent inside the transaction that publishes an edition's results, with
+  the publication's number (1 the first time), e.g. for the results' e-mails to respondents.
 """
 
 from __future__ import annotations
@@ -65,3 +67,5 @@ agent_notices = Providers()
 responses_loaded = Signal()
 # send(sender=Response, response=response)
 response_submitted = Signal()
+# send(sender=Edition, edition=edition, publication=n): inside the publishing transaction.
+edition_published = Signal()

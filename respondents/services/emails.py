@@ -5,6 +5,7 @@ clear token never sits in the database or in the broker, only in the message its
 """
 
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 from smtplib import SMTPRecipientsRefused, SMTPResponseException
 
@@ -30,12 +31,21 @@ SUBJECTS: dict[str, str] = {
     EmailLog.Kind.REMINDER: "Baromètre {year} : rappel — la réponse de {name} est attendue",
     EmailLog.Kind.RESEND: "Baromètre {year} : votre lien pour répondre pour {name}",
     EmailLog.Kind.RECEIPT: "Baromètre {year} : nous avons bien reçu la réponse de {name}",
+    EmailLog.Kind.RESULTS: "Baromètre {year} : les résultats de {name} comparés",
 }
 KINDS_WITH_LINK = {EmailLog.Kind.INVITATION, EmailLog.Kind.REMINDER, EmailLog.Kind.RESEND}
 
 
 class UndeliverableEmail(Exception):
     """The e-mail must not be sent any more (e.g. its invitation was revoked)."""
+
+
+# (file name, content, MIME type) of a file joined to an e-mail.
+Attachment = tuple[str, bytes, str]
+# What an upper layer joins to the e-mails of a kind (the results' PDF sheet), registered in
+# its AppConfig.ready(): this layer never imports it. Called in the worker, when the message is
+# built; may raise UndeliverableEmail.
+ATTACHMENTS: dict[str, Callable[[EmailLog], list[Attachment]]] = {}
 
 
 def queue_email(contact: Contact, kind: str, invitation: Invitation | None = None) -> EmailLog:
@@ -126,7 +136,11 @@ def build_message(log: EmailLog) -> EmailMessage:
     subject = SUBJECTS[log.kind].format(year=year, name=contact.collectivite.name)
     body = render_to_string(f"respondents/emails/{log.kind}.txt", context)
     log.subject = subject[:200]
-    return EmailMessage(subject, body, to=[log.to_email], headers=headers)
+    message = EmailMessage(subject, body, to=[log.to_email], headers=headers)
+    attachments = ATTACHMENTS.get(log.kind)
+    for filename, content, mimetype in attachments(log) if attachments else []:
+        message.attach(filename, content, mimetype)
+    return message
 
 
 def _is_permanent(exc: Exception) -> bool:
