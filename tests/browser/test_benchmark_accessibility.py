@@ -4,7 +4,7 @@ widened peer group, zero axe violations."""
 import pytest
 
 from respondents.models import Collectivite
-from surveys.models import Edition
+from surveys.models import Edition, Section
 from tests.browser.support import (
     assert_accessible,
     confirm_magic_link,
@@ -14,7 +14,7 @@ from tests.browser.support import (
     tab_to,
     unnamed_controls,
 )
-from tests.results.results_data import build_2021, collectivite, respond
+from tests.results.results_data import build_2021, collectivite, question, respond
 from tests.results.test_my_benchmark import QUESTION_TEXTS
 
 pytestmark = pytest.mark.browser
@@ -73,3 +73,22 @@ def test_the_confirmation_page_links_to_the_benchmark_without_violation(page, ed
     link.click()
     assert page.locator("[data-peer-group]").get_attribute("data-peer-group") == "tranche"
     assert_accessible(page, "comparaison avec la même tranche")
+
+
+def test_without_enough_respondents_the_page_shows_own_answers_only_without_violation(
+    page, transactional_db
+):
+    edition = Edition.objects.create(year=2021, title="Baromètre 2021", status="open")
+    section = Section.objects.create(edition=edition, code="a", title="Profil", order=1)
+    question(edition, section, "service_dedie", "single", [("oui", "Oui"), ("non", "Non")])
+    edition.questions.update(text="Disposez-vous d'un service dédié ?")
+    me = collectivite("Seule", 20_000, "53")
+    respond(edition, me, {"service_dedie": "non"})
+    respond(edition, collectivite("Autre", 20_000, "53"), {"service_dedie": "oui"})
+    confirm_magic_link(page, f"/acces/{invite(me, edition, 'agent@seule.test')}/")
+    page.goto("/resultats/2021/ma-collectivite/")
+    assert page.locator("[data-peer-group]").get_attribute("data-peer-group") == "none"
+    assert "Moins de 5 autres collectivités ont répondu" in page.inner_text("main")
+    assert "Votre réponse : Non" in page.inner_text("main")
+    assert page.locator("table").count() == 0
+    assert_accessible(page, "comparaison impossible")
