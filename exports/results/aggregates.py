@@ -31,7 +31,6 @@ from respondents.classification import (
     TRANCHE_LABELS,
     TRANCHES_POPULATION,
     TYPES_COLLECTIVITE,
-    tranche_population,
 )
 from respondents.models import Collectivite
 from respondents.regions import REGIONS, region_name
@@ -111,15 +110,6 @@ class ResultFilters:
         if self.region:
             parts.append(region_name(self.region))
         return parts
-
-
-def peer_filters(collectivite: Collectivite) -> ResultFilters:
-    """Same type and population bracket as `collectivite`, which is left out."""
-    return ResultFilters(
-        type=collectivite.type_collectivite,
-        tranche=tranche_population(collectivite.population) or "",
-        exclude_collectivite=collectivite.pk,
-    )
 
 
 def _type_condition(code: str) -> tuple[str, list]:

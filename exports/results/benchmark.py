@@ -31,7 +31,7 @@ from respondents.classification import (
 from respondents.models import Collectivite
 from surveys.models import Edition, Question, Response
 
-# The widest group first tried last; "none" when even every respondent is too few.
+# The peer groups, narrowest first; "none" when even all the respondents are too few.
 LEVEL_TRANCHE, LEVEL_TYPE, LEVEL_ALL, LEVEL_NONE = "tranche", "type", "all", "none"
 # What a question's description keeps when the peers' figures are withheld.
 DESCRIPTION_KEYS = ("code", "text", "type", "kind", "section", "unit", "roster")
