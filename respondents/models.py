@@ -289,6 +289,7 @@ class EmailLog(models.Model):
         REOPENED = "reopened", _("Réponse rouverte")
         VALIDATED = "validated", _("Réponse validée")
         AGENT_REPLY = "agent_reply", _("Réponse d'un agent (à l'équipe)")
+        RESULTS = "results", _("Résultats comparés")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("En attente")

@@ -17,7 +17,9 @@ those apps fill in their `AppConfig.ready()` (as pretix's signals do for its plu
 - `definition_changed`: sent after an import changed an edition's definition (labels, choices,
   rules), so that the results compute its figures again;
 - `response_submitted`: sent once an agent's submission is saved (staff steps leave their own
-  `ResponseEvent`), e.g. for the API's webhooks.
+  `ResponseEvent`), e.g. for the API's webhooks;
+- `edition_published`: sent inside the transaction that publishes an edition's results, with
+  the publication's number (1 the first time), e.g. for the results' e-mails to respondents.
 """
 
 from __future__ import annotations
@@ -95,3 +97,5 @@ responses_loaded = Signal()
 response_submitted = Signal()
 # send(sender=Edition, edition=edition), on commit of the import that changed it
 definition_changed = Signal()
+# send(sender=Edition, edition=edition, publication=n): inside the publishing transaction.
+edition_published = Signal()

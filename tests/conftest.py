@@ -107,7 +107,13 @@ def reset_celery_pools(app) -> None:
 
 
 @pytest.fixture
-def celery_worker(transactional_db, tmp_path):
+def worker_env() -> dict[str, str]:
+    """More environment for the `celery_worker` process (a module overrides it, e.g. SMTP)."""
+    return {}
+
+
+@pytest.fixture
+def celery_worker(transactional_db, tmp_path, worker_env):
     """A real `celery worker` process on Redis, sharing the test database.
 
     Tests using it must be transactional: the worker only sees committed rows.
@@ -135,6 +141,7 @@ def celery_worker(transactional_db, tmp_path):
         "EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend",
         "MEDIA_ROOT": str(tmp_path / "media"),
         "DEBUG": "1",
+        **worker_env,
     }
     log = tmp_path / "worker.log"
     with open(log, "w") as log_file:

@@ -31,7 +31,6 @@ from respondents.classification import (
     TRANCHE_LABELS,
     TRANCHES_POPULATION,
     TYPES_COLLECTIVITE,
-    tranche_population,
 )
 from respondents.models import Collectivite
 from respondents.regions import REGIONS, region_name
@@ -90,15 +89,6 @@ class ResultFilters:
         if self.region:
             parts.append(region_name(self.region))
         return parts
-
-
-def peer_filters(collectivite: Collectivite) -> ResultFilters:
-    """Same type and population bracket as `collectivite`, which is left out."""
-    return ResultFilters(
-        type=collectivite.type_collectivite,
-        tranche=tranche_population(collectivite.population) or "",
-        exclude_collectivite=collectivite.pk,
-    )
 
 
 def _type_condition(code: str) -> tuple[str, list]:
@@ -616,9 +606,9 @@ def compute_breakdown(
     }
 
 
-def own_answers(response: Response) -> dict[str, str]:
-    """A collectivité's own answers, as display text per question code."""
-    answers = {}
+def own_answers(response: Response) -> dict[str, str | Decimal]:
+    """A collectivité's own answers per question code: labels as text, numbers as Decimal."""
+    answers: dict[str, str | Decimal] = {}
     for answer in (
         response.answers.filter(item=0)
         .select_related("question")
@@ -627,6 +617,7 @@ def own_answers(response: Response) -> dict[str, str]:
         question = answer.question
         labels = {c.code: c.label for c in question.choices.all()}
         value = answer.value
+        text: str | Decimal
         if question.type == Question.Type.SINGLE:
             text = labels.get(value, str(value))
         elif question.type == Question.Type.MULTIPLE:
@@ -638,7 +629,7 @@ def own_answers(response: Response) -> dict[str, str]:
             ordered = sorted(value.items(), key=lambda item: int(item[1]))
             text = " ; ".join(f"{rank}. {labels.get(k, k)}" for k, rank in ordered)
         elif question.type in Question.NUMBER_TYPES:
-            text = "Ne sait pas" if value == "nsp" else str(value)
+            text = "Ne sait pas" if value == "nsp" else Decimal(str(value))
         else:
             continue
         answers[question.code] = text

@@ -7,11 +7,14 @@ class ResultsConfig(AppConfig):
     verbose_name = "Résultats"
 
     def ready(self) -> None:
-        from exports.results import watchers
+        from exports.results import sheets, watchers
+        from respondents.models import EmailLog
+        from respondents.services.emails import email_attachments
         from respondents.signals import referential_changed
         from surveys.hooks import (
             answers_changing,
             definition_changed,
+            edition_published,
             responses_loaded,
             status_changing,
         )
@@ -25,3 +28,7 @@ class ResultsConfig(AppConfig):
         referential_changed.connect(
             watchers.recompute_after_referential_change, dispatch_uid="results-referential"
         )
+        edition_published.connect(
+            watchers.send_sheets_at_publication, dispatch_uid="results-sheets"
+        )
+        email_attachments.connect(EmailLog.Kind.RESULTS, sheets.sheet_attachments)

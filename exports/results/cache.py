@@ -97,6 +97,13 @@ def get_results(edition: Edition, filters: ResultFilters | None = None) -> dict:
     return data
 
 
+def benchmark_page_key(edition_id: int, collectivite_id: int, answers_stamp: str) -> str:
+    """The key of a collectivité's rendered benchmark: it changes with a new results generation
+    (its peers' figures) and with `answers_stamp` (its own answers)."""
+    generation = current_generation(edition_id)
+    return _key(edition_id, generation, "benchmark", str(collectivite_id), answers_stamp)
+
+
 def get_breakdown(
     edition: Edition, question: Question, dimension: str, filters: ResultFilters | None = None
 ) -> dict:

@@ -3,7 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-__all__ = ["ResultCount", "ResultSnapshot"]
+__all__ = ["ResultCount", "ResultSnapshot", "ResultsSheet"]
 
 
 class ResultSnapshot(models.Model):
@@ -62,3 +62,33 @@ class ResultCount(models.Model):
     def __str__(self) -> str:
         cell = f"{self.type}/{self.tranche}/{self.region}"
         return f"{self.question_id} {cell} {self.key}={self.value}: {self.n}"
+
+
+class ResultsSheet(models.Model):
+    """The PDF sheet of a response's results, e-mailed to one of its contacts at a publication.
+
+    One per response, contact and publication (the edition's first, second… publication): a
+    publication never sends it twice, a later one sends it again. The e-mail itself is an
+    `EmailLog` of the respondents' queue, with its retries and its re-sending when the broker
+    was down.
+    """
+
+    response = models.ForeignKey("surveys.Response", on_delete=models.CASCADE, related_name="+")
+    contact = models.ForeignKey("respondents.Contact", on_delete=models.CASCADE, related_name="+")
+    publication = models.PositiveSmallIntegerField(_("publication"))
+    email = models.OneToOneField(
+        "respondents.EmailLog", on_delete=models.CASCADE, related_name="results_sheet"
+    )
+    created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("fiche de résultats envoyée")
+        verbose_name_plural = _("fiches de résultats envoyées")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["response", "contact", "publication"], name="resultssheet_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.response} — publication {self.publication} → {self.contact}"

@@ -7,9 +7,15 @@ from django.db import transaction
 
 from barometre.tasks import send_task
 from exports.results.cache import pending_key, recompute
+from exports.results.sheets import send_queued_sheets
 from surveys.models import Edition
 
-__all__ = ["recompute_all_results", "recompute_edition_results", "schedule_recompute"]
+__all__ = [
+    "recompute_all_results",
+    "recompute_edition_results",
+    "schedule_recompute",
+    "send_results_sheets",
+]
 
 DEFAULT_RECOMPUTE_DELAY = 60
 
@@ -61,3 +67,9 @@ def recompute_all_results() -> int:
         recompute(edition, rebuild=True)
         count += 1
     return count
+
+
+@shared_task
+def send_results_sheets(edition_id: int, publication: int) -> int:
+    """After a publication: send each respondent's results sheet still queued; how many."""
+    return send_queued_sheets(edition_id, publication)

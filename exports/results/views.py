@@ -3,14 +3,16 @@
 from datetime import datetime
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_POST
 
 from barometre.roles import is_staff_member, results_reader_required, staff_required
 from barometre.tasks import enqueue_on_commit
-from exports.results.benchmark import benchmark
-from exports.results.cache import get_breakdown, get_results
+from exports.results.benchmark import benchmark, counted_response
+from exports.results.cache import CACHE_TIMEOUT, benchmark_page_key, get_breakdown, get_results
 from exports.results.charts import breakdown_chart, question_chart, trend_chart
 from exports.results.disclosure import (
     MIN_RESPONDENTS,
@@ -22,7 +24,7 @@ from exports.results.tasks import recompute_edition_results
 from exports.results.trends import get_trends
 from respondents.access import RespondentRequest, respondent_required
 from respondents.models import Collectivite
-from surveys.models import Edition
+from surveys.models import Edition, Response
 
 
 def _with_charts(questions: list[dict]) -> list[dict]:
@@ -131,21 +133,36 @@ def public_breakdown(request: HttpRequest, year: int) -> HttpResponse:
     return _breakdown_page(request, _published(year), public=True)
 
 
+def _benchmark_body(edition: Edition, response: Response) -> str:
+    """The benchmark's figures rendered once per collectivité, answers and results generation."""
+    stamp = f"{response.pk}.{response.version}.{response.updated_at.timestamp()}"
+    key = benchmark_page_key(edition.pk, response.collectivite_id, stamp)
+    body = cache.get(key)
+    if body is None:
+        data = benchmark(edition, response.collectivite)
+        if data is None:
+            return ""
+        data["questions"] = _with_charts(data["questions"])
+        body = render_to_string(
+            "results/benchmark_body.html",
+            {"benchmark": data, "min_respondents": MIN_RESPONDENTS, "pdf": False},
+        )
+        cache.set(key, body, CACHE_TIMEOUT)
+    return body
+
+
 def _benchmark_page(
     request: HttpRequest, edition: Edition, collectivite: Collectivite, staff: bool
 ) -> HttpResponse:
-    data = benchmark(edition, collectivite)
-    if data is not None:
-        data["questions"] = _with_charts(data["questions"])
+    response = counted_response(edition, collectivite)
     return render(
         request,
         "results/benchmark.html",
         {
             "edition": edition,
             "collectivite": collectivite,
-            "benchmark": data,
+            "body": _benchmark_body(edition, response) if response is not None else None,
             "staff": staff,
-            "min_respondents": MIN_RESPONDENTS,
         },
     )
 

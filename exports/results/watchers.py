@@ -5,8 +5,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from barometre.tasks import enqueue_on_commit
 from exports.results.counts import COUNTED_STATUSES, rebuild, tracking
-from exports.results.tasks import recompute_all_results, schedule_recompute
+from exports.results.sheets import queue_results_sheets
+from exports.results.tasks import recompute_all_results, schedule_recompute, send_results_sheets
 from surveys.models import Edition, Response
 
 
@@ -43,3 +45,9 @@ def recompute_after_definition_change(sender: Any, edition: Edition, **_: Any) -
 def recompute_after_referential_change(sender: Any, **_: Any) -> None:
     """A collectivité moved to another cell (type, population, région): recount everything."""
     recompute_all_results.delay()
+
+
+def send_sheets_at_publication(sender: Any, edition: Edition, publication: int, **_: Any) -> None:
+    """Results published: each respondent's PDF sheet by e-mail, logged now, sent on commit."""
+    if queue_results_sheets(edition, publication):
+        enqueue_on_commit(send_results_sheets, edition.pk, publication)

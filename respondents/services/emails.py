@@ -37,6 +37,7 @@ SUBJECTS: dict[str, str] = {
     EmailLog.Kind.REOPENED: "Baromètre {year} : la réponse de {name} est rouverte",
     EmailLog.Kind.VALIDATED: "Baromètre {year} : la réponse de {name} est validée",
     EmailLog.Kind.AGENT_REPLY: "Baromètre {year} : {name} a répondu à un signalement",
+    EmailLog.Kind.RESULTS: "Baromètre {year} : les résultats de {name} comparés",
 }
 KINDS_WITH_LINK = {EmailLog.Kind.INVITATION, EmailLog.Kind.REMINDER, EmailLog.Kind.RESEND}
 
@@ -48,9 +49,12 @@ AttachmentProvider = Callable[[EmailLog], list[Attachment]]
 
 class EmailAttachments:
     """Documents that upper layers join to the e-mails of a kind, registered in their
-    `AppConfig.ready()` (the answering joins the receipt's PDF to the acknowledgement).
+    `AppConfig.ready()` (the answering joins the receipt's PDF to the acknowledgement, the
+    results the PDF sheet to their e-mail at publication). Called in the worker, when the
+    message is built.
 
-    A document that cannot be made is logged and left out: the e-mail goes without it.
+    A document that cannot be made is logged and left out: the e-mail goes without it, unless
+    its provider raises `UndeliverableEmail` (the e-mail is nothing without it).
     """
 
     def __init__(self) -> None:
@@ -69,6 +73,8 @@ class EmailAttachments:
                 # A savepoint: a failed query leaves the sending transaction usable.
                 with transaction.atomic():
                     found.extend(provider(log))
+            except UndeliverableEmail:
+                raise
             except Exception:
                 logger.exception(
                     "Pièce jointe non produite pour le courriel %s (%s) : envoyé sans elle",

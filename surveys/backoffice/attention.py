@@ -99,7 +99,7 @@ def responses_flagged(user: User, now: datetime) -> list[Item]:
 @register(STAFF)
 def agents_replies(user: User, now: datetime) -> list[Item]:
     """The conversations an agent answered since staff last read them."""
-    count = conversation.threads_awaiting_staff(user).count()
+    count = conversation.threads_awaiting_staff().count()
     url = reverse("backoffice:conversations") + "?statut=open"
     return [Item("Réponses d'agents à lire", count, url)]
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from surveys.backoffice.models import EDITION_STATUS_LABELS, EditionEvent
+from surveys.hooks import edition_published
 from surveys.models import Edition
 
 Status = Edition.Status
@@ -62,7 +63,12 @@ def _apply(edition: Edition, to_status: str, user, automatic: bool) -> bool:
             by=None if automatic else user,
             automatic=automatic,
         )
-    edition.status, edition.closed_at = to_status, closed_at
+        edition.status, edition.closed_at = to_status, closed_at
+        if to_status == Status.PUBLISHED:
+            publication = EditionEvent.objects.filter(
+                edition=edition, kind=EditionEvent.Kind.STATUS, to_status=Status.PUBLISHED
+            ).count()
+            edition_published.send(sender=Edition, edition=edition, publication=publication)
     return True
 
 

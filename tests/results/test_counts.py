@@ -93,7 +93,11 @@ def test_a_staff_correction_of_a_sent_response_moves_its_counts(edition, respons
     review.validate(response, alice)
     form_data = {"fonction_repondant": "autre", "fonction_repondant_autre": "Cheffe de projet"}
     review.save_as_staff(
-        response, bound_form(response, "profil", form_data), response.version, alice
+        response,
+        bound_form(response, "profil", form_data),
+        response.version,
+        alice,
+        reason="Fonction précisée au téléphone",
     )
     assert cell(edition, "fonction_repondant", value="dgs") == 0
     assert cell(edition, "fonction_repondant", value="autre") == 1
@@ -116,6 +120,7 @@ def test_a_staff_correction_of_a_sent_response_moves_its_counts(edition, respons
         ),
         response.version,
         alice,
+        reason="Fiches ajoutées d'après le rapport annuel",
     )
     # Inside a roster the unit is the sheet: two sheets, both published.
     assert cell(edition, "synthese", key="#answer") == 2

@@ -139,7 +139,8 @@ def test_staff_see_the_benchmark_of_any_collectivite(client, alice, edition):
     page = client.get(reverse("results:collectivite", args=[2021, c1.pk])).content.decode()
     assert "Résultats comparés — C1" in page
     assert "Votre réponse" in page
-    assert "Moins de 5 collectivités comparables" in page  # 4 small communes besides C1
+    # 4 small communes besides C1: the group widens to the 5 other communes.
+    assert "comparée à 5 communes" in page
     c8 = Collectivite.objects.get(code="C8")  # a draft only
     page = client.get(reverse("results:collectivite", args=[2021, c8.pk])).content.decode()
     assert "Aucune réponse envoyée" in page
