@@ -2,7 +2,14 @@
 // whose label does not contain the text (accents and case ignored); checked boxes stay visible.
 // Without this script the list is simply shown whole.
 (() => {
-  const plain = (text) => text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase().trim();
+  // As the server's normalise_name: no accents, no case, punctuation as spaces.
+  const plain = (text) =>
+    text
+      .normalize("NFD")
+      .replace(/[\u0300-\u036f]/g, "")
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, " ")
+      .trim();
 
   document.querySelectorAll("[data-choice-filter]").forEach((fieldset, index) => {
     const list = fieldset.querySelector("[data-choice-list]");
