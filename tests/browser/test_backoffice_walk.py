@@ -66,6 +66,9 @@ LIST_VARIANTS = [
     "/equipe/demandes-acces/?statut=",
     "/equipe/editions/{published}/",
     "/equipe/editions/{published}/suivi/",
+    "/equipe/editions/{year}/suivi/?tranche=10k_50k&statut=submitted",
+    # Reached from the edition's menu: the breakdown page, whose selects once overlapped.
+    "/resultats/{year}/repartition/",
 ]
 WIDE = {"width": 1280, "height": 900}
 ZOOMED = {"width": 640, "height": 900}
@@ -328,3 +331,18 @@ def test_the_export_form_filters_its_regions_with_the_keyboard(backoffice, page)
     page.get_by_role("button", name="Lancer l'export").click()
     page.wait_for_url(re.compile(r"/exports/\d+/"))
     assert "régions : Île-de-France" in page.inner_text("main")
+
+
+def test_the_login_page_has_the_sites_look_and_name(transactional_db, page):
+    page.set_viewport_size(ZOOMED)
+    page.goto("/compte/connexion/")
+    assert page.inner_text(".site-brand__name") == "Baromètre de la démocratie locale numérique"
+    assert "localhost" not in page.inner_text("header")
+    assert page.evaluate(
+        "() => document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+    )
+    assert page.get_by_label("Identifiant").evaluate("el => el.classList.contains('form-control')")
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_selector("[data-error-summary]")
+    violations = axe_violations(page)
+    assert not violations, describe_violations(violations)
