@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 
 from django import forms
-from django.db.models import F, Q, QuerySet
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 
 from respondents.classification import (
     TRANCHES_POPULATION,
@@ -139,22 +139,36 @@ def filter_collectivites(
     return queryset
 
 
+def type_order(prefix: str = "") -> Case:
+    """The rank of a collectivité's type in the survey's order (Commune … Région), to sort on."""
+    return Case(
+        *(
+            When(type_filter(code, prefix), then=Value(rank))
+            for rank, code in enumerate(TYPES_COLLECTIVITE)
+        ),
+        default=Value(len(TYPES_COLLECTIVITE)),
+        output_field=IntegerField(),
+    )
+
+
 def sort(
     queryset: QuerySet,
     requested: str | None,
-    columns: Mapping[str, Sequence[str]],
+    columns: Mapping[str, Sequence[str | Case]],
     default: str,
 ) -> tuple[QuerySet, str]:
     """Order by the column `requested` ("nom", or "-nom" for descending), else by `default`.
 
-    `columns` maps each sortable column's key to the fields it orders by; empty values come
-    last in both directions. Returns the rows and the sort applied, for the column headers.
+    `columns` maps each sortable column's key to the fields (or expressions) it orders by;
+    empty values come last in both directions. Returns the rows and the sort applied, for the
+    column headers.
     """
     key = requested if requested and requested.lstrip("-") in columns else default
     descending = key.startswith("-")
-    fields = columns[key.lstrip("-")]
-    ordering = [
-        F(field).desc(nulls_last=True) if descending else F(field).asc(nulls_last=True)
-        for field in fields
-    ]
+    ordering = []
+    for field in columns[key.lstrip("-")]:
+        expression = F(field) if isinstance(field, str) else field
+        ordering.append(
+            expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=True)
+        )
     return queryset.order_by(*ordering, "pk"), key

@@ -29,7 +29,7 @@ PAGE_SIZE = 50
 
 COLLECTIVITE_COLUMNS = {
     "nom": ("search_name",),
-    "type": ("kind", "epci_type", "search_name"),
+    "type": (listing.type_order(), "search_name"),
     "code": ("code",),
     "departement": ("departement_code", "search_name"),
     "population": ("population",),
@@ -102,7 +102,7 @@ def contact_detail(request, pk: int):
 
 INVITATION_COLUMNS = {
     "nom": ("search_name",),
-    "type": ("kind", "epci_type", "search_name"),
+    "type": (listing.type_order(), "search_name"),
     "population": ("population",),
 }
 

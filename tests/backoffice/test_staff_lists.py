@@ -226,3 +226,23 @@ def test_it_names_a_new_contacts_collectivite_kind(db, rennes):
     from respondents.templatetags.collectivites import type_collectivite
 
     assert type_collectivite(rennes) == "Commune"
+
+
+def test_the_type_column_sorts_in_the_surveys_order(client, alice, rennes, metz_metropole):
+    Collectivite.objects.create(kind="region", code="53", name="Bretagne", region_code="53")
+    Collectivite.objects.create(kind="departement", code="35", name="Ille-et-Vilaine")
+    Collectivite.objects.create(
+        kind="epci", code="200067932", siren="200067932", name="Vannes agglo", epci_type="CA"
+    )
+    client.force_login(alice)
+    url = reverse("backoffice:collectivites")
+    names = re.findall(r'<a href="/equipe/collectivites/\d+/">([^<]+)</a>', _html(client, url))
+    assert names == ["Rennes", "Vannes agglo", "Metz Métropole", "Ille-et-Vilaine", "Bretagne"]
+    backwards = re.findall(
+        r'<a href="/equipe/collectivites/\d+/">([^<]+)</a>', _html(client, url, tri="-type")
+    )
+    assert backwards == names[::-1]
+
+
+def _html(client, url, **params) -> str:
+    return client.get(url, {"tri": "type", **params}).content.decode()

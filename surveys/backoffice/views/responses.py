@@ -41,7 +41,7 @@ def _errors(error: ValidationError | filling.FillingError) -> str:
 
 RESPONSE_COLUMNS = {
     "collectivite": ("collectivite__search_name",),
-    "type": ("collectivite__kind", "collectivite__epci_type", "collectivite__search_name"),
+    "type": (listing.type_order("collectivite__"), "collectivite__search_name"),
     "population": ("collectivite__population",),
     "statut": ("status", "collectivite__search_name"),
     "envoi": ("submitted_at",),
