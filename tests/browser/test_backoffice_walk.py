@@ -63,6 +63,8 @@ LIST_VARIANTS = [
     "/equipe/editions/{year}/reponses/?q=rennes&tri=-population",
     "/equipe/editions/{year}/reponses/?type=village",
     "/equipe/collectivites/?type=intercommunalite&tri=-population",
+    "/equipe/editions/{year}/saisie/?q=vannes",
+    "/equipe/contacts/?q=martin&tri=-collectivite",
     "/equipe/demandes-acces/?statut=",
     "/equipe/editions/{published}/",
     "/equipe/editions/{published}/suivi/",
