@@ -115,6 +115,11 @@ def search_collectivite(text: str, prefix: str = "") -> Q:
     return matches
 
 
+def person_matches(text: str) -> Q:
+    """A person (contact, requester) by e-mail address or name, for `search_also`."""
+    return Q(email__icontains=text) | Q(last_name__icontains=text) | Q(first_name__icontains=text)
+
+
 def filter_collectivites(
     queryset: QuerySet,
     form: ListFilterForm,

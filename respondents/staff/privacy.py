@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
@@ -19,10 +18,6 @@ CONTACT_COLUMNS = {
 }
 
 
-def _contact_matches(text: str) -> Q:
-    return Q(email__icontains=text) | Q(last_name__icontains=text) | Q(first_name__icontains=text)
-
-
 @staff_required
 def contact_list(request):
     """Find a contact (by name, e-mail or collectivité) to export or erase its data."""
@@ -34,7 +29,7 @@ def contact_list(request):
         Contact.objects.select_related("collectivite"),
         filters,
         prefix="collectivite__",
-        search_also=_contact_matches,
+        search_also=listing.person_matches,
     )
     contacts, sort = listing.sort(
         contacts, request.GET.get(listing.SORT_PARAMETER), CONTACT_COLUMNS, "contact"

@@ -132,7 +132,7 @@ def _count_contacts(collectivites, edition) -> None:
 def edition_invitations(request, year: int):
     edition = get_object_or_404(Edition, year=year)
     filters = listing.ListFilterForm(request.GET if request.method == "GET" else request.POST)
-    matching = listing.filter_collectivites(invitations.collectivites_matching(), filters)
+    matching = listing.filter_collectivites(Collectivite.objects.filter(is_active=True), filters)
     if request.method == "POST":
         if request.POST.get("scope") == "all":
             chosen = matching
@@ -225,11 +225,12 @@ ACCESS_REQUEST_COLUMNS = {
 
 @staff_required
 def access_request_list(request):
-    # Pending requests first: they are the ones to act on; "toutes" shows every decision.
+    # Pending requests by default: they are the ones to act on; an empty status shows all.
     params = request.GET.copy()
     params.setdefault("statut", AccessRequest.Status.PENDING)
     filters = listing.ListFilterForm(
         params,
+        search_help="Nom ou adresse du demandeur ; nom, code INSEE ou SIREN de la collectivité.",
         statuses=dict(AccessRequest.Status.choices),
         status_label="Décision",
         all_statuses="Toutes les demandes",
@@ -238,6 +239,7 @@ def access_request_list(request):
         AccessRequest.objects.select_related("collectivite", "edition", "decided_by"),
         filters,
         prefix="collectivite__",
+        search_also=listing.person_matches,
     )
     if (status := filters.value("statut")) in AccessRequest.Status.values:
         requests_ = requests_.filter(status=status)

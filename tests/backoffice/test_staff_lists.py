@@ -174,6 +174,10 @@ def test_the_access_requests_list_is_searchable(client, alice, edition, rennes, 
     assert "a@rennes.test" in client.get(url).content.decode()
     html = client.get(url, {"q": "METZ"}).content.decode()
     assert "b@metz.test" in html and "a@rennes.test" not in html
+    by_email = client.get(url, {"q": "a@rennes"}).content.decode()
+    assert "a@rennes.test" in by_email and "b@metz.test" not in by_email
+    decided = client.get(url, {"statut": "refused"}).content.decode()
+    assert "Aucune demande." in decided
 
 
 def test_the_contacts_list_finds_a_person_or_a_collectivite(client, alice, cast):
