@@ -45,7 +45,12 @@ class ThrottledLoginMixin:
 
 
 class ThrottledAuthenticationForm(ThrottledLoginMixin, AuthenticationForm):
-    pass
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = "Identifiant"
+        self.fields["password"].label = "Mot de passe"
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-control"
 
 
 class ThrottledAdminAuthenticationForm(ThrottledLoginMixin, AdminAuthenticationForm):

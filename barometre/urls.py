@@ -6,6 +6,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from barometre import views
+from barometre.context_processors import SITE_NAME
 from barometre.login import ThrottledAdminAuthenticationForm, ThrottledAuthenticationForm
 
 urlpatterns = [
@@ -15,7 +16,11 @@ urlpatterns = [
     path(
         "compte/connexion/",
         auth_views.LoginView.as_view(
-            redirect_authenticated_user=True, authentication_form=ThrottledAuthenticationForm
+            redirect_authenticated_user=True,
+            authentication_form=ThrottledAuthenticationForm,
+            # LoginView names the site after the request's host ("127.0.0.1:8000"); the header
+            # shows the platform's name, as on every other page.
+            extra_context={"site_name": SITE_NAME},
         ),
         name="login",
     ),

@@ -139,7 +139,7 @@ def main() -> None:
         )
         timed(
             "invitations : portée de tout le référentiel (1 requête)",
-            lambda: invitations.reach(invitations.collectivites_matching(), edition).emails,
+            lambda: invitations.reach(Collectivite.objects.filter(is_active=True), edition).emails,
         )
 
         def export():

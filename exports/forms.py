@@ -2,7 +2,7 @@ from django import forms
 
 from exports.models import ExportJob
 from respondents.classification import TRANCHES_POPULATION, TYPES_COLLECTIVITE
-from respondents.regions import REGIONS
+from respondents.regions import REGIONS_BY_NAME
 from surveys.models import Edition, Response
 
 
@@ -23,10 +23,10 @@ class ExportJobForm(forms.ModelForm):
     )
     region = forms.MultipleChoiceField(
         label="Régions",
-        choices=list(REGIONS.items()),
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        choices=REGIONS_BY_NAME,
+        widget=forms.CheckboxSelectMultiple,
         required=False,
-        help_text="Aucune sélection : toutes les régions.",
+        help_text="Aucune case cochée : toutes les régions.",
     )
     status = forms.MultipleChoiceField(
         label="Statut des réponses",
@@ -44,12 +44,20 @@ class ExportJobForm(forms.ModelForm):
         model = ExportJob
         fields = ["edition", "format", "answers"]
         widgets = {"format": forms.RadioSelect, "answers": forms.RadioSelect}
-        labels = {"answers": "Réponses exportées en"}
+        labels = {
+            "edition": "Édition",
+            "format": "Format du fichier",
+            "answers": "Réponses exportées en",
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["edition"].queryset = Edition.objects.order_by("-year")
         self.fields["edition"].empty_label = None
+        # A radio group needs no empty choice: the classic workbook is the sensible default.
+        self.fields["format"].choices = ExportJob.Format.choices
+        self.fields["format"].initial = ExportJob.Format.XLSX
+        self.fields["edition"].widget.attrs["class"] = "form-select"
 
     def save(self, commit: bool = True) -> ExportJob:
         job = super().save(commit=False)

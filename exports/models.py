@@ -7,6 +7,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from respondents.classification import TRANCHE_LABELS, TYPES_COLLECTIVITE
+from respondents.regions import REGIONS
 from surveys.models import Response
 
 __all__ = ["ExportJob"]
@@ -77,13 +79,16 @@ class ExportJob(models.Model):
     @property
     def filters_display(self) -> list[tuple[str, list[str]]]:
         """The filters in French words (« statuts : Envoyée, Validée »), not their stored codes."""
-        statuses = dict(Response.Status.choices)
+        words: dict[str, dict] = {
+            "status": dict(Response.Status.choices),
+            "type_collectivite": TYPES_COLLECTIVITE,
+            "tranche_population": TRANCHE_LABELS,
+            "region": REGIONS,
+        }
         return [
             (
                 self.FILTER_LABELS.get(key, key),
-                [str(statuses.get(v, v)) for v in values]
-                if key == "status"
-                else [str(v) for v in values],
+                [str(words.get(key, {}).get(v, v)) for v in values],
             )
             for key, values in self.filters.items()
         ]

@@ -34,6 +34,15 @@ TRANCHES_POPULATION = [
 ]
 TRANCHE_LABELS = {code: label for code, label, _, _ in TRANCHES_POPULATION}
 
+# The EPCI legal forms, short and long, for the small print beside "Intercommunalité".
+EPCI_FORMS = {
+    "CC": ("CC", "Communauté de communes"),
+    "CA": ("CA", "Communauté d'agglomération"),
+    "CU": ("CU", "Communauté urbaine"),
+    "METRO": ("Métropole", "Métropole"),
+    "MET69": ("Métropole de Lyon", "Métropole de Lyon"),
+}
+
 
 # --- Python, on one collectivité -------------------------------------------------------------
 
@@ -43,6 +52,19 @@ def type_collectivite(kind: str, epci_type: str) -> str:
     if kind == KIND_EPCI:
         return "metropole" if epci_type in METROPOLE_EPCI_TYPES else "intercommunalite"
     return kind
+
+
+def type_label(kind: str, epci_type: str) -> str:
+    """The survey's word for a collectivité's kind (Commune, Intercommunalité, Métropole…)."""
+    code = type_collectivite(kind, epci_type)
+    return TYPES_COLLECTIVITE.get(code, code)
+
+
+def epci_form(kind: str, epci_type: str) -> tuple[str, str] | None:
+    """An EPCI's legal form as (short, long) words, for small print; None for the others."""
+    if kind != KIND_EPCI or not epci_type:
+        return None
+    return EPCI_FORMS.get(epci_type, (epci_type, epci_type))
 
 
 def tranche_population(population: int | None) -> str | None:

@@ -1,5 +1,7 @@
 """INSEE codes of the current régions, with their names, for filters and breakdowns."""
 
+from respondents.models import normalise_name
+
 REGIONS = {
     "01": "Guadeloupe",
     "02": "Martinique",
@@ -20,6 +22,10 @@ REGIONS = {
     "93": "Provence-Alpes-Côte d'Azur",
     "94": "Corse",
 }
+
+
+# For choice lists: by name, "Île-de-France" among the I.
+REGIONS_BY_NAME = sorted(REGIONS.items(), key=lambda item: normalise_name(item[1]))
 
 
 def region_name(code: str | None) -> str:

@@ -48,3 +48,5 @@ class BreakdownForm(forms.Form):
         question.choices = [
             (q["code"], f"{q['code']} — {q['text'][:80]}") for q in questions if q["kind"] != "text"
         ]
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-select"

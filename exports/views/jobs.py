@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,14 +15,25 @@ from barometre.tasks import enqueue_on_commit
 from exports.forms import ExportJobForm
 from exports.models import ExportJob
 from exports.tasks import run_export
+from respondents.services import listing
 
-RECENT_JOBS = 30
+JOBS_PAGE_SIZE = 30
+JOB_COLUMNS = {
+    "numero": ("pk",),
+    "edition": ("edition__year",),
+    "format": ("format",),
+    "date": ("created_at",),
+    "etat": ("status",),
+}
 
 
 @results_reader_required
 @require_http_methods(["GET", "POST"])
 def job_list(request):
-    form = ExportJobForm(request.POST or None)
+    edition = request.GET.get("edition", "")
+    form = ExportJobForm(
+        request.POST or None, initial={"edition": edition} if edition.isdigit() else None
+    )
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             job = form.save(commit=False)
@@ -29,11 +41,28 @@ def job_list(request):
             job.save()
             enqueue_on_commit(run_export, job.pk)
         return redirect("exports:job", pk=job.pk)
-    jobs = ExportJob.objects.select_related("edition", "created_by")[:RECENT_JOBS]
+    filters = listing.ListFilterForm(
+        request.GET,
+        statuses=dict(ExportJob.Status.choices),
+        status_label="État",
+        all_statuses="Tous les états",
+        collectivite_fields=False,
+        search=False,
+    )
+    jobs = ExportJob.objects.select_related("edition", "created_by")
+    if status := filters.value("statut"):
+        jobs = jobs.filter(status=status)
+    jobs, sort = listing.sort(jobs, request.GET.get(listing.SORT_PARAMETER), JOB_COLUMNS, "-date")
     return render(
         request,
         "exports/export_list.html",
-        {"form": form, "jobs": jobs, "retention_hours": settings.EXPORT_RETENTION_HOURS},
+        {
+            "form": form,
+            "filters": filters,
+            "sort": sort,
+            "page": Paginator(jobs, JOBS_PAGE_SIZE).get_page(request.GET.get("page")),
+            "retention_hours": settings.EXPORT_RETENTION_HOURS,
+        },
     )
 
 

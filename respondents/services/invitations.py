@@ -2,17 +2,15 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
-from respondents.classification import TRANCHE_LABELS, TYPES_COLLECTIVITE
 from respondents.models import (
     Collectivite,
     Contact,
     EmailLog,
     Invitation,
     normalise_email,
-    normalise_name,
 )
 from respondents.services.emails import queue_email
 from surveys.models import Response
@@ -56,22 +54,6 @@ def resend_links(email: str) -> int:
             queue_email(invitation.contact, EmailLog.Kind.RESEND, invitation)
             sent += 1
     return sent
-
-
-def collectivites_matching(
-    *, type_collectivite: str = "", region: str = "", tranche: str = "", query: str = ""
-) -> QuerySet:
-    """Active collectivités filtered as on the invitations screen, biggest first."""
-    queryset = Collectivite.objects.filter(is_active=True)
-    if type_collectivite in TYPES_COLLECTIVITE:
-        queryset = queryset.filter(Collectivite.type_filter(type_collectivite))
-    if region:
-        queryset = queryset.filter(region_code=region)
-    if tranche in TRANCHE_LABELS:
-        queryset = queryset.filter(Collectivite.tranche_filter(tranche))
-    if query:
-        queryset = queryset.filter(search_name__contains=normalise_name(query))
-    return queryset.order_by(F("population").desc(nulls_last=True), "name")
 
 
 @dataclass(frozen=True)

@@ -2,33 +2,44 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from barometre.roles import staff_required
-from respondents.models import Contact, normalise_name
-from respondents.services import rgpd
+from respondents.models import Contact
+from respondents.services import listing, rgpd
 
 CONTACTS_PAGE_SIZE = 50
+CONTACT_COLUMNS = {
+    "contact": ("last_name", "first_name", "email"),
+    "adresse": ("email",),
+    "collectivite": ("collectivite__search_name", "last_name"),
+}
 
 
 @staff_required
 def contact_list(request):
     """Find a contact (by name, e-mail or collectivité) to export or erase its data."""
-    query = request.GET.get("q", "").strip()[:100]
-    contacts = Contact.objects.select_related("collectivite").order_by("last_name", "pk")
-    if query:
-        normalised = normalise_name(query)
-        contacts = contacts.filter(
-            Q(email__icontains=query)
-            | Q(last_name__icontains=query)
-            | Q(first_name__icontains=query)
-            | Q(collectivite__search_name__contains=normalised)
-        )
+    filters = listing.ListFilterForm(
+        request.GET,
+        search_help="Nom ou adresse de la personne ; nom, code INSEE ou SIREN de la collectivité.",
+    )
+    contacts = listing.filter_collectivites(
+        Contact.objects.select_related("collectivite"),
+        filters,
+        prefix="collectivite__",
+        search_also=listing.person_matches,
+    )
+    contacts, sort = listing.sort(
+        contacts, request.GET.get(listing.SORT_PARAMETER), CONTACT_COLUMNS, "contact"
+    )
     page = Paginator(contacts, CONTACTS_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "respondents/privacy_contact_list.html", {"page": page, "query": query})
+    return render(
+        request,
+        "respondents/privacy_contact_list.html",
+        {"page": page, "filters": filters, "sort": sort},
+    )
 
 
 @staff_required

@@ -9,7 +9,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from barometre.roles import staff_required
 from barometre.tasks import enqueue_on_commit
-from respondents.classification import TRANCHES_POPULATION, TYPES_COLLECTIVITE
 from respondents.forms import ContactForm, ContactsUploadForm, ReminderScheduleForm
 from respondents.models import (
     AccessRequest,
@@ -19,10 +18,8 @@ from respondents.models import (
     Invitation,
     ReminderSchedule,
 )
-from respondents.regions import REGIONS
-from respondents.services import access_requests, invitations
+from respondents.services import access_requests, invitations, listing
 from respondents.services.reminders import invitations_to_remind
-from respondents.services.search import search_collectivites
 from respondents.staff.upload import UploadError, parse_contacts
 from respondents.tasks import send_edition_reminders
 from surveys.models import Edition
@@ -30,12 +27,32 @@ from surveys.models import Edition
 PAGE_SIZE = 50
 
 
+COLLECTIVITE_COLUMNS = {
+    "nom": ("search_name",),
+    "type": (listing.type_order(), "search_name"),
+    "code": ("code",),
+    "departement": ("departement_code", "search_name"),
+    "population": ("population",),
+}
+ACTIVITY = {"active": "Actives", "inactive": "Disparues du référentiel"}
+
+
 @staff_required
 def collectivites(request):
-    query = request.GET.get("q", "")
-    results = search_collectivites(query, include_inactive=True, limit=50) if query else []
+    filters = listing.ListFilterForm(
+        request.GET, statuses=ACTIVITY, status_label="Référentiel", all_statuses="Toutes"
+    )
+    found = listing.filter_collectivites(Collectivite.objects.all(), filters)
+    if activity := filters.value("statut"):
+        found = found.filter(is_active=activity == "active")
+    found, sort = listing.sort(
+        found, request.GET.get(listing.SORT_PARAMETER), COLLECTIVITE_COLUMNS, "-population"
+    )
+    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
-        request, "respondents/staff/collectivites.html", {"query": query, "results": results}
+        request,
+        "respondents/staff/collectivites.html",
+        {"filters": filters, "sort": sort, "page": page},
     )
 
 
@@ -83,13 +100,11 @@ def contact_detail(request, pk: int):
     )
 
 
-def _filters(params) -> dict:
-    return {
-        "type_collectivite": params.get("type", ""),
-        "region": params.get("region", ""),
-        "tranche": params.get("tranche", ""),
-        "query": params.get("q", ""),
-    }
+INVITATION_COLUMNS = {
+    "nom": ("search_name",),
+    "type": (listing.type_order(), "search_name"),
+    "population": ("population",),
+}
 
 
 def _count_contacts(collectivites, edition) -> None:
@@ -116,8 +131,8 @@ def _count_contacts(collectivites, edition) -> None:
 @require_http_methods(["GET", "POST"])
 def edition_invitations(request, year: int):
     edition = get_object_or_404(Edition, year=year)
-    filters = _filters(request.GET if request.method == "GET" else request.POST)
-    matching = invitations.collectivites_matching(**filters)
+    filters = listing.ListFilterForm(request.GET if request.method == "GET" else request.POST)
+    matching = listing.filter_collectivites(Collectivite.objects.filter(is_active=True), filters)
     if request.method == "POST":
         if request.POST.get("scope") == "all":
             chosen = matching
@@ -145,6 +160,9 @@ def edition_invitations(request, year: int):
                 f"{len(outcome.without_contact)} collectivité(s) sans contact, non invitée(s).",
             )
         return redirect(request.get_full_path())
+    matching, sort = listing.sort(
+        matching, request.GET.get(listing.SORT_PARAMETER), INVITATION_COLUMNS, "-population"
+    )
     page = Paginator(matching, PAGE_SIZE).get_page(request.GET.get("page"))
     _count_contacts(page.object_list, edition)
     reach = invitations.reach(matching, edition)
@@ -155,12 +173,10 @@ def edition_invitations(request, year: int):
         {
             "edition": edition,
             "filters": filters,
+            "sort": sort,
             "page": page,
             "total": page.paginator.count,
             "reach": reach,
-            "types": TYPES_COLLECTIVITE,
-            "regions": REGIONS,
-            "tranches": TRANCHES_POPULATION,
             "invitations": Paginator(sent, PAGE_SIZE).get_page(request.GET.get("invitations")),
             "upload_form": ContactsUploadForm(),
         },
@@ -208,19 +224,45 @@ def resend_invitation(request, pk: int):
     return redirect("backoffice:invitations", year=invitation.edition.year)
 
 
+ACCESS_REQUEST_COLUMNS = {
+    "date": ("created_at",),
+    "collectivite": ("collectivite__search_name",),
+    "demandeur": ("last_name", "first_name"),
+    "edition": ("edition__year",),
+    "decision": ("status", "created_at"),
+}
+
+
 @staff_required
 def access_request_list(request):
-    status = request.GET.get("statut", AccessRequest.Status.PENDING)
-    requests_ = AccessRequest.objects.select_related("collectivite", "edition", "decided_by")
-    if status in AccessRequest.Status.values:
+    # Pending requests by default: they are the ones to act on; an empty status shows all.
+    params = request.GET.copy()
+    params.setdefault("statut", AccessRequest.Status.PENDING)
+    filters = listing.ListFilterForm(
+        params,
+        search_help="Nom ou adresse du demandeur ; nom, code INSEE ou SIREN de la collectivité.",
+        statuses=dict(AccessRequest.Status.choices),
+        status_label="Décision",
+        all_statuses="Toutes les demandes",
+    )
+    requests_ = listing.filter_collectivites(
+        AccessRequest.objects.select_related("collectivite", "edition", "decided_by"),
+        filters,
+        prefix="collectivite__",
+        search_also=listing.person_matches,
+    )
+    if (status := filters.value("statut")) in AccessRequest.Status.values:
         requests_ = requests_.filter(status=status)
+    requests_, sort = listing.sort(
+        requests_, request.GET.get(listing.SORT_PARAMETER), ACCESS_REQUEST_COLUMNS, "-date"
+    )
     return render(
         request,
         "respondents/staff/access_requests.html",
         {
-            "access_requests": Paginator(requests_, PAGE_SIZE).get_page(request.GET.get("page")),
-            "status": status,
-            "statuses": AccessRequest.Status.choices,
+            "page": Paginator(requests_, PAGE_SIZE).get_page(request.GET.get("page")),
+            "filters": filters,
+            "sort": sort,
         },
     )
 

@@ -178,6 +178,13 @@ def _summed(key: str, label: str, cells: list[dict]) -> Figures:
     return Figures(key, label, **{name: sum(c[name] for c in cells) for name in COUNT_NAMES})
 
 
+def _in_listed_order(labels: dict[str, str]):
+    """Sort key: the order of `labels` (types as the survey lists them, brackets by their
+    lower bound, régions by code), unknown or empty keys last."""
+    order = {key: position for position, key in enumerate(labels)}
+    return lambda key: (order.get(key, len(order)), key)
+
+
 def all_figures(edition: Edition) -> tuple[Figures, dict[str, list[Figures]]]:
     """The overall figures and each breakdown, from one query grouped by the three criteria."""
     cells = list(followed(edition).order_by().values(*GROUP_FIELDS.values()).annotate(**_counts()))
@@ -193,7 +200,7 @@ def all_figures(edition: Edition) -> tuple[Figures, dict[str, list[Figures]]]:
                 region_name(key) if grouping == "region" else labels.get(key, key or "—"),
                 groups[key],
             )
-            for key in sorted(groups)
+            for key in sorted(groups, key=_in_listed_order(labels))
         ]
     return _summed("", "Ensemble", cells), breakdowns
 

@@ -9,7 +9,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from barometre.roles import is_staff_member, results_reader_required, staff_required
 from respondents.classification import TRANCHE_LABELS, TYPES_COLLECTIVITE
-from respondents.regions import REGIONS, region_name
+from respondents.regions import region_name
+from respondents.services import listing
 from surveys.backoffice import followup, lifecycle, pictures
 from surveys.backoffice.forms import DeadlineForm
 from surveys.backoffice.models import EDITION_STATUS_LABELS
@@ -99,13 +100,18 @@ def edition_extend(request, year: int):
     )
 
 
-def _list_filters(request) -> followup.ListFilters:
+def _filter_form(request) -> listing.ListFilterForm:
+    """The list's filters, with the widgets of every back-office list."""
+    return listing.ListFilterForm(request.GET, statuses=followup.STATUS_FILTERS)
+
+
+def _list_filters(form: listing.ListFilterForm) -> followup.ListFilters:
     return followup.ListFilters(
-        status=request.GET.get("statut", ""),
-        type_collectivite=request.GET.get("type", ""),
-        tranche_population=request.GET.get("tranche", ""),
-        region=request.GET.get("region", ""),
-        q=request.GET.get("q", "")[:100],
+        status=form.value("statut"),
+        type_collectivite=form.value("type"),
+        tranche_population=form.value("tranche"),
+        region=form.value("region"),
+        q=form.value("q"),
     )
 
 
@@ -127,8 +133,8 @@ def followup_page(request, year: int):
         "pictures": pictures.pictures(edition, breakdowns),
     }
     if context["can_act"]:
-        filters = _list_filters(request)
-        rows = followup.with_details(edition, followup.filtered(edition, filters))
+        filters = _filter_form(request)
+        rows = followup.with_details(edition, followup.filtered(edition, _list_filters(filters)))
         page = Paginator(rows, FOLLOWUP_PAGE_SIZE).get_page(request.GET.get("page"))
         for row in page:
             row.status_label = followup.STATUS_LABELS[row.step]
@@ -139,10 +145,6 @@ def followup_page(request, year: int):
             filters=filters,
             page=page,
             query=query.urlencode(),
-            status_choices=followup.STATUS_FILTERS,
-            type_choices=TYPES_COLLECTIVITE,
-            tranche_choices=TRANCHE_LABELS,
-            region_choices=REGIONS,
         )
     return render(request, "backoffice/followup.html", context)
 
@@ -151,7 +153,8 @@ def followup_page(request, year: int):
 @followup.planned_without_jit()
 def followup_export(request, year: int):
     edition = get_object_or_404(Edition, year=year)
-    rows = followup.with_details(edition, followup.filtered(edition, _list_filters(request)))
+    filters = _list_filters(_filter_form(request))
+    rows = followup.with_details(edition, followup.filtered(edition, filters))
     content = xlsx_bytes(
         f"Suivi {year}",
         [

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from barometre.roles import staff_required
 from respondents.models import Collectivite
+from respondents.services import listing
 from respondents.services.search import search_collectivites
 from surveys import filling
 from surveys.backoffice import conversation, review
@@ -43,23 +44,31 @@ def _errors(error: ValidationError | filling.FillingError) -> str:
     return " ".join(error.messages)
 
 
+RESPONSE_COLUMNS = {
+    "collectivite": ("collectivite__search_name",),
+    "type": (listing.type_order("collectivite__"), "collectivite__search_name"),
+    "population": ("collectivite__population",),
+    "statut": ("status", "collectivite__search_name"),
+    "envoi": ("submitted_at",),
+    "signalements": ("open_flags",),
+}
+
+
 @staff_required
 def response_list(request, year: int):
     edition = get_object_or_404(Edition, year=year)
-    responses = (
-        edition.responses.select_related("collectivite", "staff_entry")
-        .annotate(
-            open_flags=Count(
-                "staff_comments",
-                filter=Q(
-                    staff_comments__kind=ResponseComment.Kind.FLAG,
-                    staff_comments__resolved_at__isnull=True,
-                ),
-            )
+    responses: QuerySet = edition.responses.select_related("collectivite", "staff_entry").annotate(
+        open_flags=Count(
+            "staff_comments",
+            filter=Q(
+                staff_comments__kind=ResponseComment.Kind.FLAG,
+                staff_comments__resolved_at__isnull=True,
+            ),
         )
-        .order_by("collectivite__name", "pk")
     )
-    status = request.GET.get("statut", "")
+    filters = listing.ListFilterForm(request.GET, statuses=STATUS_FILTERS)
+    responses = listing.filter_collectivites(responses, filters, prefix="collectivite__")
+    status = filters.value("statut")
     if status in Response.Status.values:
         responses = responses.filter(status=status)
     elif status == "flagged":
@@ -68,11 +77,14 @@ def response_list(request, year: int):
         responses = review.corrected_since_flagged(responses)
     elif status == "staff":
         responses = responses.filter(staff_entry__isnull=False)
+    responses, sort = listing.sort(
+        responses, request.GET.get(listing.SORT_PARAMETER), RESPONSE_COLUMNS, "collectivite"
+    )
     page = Paginator(responses, RESPONSES_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "backoffice/responses.html",
-        {"edition": edition, "page": page, "status": status, "status_choices": STATUS_FILTERS},
+        {"edition": edition, "page": page, "filters": filters, "sort": sort},
     )
 
 
