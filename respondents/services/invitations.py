@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 
 from django.db.models import F, QuerySet
+from django.utils import timezone
 
 from respondents.classification import TRANCHE_LABELS, TYPES_COLLECTIVITE
 from respondents.models import (
@@ -10,6 +11,7 @@ from respondents.models import (
     Contact,
     EmailLog,
     Invitation,
+    MagicLink,
     normalise_email,
     normalise_name,
 )
@@ -21,10 +23,8 @@ def invite(contact: Contact, edition, user=None, send: bool = True) -> Invitatio
     invitation, created = Invitation.objects.get_or_create(
         edition=edition,
         contact=contact,
-        # A random hash nobody holds the token of: the link only exists once an e-mail issues it.
         defaults={
             "collectivite_id": contact.collectivite_id,
-            "token_hash": Invitation.new_token()[1],
             "created_by": user,
         },
     )
@@ -101,6 +101,13 @@ def invite_collectivites(collectivites, edition, user=None) -> InvitationOutcome
 
 def revoke(invitation: Invitation, user=None) -> None:
     invitation.revoke(user)
+
+
+def revoke_contact_links(contact: Contact) -> int:
+    """Revoke every link the contact still holds (its invitations stay); returns how many."""
+    return MagicLink.objects.filter(invitation__contact=contact, revoked_at__isnull=True).update(
+        revoked_at=timezone.now(), revoked_reason=MagicLink.RevokedReason.STAFF
+    )
 
 
 def invite_uploaded_contacts(rows, edition, user=None) -> list[Invitation]:

@@ -19,6 +19,12 @@ urlpatterns = [
         name="contact-export",
     ),
     path("contacts/<int:pk>/effacer/", privacy.contact_erase, name="contact-erase"),
+    path(
+        "contacts/<int:pk>/revoquer-liens/",
+        views.revoke_contact_links,
+        name="contact-revoke-links",
+    ),
+    path("contacts/lien/<int:pk>/revoquer/", views.revoke_link, name="link-revoke"),
     path("invitations/<int:year>/", views.edition_invitations, name="invitations"),
     path("invitations/<int:year>/import/", views.upload_contacts, name="invitations-upload"),
     path("invitations/lien/<int:pk>/revoquer/", views.revoke_invitation, name="invitation-revoke"),

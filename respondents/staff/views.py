@@ -8,7 +8,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from barometre.roles import staff_required
-from barometre.tasks import enqueue_on_commit
 from respondents.classification import TRANCHES_POPULATION, TYPES_COLLECTIVITE
 from respondents.forms import ContactForm, ContactsUploadForm, ReminderScheduleForm
 from respondents.models import (
@@ -17,14 +16,12 @@ from respondents.models import (
     Contact,
     EmailLog,
     Invitation,
-    ReminderSchedule,
+    MagicLink,
 )
 from respondents.regions import REGIONS
-from respondents.services import access_requests, invitations
-from respondents.services.reminders import invitations_to_remind
+from respondents.services import access_requests, invitations, reminders
 from respondents.services.search import search_collectivites
 from respondents.staff.upload import UploadError, parse_contacts
-from respondents.tasks import send_edition_reminders
 from surveys.models import Edition
 
 PAGE_SIZE = 50
@@ -79,8 +76,29 @@ def contact_detail(request, pk: int):
             "contact": contact,
             "form": form,
             "email_logs": contact.email_logs.select_related("invitation__edition")[:100],
+            "links": MagicLink.objects.filter(invitation__contact=contact).select_related(
+                "invitation__edition"
+            )[:100],
         },
     )
+
+
+@staff_required
+@require_POST
+def revoke_link(request, pk: int):
+    link = get_object_or_404(MagicLink.objects.select_related("invitation__contact"), pk=pk)
+    link.revoke()
+    messages.success(request, "Lien révoqué ; les autres liens du contact restent valables.")
+    return redirect("backoffice:contact", pk=link.invitation.contact_id)
+
+
+@staff_required
+@require_POST
+def revoke_contact_links(request, pk: int):
+    contact = get_object_or_404(Contact, pk=pk)
+    count = invitations.revoke_contact_links(contact)
+    messages.success(request, f"{count} lien(s) révoqué(s) pour {contact.email}.")
+    return redirect("backoffice:contact", pk=pk)
 
 
 def _filters(params) -> dict:
@@ -238,21 +256,21 @@ def decide_access_request(request, pk: int, decision: str):
 @staff_required
 @require_http_methods(["GET", "POST"])
 def edition_reminders(request, year: int):
+    """The schedule, a reminder sent now, and why each contact left out gets none."""
     edition = get_object_or_404(Edition, year=year)
-    schedule, _ = ReminderSchedule.objects.get_or_create(edition=edition)
-    form = ReminderScheduleForm(
-        request.POST if request.POST.get("action") == "programme" else None, instance=schedule
-    )
-    if request.method == "POST":
-        if request.POST.get("action") == "envoyer":
-            enqueue_on_commit(send_edition_reminders, edition.pk)
-            messages.success(request, "Relance en cours d'envoi aux contacts concernés.")
-            return redirect("backoffice:reminders", year=year)
-        if form.is_valid():
-            form.save()
-            messages.success(request, "Programme de relances enregistré.")
-            return redirect("backoffice:reminders", year=year)
-    pending = invitations_to_remind(edition)
+    schedule = reminders.schedule_of(edition)
+    action = request.POST.get("action")
+    form = ReminderScheduleForm(request.POST if action == "programme" else None, instance=schedule)
+    result = None
+    if action == "envoyer":
+        # Queued here rather than by a task: the e-mails wait in the database if the broker is
+        # down, and the screen can say at once who got nothing and why.
+        result = reminders.send_reminders(edition)
+    elif action == "programme" and form.is_valid():
+        form.save()
+        messages.success(request, "Programme de relances enregistré.")
+        return redirect("backoffice:reminders", year=year)
+    plan = reminders.plan_reminders(edition, reminders.manual_key())
     recent = EmailLog.objects.filter(
         kind=EmailLog.Kind.REMINDER, invitation__edition=edition
     ).select_related("contact__collectivite")[:50]
@@ -263,8 +281,8 @@ def edition_reminders(request, year: int):
             "edition": edition,
             "form": form,
             "schedule": schedule,
-            "pending_count": pending.count(),
-            "pending_collectivites": pending.values("collectivite").distinct().count(),
+            "plan": plan,
+            "result": result,
             "recent": recent,
         },
     )
