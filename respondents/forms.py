@@ -174,3 +174,85 @@ class ReminderScheduleForm(forms.ModelForm):
         if not 1 <= value <= 20:
             raise forms.ValidationError("Indiquez entre 1 et 20 relances par contact.")
         return value
+
+
+def _email_field(label: str, *, required: bool = True, help_text: str = "") -> forms.EmailField:
+    return forms.EmailField(
+        label=label,
+        required=required,
+        help_text=help_text,
+        error_messages={
+            "required": "Indiquez l'adresse électronique professionnelle.",
+            "invalid": "Indiquez une adresse électronique valide, par exemple nom@mairie.fr.",
+        },
+        widget=forms.EmailInput(attrs={"autocomplete": "off", "class": "form-control"}),
+    )
+
+
+class ColleagueForm(forms.Form):
+    """An agent invites a colleague of the same collectivité ("Mon équipe")."""
+
+    first_name = _text("Prénom", required=False)
+    last_name = _text("Nom", required=False)
+    role = _text("Fonction", required=False, max_length=200)
+    email = _email_field(
+        "Adresse électronique professionnelle",
+        help_text="Votre collègue recevra son propre lien pour répondre.",
+    )
+
+    def __init__(self, *args, collectivite=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.collectivite = collectivite
+        for name in ("first_name", "last_name", "role"):
+            self.fields[name].widget.attrs["autocomplete"] = "off"
+
+    def clean_email(self) -> str:
+        email = normalise_email(self.cleaned_data["email"])
+        if Contact.objects.filter(collectivite=self.collectivite, email=email).exists():
+            raise forms.ValidationError(
+                "Cette personne est déjà contact de votre collectivité : elle peut demander "
+                "un nouveau lien sur la page « Recevoir mon lien »."
+            )
+        return email
+
+
+class ConfirmationForm(forms.Form):
+    """A contact says whether they are still the right person (after municipal elections)."""
+
+    still_in_post = forms.TypedChoiceField(
+        label="Êtes-vous toujours la bonne personne ?",
+        choices=[
+            ("oui", "Je suis toujours la bonne personne"),
+            ("non", "Je ne suis plus en poste"),
+        ],
+        coerce=lambda value: value == "oui",
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choisissez une réponse.",
+            "invalid_choice": "Choisissez une réponse.",
+        },
+    )
+    successor_email = _email_field(
+        "Adresse de la personne qui vous succède (facultatif)",
+        required=False,
+        help_text="Si vous n'êtes plus en poste : nous l'inviterons à votre place.",
+    )
+
+    def __init__(self, *args, contact=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.contact = contact
+
+    def clean_successor_email(self) -> str:
+        email = normalise_email(self.cleaned_data.get("successor_email") or "")
+        if email and self.contact is not None and email == self.contact.email:
+            raise forms.ValidationError("Indiquez l'adresse de la personne qui vous succède.")
+        return email
+
+    def clean(self):
+        data = super().clean()
+        if data.get("still_in_post") and data.get("successor_email"):
+            self.add_error(
+                "successor_email",
+                "Indiquez une adresse de successeur seulement si vous n'êtes plus en poste.",
+            )
+        return data

@@ -8,6 +8,7 @@ from respondents.services.emails import send_email
 from respondents.services.invitations import resend_links
 from respondents.services.reminders import send_due_reminders
 from respondents.services.rgpd import purge_expired_contacts
+from respondents.services.team import send_staff_notification
 
 __all__ = [
     "purge_expired_contact_data",
@@ -15,6 +16,7 @@ __all__ = [
     "send_email",
     "send_resend_links",
     "send_scheduled_reminders",
+    "send_staff_notification",
 ]
 
 

@@ -5,13 +5,15 @@ Included by the back-office's URLs, in its namespace.
 
 from django.urls import path
 
-from respondents.staff import privacy, views
+from respondents.staff import privacy, team, views
 
 urlpatterns = [
     path("collectivites/", views.collectivites, name="collectivites"),
     path("collectivites/<int:pk>/", views.collectivite_detail, name="collectivite"),
     path("contacts/", privacy.contact_list, name="contacts"),
     path("contacts/<int:pk>/", views.contact_detail, name="contact"),
+    path("contacts/confirmer/", team.confirm_contacts, name="contacts-confirm"),
+    path("contacts/mouvements/", team.contact_events, name="contact-events"),
     path("contacts/<int:pk>/donnees-personnelles/", privacy.contact_detail, name="contact-privacy"),
     path(
         "contacts/<int:pk>/donnees-personnelles.json",

@@ -1,0 +1,192 @@
+"""Turnover in a collectivité's team: an agent invites a colleague; after municipal elections,
+staff ask each contact to confirm they are still the right person.
+
+Every change is a `ContactEvent` (who did what about whom, and when), listed on the staff side;
+staff are also told by e-mail (`STAFF_NOTIFICATION_EMAILS`).
+"""
+
+import logging
+
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db.models import Count, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+
+from barometre.tasks import enqueue_on_commit
+from respondents.models import Collectivite, Contact, ContactEvent, EmailLog, Invitation
+from respondents.services.emails import queue_email
+from respondents.services.invitations import invite
+from respondents.services.rgpd import ERASED_DOMAIN
+
+logger = logging.getLogger(__name__)
+
+
+class AlreadyInTeam(Exception):
+    """The address is already a contact of the collectivité."""
+
+
+def team_of(collectivite: Collectivite) -> QuerySet[Contact]:
+    """The collectivité's contacts still in post (erased ones and those who left excluded)."""
+    return (
+        collectivite.contacts.exclude(email__endswith="@" + ERASED_DOMAIN)
+        .exclude(confirmation=Contact.Confirmation.LEFT)
+        .order_by("last_name", "first_name", "email")
+    )
+
+
+def invite_colleague(
+    inviter: Contact,
+    edition,
+    *,
+    email: str,
+    first_name: str = "",
+    last_name: str = "",
+    role: str = "",
+) -> Contact:
+    """A new contact of the inviter's own collectivité, e-mailed its own link; audited."""
+    collectivite = inviter.collectivite
+    if Contact.objects.filter(collectivite=collectivite, email__iexact=email.strip()).exists():
+        raise AlreadyInTeam(email)
+    colleague = Contact.objects.create(
+        collectivite=collectivite,
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+        role=role,
+    )
+    event = ContactEvent.objects.create(
+        collectivite=collectivite,
+        contact=inviter,
+        kind=ContactEvent.Kind.COLLEAGUE_INVITED,
+        other=colleague,
+    )
+    invitation = invite(colleague, edition, send=False)
+    queue_email(colleague, EmailLog.Kind.COLLEAGUE, invitation)
+    notify_staff(event)
+    return colleague
+
+
+def request_confirmations(contacts: QuerySet[Contact]) -> int:
+    """E-mail each contact (not erased, not gone) a link to confirm they are still in post."""
+    now = timezone.now()
+    count = 0
+    for contact in contacts.exclude(email__endswith="@" + ERASED_DOMAIN).exclude(
+        confirmation=Contact.Confirmation.LEFT
+    ):
+        Contact.objects.filter(pk=contact.pk).update(
+            confirmation=Contact.Confirmation.REQUESTED,
+            confirmation_requested_at=now,
+            confirmation_answered_at=None,
+        )
+        queue_email(contact, EmailLog.Kind.CONFIRMATION)
+        count += 1
+    return count
+
+
+def confirm_still_in_post(contact: Contact) -> None:
+    _answer(contact, Contact.Confirmation.CONFIRMED)
+    event = ContactEvent.objects.create(
+        collectivite=contact.collectivite, contact=contact, kind=ContactEvent.Kind.CONFIRMED
+    )
+    notify_staff(event)
+
+
+def record_departure(contact: Contact, successor_email: str = "") -> Contact | None:
+    """The contact has left: no more links nor reminders; the successor, if named, is invited
+    to the waves the contact was invited to."""
+    _answer(contact, Contact.Confirmation.LEFT)
+    Contact.objects.filter(pk=contact.pk).update(
+        opted_out_of_reminders=True, opted_out_at=timezone.now()
+    )
+    running = list(
+        contact.invitations.filter(
+            edition__status__in=Invitation.ACTIVE_EDITION_STATUSES
+        ).select_related("edition")
+    )
+    for invitation in running:
+        invitation.revoke()
+    event = ContactEvent.objects.create(
+        collectivite=contact.collectivite, contact=contact, kind=ContactEvent.Kind.LEFT
+    )
+    successor = None
+    if successor_email:
+        successor, _ = Contact.objects.get_or_create(
+            collectivite=contact.collectivite, email=successor_email
+        )
+        event = ContactEvent.objects.create(
+            collectivite=contact.collectivite,
+            contact=contact,
+            kind=ContactEvent.Kind.SUCCESSOR,
+            other=successor,
+        )
+        for invitation in running:
+            invite(successor, invitation.edition)
+    notify_staff(event)
+    return successor
+
+
+def _answer(contact: Contact, confirmation: str) -> None:
+    now = timezone.now()
+    contact.confirmation = confirmation
+    contact.confirmation_answered_at = now
+    Contact.objects.filter(pk=contact.pk).update(
+        confirmation=confirmation, confirmation_answered_at=now, updated_at=now
+    )
+
+
+def confirmation_counts(contacts: QuerySet[Contact]) -> dict[str, int]:
+    """How many contacts confirmed, did not answer yet, left, or were never asked."""
+    counts = dict(
+        contacts.exclude(email__endswith="@" + ERASED_DOMAIN)
+        .values_list("confirmation")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return {
+        "confirmed": counts.get(Contact.Confirmation.CONFIRMED, 0),
+        "requested": counts.get(Contact.Confirmation.REQUESTED, 0),
+        "left": counts.get(Contact.Confirmation.LEFT, 0),
+        "never_asked": counts.get("", 0),
+    }
+
+
+def notify_staff(event: ContactEvent) -> None:
+    """E-mail the staff notification addresses once the change is saved (best effort: the event
+    stays listed on the staff side whatever happens to the e-mail)."""
+    if settings.STAFF_NOTIFICATION_EMAILS:
+        enqueue_on_commit(send_staff_notification, event.pk)
+
+
+def staff_notification(event: ContactEvent) -> tuple[str, str]:
+    """Subject and body of the staff e-mail about an event."""
+    who = event.contact.full_name or event.contact.email
+    subject = f"Baromètre : {event.collectivite.name} — {who} {event.get_kind_display()}"
+    lines = [
+        f"{who} ({event.contact.email}), contact de {event.collectivite.name}, "
+        f"{event.get_kind_display()} le {timezone.localtime(event.created_at):%d/%m/%Y à %H:%M}.",
+    ]
+    if event.other is not None:
+        lines.append(f"Nouveau contact : {event.other.full_name or '—'} <{event.other.email}>.")
+    lines.append(
+        "Mouvements des contacts : " + settings.SITE_URL + reverse("backoffice:contact-events")
+    )
+    return subject[:200], "\n\n".join(lines) + "\n"
+
+
+@shared_task(bind=True, max_retries=5, acks_late=True)
+def send_staff_notification(self, event_id: int) -> str:
+    event = (
+        ContactEvent.objects.select_related("contact", "collectivite", "other")
+        .filter(pk=event_id)
+        .first()
+    )
+    if event is None:
+        return "ignoré"
+    subject, body = staff_notification(event)
+    try:
+        send_mail(subject, body, None, settings.STAFF_NOTIFICATION_EMAILS)
+    except OSError as exc:
+        raise self.retry(exc=exc, countdown=60 * 2**self.request.retries) from exc
+    return "envoyé"
