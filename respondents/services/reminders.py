@@ -10,6 +10,7 @@ queued in the database and sent by tasks; with the broker down they wait for
 """
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -77,21 +78,6 @@ class ReminderPlan:
         return rows
 
 
-def invitations_to_remind(edition: Edition):
-    """Valid invitations of contacts who accept reminders, whose collectivité has not submitted."""
-    submitted = Response.objects.filter(edition=edition).exclude(status=Response.Status.DRAFT)
-    return (
-        Invitation.objects.filter(
-            edition=edition,
-            revoked_at__isnull=True,
-            contact__opted_out_of_reminders=False,
-        )
-        .exclude(collectivite_id__in=submitted.values("collectivite_id"))
-        .select_related("contact", "collectivite", "edition")
-        .order_by("collectivite__name", "pk")
-    )
-
-
 def schedule_of(edition: Edition) -> ReminderSchedule:
     schedule, _ = ReminderSchedule.objects.get_or_create(edition=edition)
     return schedule
@@ -102,14 +88,22 @@ def manual_key(now: datetime | None = None) -> str:
     return f"manuel:{timezone.localdate(now or timezone.now()).isoformat()}"
 
 
-def plan_reminders(edition: Edition, key: str, now: datetime | None = None) -> ReminderPlan:
-    """Every invitation of the edition, sorted into the reminded and the skipped (with why)."""
+def plan_reminders(
+    edition: Edition,
+    key: str,
+    now: datetime | None = None,
+    collectivite_ids: Iterable[int] | None = None,
+) -> ReminderPlan:
+    """Every invitation of the edition (or of some collectivités), sorted into the reminded and
+    the skipped (with why)."""
     now = now or timezone.now()
     plan = ReminderPlan(key=key)
     schedule = schedule_of(edition)
+    chosen = Invitation.objects.filter(edition=edition)
+    if collectivite_ids is not None:
+        chosen = chosen.filter(collectivite_id__in=list(collectivite_ids))
     invitations = list(
-        Invitation.objects.filter(edition=edition)
-        .select_related("contact", "collectivite", "edition")
+        chosen.select_related("contact", "collectivite", "edition")
         .annotate(
             reminders=Count("email_logs", filter=Q(email_logs__kind=EmailLog.Kind.REMINDER)),
             same_key=Count("email_logs", filter=Q(email_logs__reminder_key=key)),
@@ -149,9 +143,14 @@ def plan_reminders(edition: Edition, key: str, now: datetime | None = None) -> R
     return plan
 
 
-def send_reminders(edition: Edition, key: str = "", now: datetime | None = None) -> ReminderPlan:
+def send_reminders(
+    edition: Edition,
+    key: str = "",
+    now: datetime | None = None,
+    collectivite_ids: Iterable[int] | None = None,
+) -> ReminderPlan:
     """Queue the reminder `key` (by default today's manual one) to every contact due for it."""
-    plan = plan_reminders(edition, key or manual_key(now), now)
+    plan = plan_reminders(edition, key or manual_key(now), now, collectivite_ids)
     for invitation in plan.to_remind:
         try:
             # A savepoint per reminder: a concurrent run that got there first skips this one.
