@@ -6,13 +6,15 @@ from django.db import transaction
 from respondents.services.emails import requeue_stale_emails as requeue
 from respondents.services.emails import send_email
 from respondents.services.invitations import resend_links
-from respondents.services.reminders import send_due_reminders
+from respondents.services.reminders import send_due_reminders, send_reminders
 from respondents.services.rgpd import purge_expired_contacts
 from respondents.services.team import send_staff_notification
+from surveys.models import Edition
 
 __all__ = [
     "purge_expired_contact_data",
     "requeue_stale_emails",
+    "send_edition_reminders",
     "send_email",
     "send_resend_links",
     "send_scheduled_reminders",
@@ -31,6 +33,16 @@ def send_resend_links(email: str) -> int:
     """Look the address up here, not in the view, so that the form answers alike for all."""
     with transaction.atomic():
         return resend_links(email)
+
+
+@shared_task
+def send_edition_reminders(edition_id: int, key: str) -> int:
+    """Staff's "send now": the reminder `key` (never twice to a contact, however often run)."""
+    edition = Edition.objects.filter(pk=edition_id).first()
+    if edition is None:
+        return 0
+    with transaction.atomic():
+        return send_reminders(edition, key).sent
 
 
 @shared_task

@@ -15,11 +15,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils import timezone
 
+from barometre.tasks import enqueue_on_commit
 from respondents.models import Collectivite, EmailLog, Invitation, ReminderSchedule
-from respondents.services.emails import queue_email
+from respondents.services.emails import queue_email, send_email
 from surveys.models import Edition, Response
 
 # Why a contact gets no reminder, in the order the staff screen lists them.
@@ -102,14 +103,24 @@ def plan_reminders(
     chosen = Invitation.objects.filter(edition=edition)
     if collectivite_ids is not None:
         chosen = chosen.filter(collectivite_id__in=list(collectivite_ids))
+    # Only what the rules and the screen read: building 35,000 whole rows takes seconds.
     invitations = list(
-        chosen.select_related("contact", "collectivite", "edition")
-        .annotate(
-            reminders=Count("email_logs", filter=Q(email_logs__kind=EmailLog.Kind.REMINDER)),
-            same_key=Count("email_logs", filter=Q(email_logs__reminder_key=key)),
+        chosen.select_related("contact", "collectivite")
+        .only(
+            "collectivite_id",
+            "contact_id",
+            "edition_id",
+            "revoked_at",
+            "collectivite__name",
+            "contact__email",
+            "contact__opted_out_of_reminders",
         )
         .order_by("collectivite__name", "pk")
     )
+    # Counted apart, not as annotations: a GROUP BY over every selected column is much slower.
+    logs = EmailLog.objects.filter(invitation__edition=edition, kind=EmailLog.Kind.REMINDER)
+    reminded = dict(logs.values_list("invitation_id").annotate(n=Count("id")).order_by())
+    same_key = set(logs.filter(reminder_key=key).values_list("invitation_id", flat=True))
     submitted = set(
         Response.objects.filter(edition=edition)
         .exclude(status=Response.Status.DRAFT)
@@ -119,6 +130,7 @@ def plan_reminders(
     with_link: set[int] = set()
     collectivites: dict[int, Collectivite] = {}
     for invitation in invitations:
+        invitation.edition = edition
         collectivites.setdefault(invitation.collectivite_id, invitation.collectivite)
         if not edition_open:
             plan.skipped["edition_not_open"].append(invitation)
@@ -130,9 +142,9 @@ def plan_reminders(
             reason = "submitted"
         elif invitation.contact.opted_out_of_reminders:
             reason = "opted_out"
-        elif invitation.same_key:
+        elif invitation.pk in same_key:
             reason = "same_reminder"
-        elif invitation.reminders >= schedule.max_per_contact:
+        elif reminded.get(invitation.pk, 0) >= schedule.max_per_contact:
             reason = "cap_reached"
         else:
             plan.to_remind.append(invitation)
@@ -151,18 +163,42 @@ def send_reminders(
 ) -> ReminderPlan:
     """Queue the reminder `key` (by default today's manual one) to every contact due for it."""
     plan = plan_reminders(edition, key or manual_key(now), now, collectivite_ids)
-    for invitation in plan.to_remind:
+    try:
+        with transaction.atomic():
+            logs = EmailLog.objects.bulk_create(
+                EmailLog(
+                    contact=invitation.contact,
+                    invitation=invitation,
+                    kind=EmailLog.Kind.REMINDER,
+                    to_email=invitation.contact.email,
+                    reminder_key=plan.key,
+                )
+                for invitation in plan.to_remind
+            )
+    except IntegrityError:
+        # A concurrent run got there first for some: one by one, skipping those.
+        plan.sent = _queue_one_by_one(plan)
+        return plan
+    for log in logs:
+        enqueue_on_commit(send_email, log.pk)
+    plan.sent = len(logs)
+    return plan
+
+
+def _queue_one_by_one(plan: ReminderPlan) -> int:
+    sent = 0
+    for invitation in list(plan.to_remind):
         try:
-            # A savepoint per reminder: a concurrent run that got there first skips this one.
             with transaction.atomic():
                 queue_email(
                     invitation.contact, EmailLog.Kind.REMINDER, invitation, reminder_key=plan.key
                 )
         except IntegrityError:
+            plan.to_remind.remove(invitation)
             plan.skipped["same_reminder"].append(invitation)
             continue
-        plan.sent += 1
-    return plan
+        sent += 1
+    return sent
 
 
 def send_due_reminders(now: datetime | None = None) -> dict[int, int]:

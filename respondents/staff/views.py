@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from barometre.roles import staff_required
+from barometre.tasks import send_task
 from respondents.classification import TRANCHES_POPULATION, TYPES_COLLECTIVITE
 from respondents.forms import ContactForm, ContactsUploadForm, ReminderScheduleForm
 from respondents.models import (
@@ -22,6 +23,7 @@ from respondents.regions import REGIONS
 from respondents.services import access_requests, invitations, reminders
 from respondents.services.search import search_collectivites
 from respondents.staff.upload import UploadError, parse_contacts
+from respondents.tasks import send_edition_reminders
 from surveys.models import Edition
 
 PAGE_SIZE = 50
@@ -263,14 +265,19 @@ def edition_reminders(request, year: int):
     form = ReminderScheduleForm(request.POST if action == "programme" else None, instance=schedule)
     result = None
     if action == "envoyer":
-        # Queued here rather than by a task: the e-mails wait in the database if the broker is
-        # down, and the screen can say at once who got nothing and why.
-        result = reminders.send_reminders(edition)
+        key = reminders.manual_key()
+        # Said at once: who gets the reminder and why the others do not; the worker queues the
+        # e-mails (thousands of them), or this request does when the broker is down.
+        result = reminders.plan_reminders(edition, key)
+        if send_task(send_edition_reminders, (edition.pk, key)):
+            result.sent = len(result.to_remind)
+        else:
+            result = reminders.send_reminders(edition, key)
     elif action == "programme" and form.is_valid():
         form.save()
         messages.success(request, "Programme de relances enregistré.")
         return redirect("backoffice:reminders", year=year)
-    plan = reminders.plan_reminders(edition, reminders.manual_key())
+    plan = None if result else reminders.plan_reminders(edition, reminders.manual_key())
     recent = EmailLog.objects.filter(
         kind=EmailLog.Kind.REMINDER, invitation__edition=edition
     ).select_related("contact__collectivite")[:50]
