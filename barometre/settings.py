@@ -295,7 +295,7 @@ CELERY_BEAT_SCHEDULE["respondents-purge-expired-contact-data"] = {
     "task": "respondents.tasks.purge_expired_contact_data",
     "schedule": 24 * 3600,
 }
-# Addresses told when an agent invites a colleague or a contact answers "still in post?".
+# Addresses told when an agent invites a colleague or a contact says they have left.
 STAFF_NOTIFICATION_EMAILS = env_list("STAFF_NOTIFICATION_EMAILS")
 PRIVACY_CONTACT_EMAIL = env_str("PRIVACY_CONTACT_EMAIL", "donnees-personnelles@deciderensemble.com")
 

@@ -2,7 +2,7 @@
 staff ask each contact to confirm they are still the right person.
 
 Every change is a `ContactEvent` (who did what about whom, and when), listed on the staff side;
-staff are also told by e-mail (`STAFF_NOTIFICATION_EMAILS`).
+staff are also told by e-mail (`STAFF_NOTIFICATION_EMAILS`) of colleagues invited and departures.
 """
 
 import logging
@@ -86,11 +86,11 @@ def request_confirmations(contacts: QuerySet[Contact]) -> int:
 
 
 def confirm_still_in_post(contact: Contact) -> None:
+    """Recorded and listed, without an e-mail to staff: a campaign brings thousands of them."""
     _answer(contact, Contact.Confirmation.CONFIRMED)
-    event = ContactEvent.objects.create(
+    ContactEvent.objects.create(
         collectivite=contact.collectivite, contact=contact, kind=ContactEvent.Kind.CONFIRMED
     )
-    notify_staff(event)
 
 
 def record_departure(contact: Contact, successor_email: str = "") -> Contact | None:

@@ -164,6 +164,9 @@ def test_a_contact_confirms_and_staff_see_it_with_the_date(
     with django_capture_on_commit_callbacks(execute=True):
         response = asked.post(url, {"still_in_post": "oui"})
     assert "vous restez le contact de Rennes" in response.content.decode()
+    # Listed for staff, but no e-mail for each of a campaign's thousands of confirmations.
+    assert ContactEvent.objects.get().kind == "confirmed"
+    assert len(mail.outbox) == 1
     rennes_contact.refresh_from_db()
     assert rennes_contact.confirmation == "confirmed"
     assert rennes_contact.confirmation_answered_at is not None
@@ -172,6 +175,8 @@ def test_a_contact_confirms_and_staff_see_it_with_the_date(
     assert re.search(r'data-status="confirmed">1<', page)
     assert re.search(r'data-status="requested">0<', page)
     assert "Rose Le Goff" in page and "confirmé" in page
+    page = asked.get(reverse("backoffice:contact", args=[rennes_contact.pk])).content.decode()
+    assert "Toujours en poste ? confirmé (réponse du" in page
 
 
 def test_a_contact_who_left_names_a_successor_who_is_invited_in_her_place(
