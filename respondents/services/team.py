@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from barometre.tasks import enqueue_on_commit
 from respondents.models import Collectivite, Contact, ContactEvent, EmailLog, Invitation
-from respondents.services.emails import queue_email
-from respondents.services.invitations import invite
+from respondents.services.emails import queue_email, send_email
+from respondents.services.invitations import collectivites_matching, invite
 from respondents.services.rgpd import ERASED_DOMAIN
 
 logger = logging.getLogger(__name__)
@@ -68,21 +68,40 @@ def invite_colleague(
     return colleague
 
 
-def request_confirmations(contacts: QuerySet[Contact]) -> int:
-    """E-mail each contact (not erased, not gone) a link to confirm they are still in post."""
-    now = timezone.now()
-    count = 0
-    for contact in contacts.exclude(email__endswith="@" + ERASED_DOMAIN).exclude(
-        confirmation=Contact.Confirmation.LEFT
-    ):
-        Contact.objects.filter(pk=contact.pk).update(
-            confirmation=Contact.Confirmation.REQUESTED,
-            confirmation_requested_at=now,
-            confirmation_answered_at=None,
+def contacts_to_confirm(type_collectivite: str = "", region: str = "") -> QuerySet[Contact]:
+    """The contacts of a selection of collectivités that can be asked (not erased, not gone)."""
+    return (
+        Contact.objects.filter(
+            collectivite__in=collectivites_matching(
+                type_collectivite=type_collectivite, region=region
+            )
         )
-        queue_email(contact, EmailLog.Kind.CONFIRMATION)
-        count += 1
-    return count
+        .exclude(email__endswith="@" + ERASED_DOMAIN)
+        .exclude(confirmation=Contact.Confirmation.LEFT)
+    )
+
+
+def request_confirmations(contacts: QuerySet[Contact]) -> int:
+    """E-mail each contact a link to confirm they are still in post; returns how many.
+
+    In bulk: "all communes" is tens of thousands of contacts."""
+    now = timezone.now()
+    recipients = list(contacts.values_list("pk", "email"))
+    Contact.objects.filter(pk__in=contacts.values("pk")).update(
+        confirmation=Contact.Confirmation.REQUESTED,
+        confirmation_requested_at=now,
+        confirmation_answered_at=None,
+    )
+    logs = EmailLog.objects.bulk_create(
+        (
+            EmailLog(contact_id=pk, kind=EmailLog.Kind.CONFIRMATION, to_email=email)
+            for pk, email in recipients
+        ),
+        batch_size=1000,
+    )
+    for log in logs:
+        enqueue_on_commit(send_email, log.pk)
+    return len(logs)
 
 
 def confirm_still_in_post(contact: Contact) -> None:

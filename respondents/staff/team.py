@@ -6,12 +6,14 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from barometre.roles import staff_required
+from barometre.tasks import send_task
 from respondents.classification import TYPES_COLLECTIVITE
 from respondents.models import Contact, ContactEvent
 from respondents.regions import REGIONS
 from respondents.services import team
 from respondents.services.invitations import collectivites_matching
 from respondents.services.rgpd import ERASED_DOMAIN
+from respondents.tasks import request_contact_confirmations
 
 PAGE_SIZE = 50
 STATUSES = {
@@ -39,8 +41,13 @@ def confirm_contacts(request):
         email__endswith="@" + ERASED_DOMAIN
     )
     if request.method == "POST":
-        count = team.request_confirmations(contacts)
-        messages.success(request, f"Demande de confirmation envoyée à {count} contact(s).")
+        # The worker writes and queues tens of thousands of e-mails; this request does when the
+        # broker is down.
+        arguments = (selection["type_collectivite"], selection["region"])
+        count = team.contacts_to_confirm(*arguments).count()
+        if not send_task(request_contact_confirmations, arguments):
+            count = team.request_confirmations(team.contacts_to_confirm(*arguments))
+        messages.success(request, f"Demande de confirmation en cours d'envoi à {count} contact(s).")
         return redirect(
             f"{request.path}?type={selection['type_collectivite']}&region={selection['region']}"
         )

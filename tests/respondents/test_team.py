@@ -135,8 +135,12 @@ def asked(client, alice, rennes_link, metz_link, django_capture_on_commit_callba
     """Staff asked every commune's contact (Rennes, not Metz Métropole) to confirm."""
     client.force_login(alice)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("backoffice:contacts-confirm"), {"type": "commune"})
-    assert response.status_code == 302
+        response = client.post(
+            reverse("backoffice:contacts-confirm"), {"type": "commune"}, follow=True
+        )
+    assert "Demande de confirmation en cours d&#x27;envoi à 1 contact(s)." in (
+        response.content.decode()
+    )
     client.logout()
     return client
 
