@@ -208,7 +208,10 @@ class ColleagueForm(forms.Form):
 
     def clean_email(self) -> str:
         email = normalise_email(self.cleaned_data["email"])
-        if Contact.objects.filter(collectivite=self.collectivite, email=email).exists():
+        team = Contact.objects.filter(collectivite=self.collectivite, email=email).exclude(
+            confirmation=Contact.Confirmation.LEFT
+        )
+        if team.exists():
             raise forms.ValidationError(
                 "Cette personne est déjà contact de votre collectivité : elle peut demander "
                 "un nouveau lien sur la page « Recevoir mon lien »."

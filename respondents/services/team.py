@@ -15,7 +15,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from barometre.tasks import enqueue_on_commit
-from respondents.models import Collectivite, Contact, ContactEvent, EmailLog, Invitation
+from respondents.models import (
+    Collectivite,
+    Contact,
+    ContactEvent,
+    EmailLog,
+    Invitation,
+    normalise_email,
+)
 from respondents.services.emails import queue_email, send_email
 from respondents.services.invitations import collectivites_matching, invite
 from respondents.services.rgpd import ERASED_DOMAIN
@@ -47,15 +54,21 @@ def invite_colleague(
 ) -> Contact:
     """A new contact of the inviter's own collectivité, e-mailed its own link; audited."""
     collectivite = inviter.collectivite
-    if Contact.objects.filter(collectivite=collectivite, email__iexact=email.strip()).exists():
+    colleague = Contact.objects.filter(
+        collectivite=collectivite, email=normalise_email(email)
+    ).first()
+    if colleague is None:
+        colleague = Contact.objects.create(
+            collectivite=collectivite,
+            email=email,
+            first_name=first_name,
+            last_name=last_name,
+            role=role,
+        )
+    elif colleague.confirmation == Contact.Confirmation.LEFT:
+        _reinstate(colleague)
+    else:
         raise AlreadyInTeam(email)
-    colleague = Contact.objects.create(
-        collectivite=collectivite,
-        email=email,
-        first_name=first_name,
-        last_name=last_name,
-        role=role,
-    )
     event = ContactEvent.objects.create(
         collectivite=collectivite,
         contact=inviter,
@@ -134,6 +147,8 @@ def record_departure(contact: Contact, successor_email: str = "") -> Contact | N
         successor, _ = Contact.objects.get_or_create(
             collectivite=contact.collectivite, email=successor_email
         )
+        if successor.confirmation == Contact.Confirmation.LEFT:
+            _reinstate(successor)
         event = ContactEvent.objects.create(
             collectivite=contact.collectivite,
             contact=contact,
@@ -144,6 +159,14 @@ def record_departure(contact: Contact, successor_email: str = "") -> Contact | N
             invite(successor, invitation.edition)
     notify_staff(event)
     return successor
+
+
+def _reinstate(contact: Contact) -> None:
+    """Someone who had left is back (re-invited by a colleague or named successor)."""
+    contact.confirmation = ""
+    contact.opted_out_of_reminders = False
+    contact.opted_out_at = None
+    contact.save(update_fields=["confirmation", "opted_out_of_reminders", "opted_out_at"])
 
 
 def _answer(contact: Contact, confirmation: str) -> None:

@@ -235,3 +235,21 @@ def test_the_personal_data_export_and_erasure_cover_confirmations_and_changes(
     colleague.refresh_from_db()
     assert colleague.email.endswith("@efface.invalid")
     assert not Invitation.objects.get(contact=colleague).links.filter(revoked_at=None).exists()
+
+
+def test_a_colleague_who_had_left_can_be_invited_back(
+    agent, rennes, edition_2021, django_capture_on_commit_callbacks
+):
+    former = Contact.objects.create(
+        collectivite=rennes,
+        email="retour@ville-rennes.test",
+        confirmation="left",
+        opted_out_of_reminders=True,
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = agent.post(TEAM, {"email": "retour@ville-rennes.test"})
+    assert "Invitation envoyée à retour@ville-rennes.test" in response.content.decode()
+    former.refresh_from_db()
+    assert (former.confirmation, former.opted_out_of_reminders) == ("", False)
+    assert Invitation.objects.get(contact=former).is_valid()
+    assert any(m.to == [former.email] for m in mail.outbox)
