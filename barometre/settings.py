@@ -269,6 +269,8 @@ RATELIMIT_TOKEN_FAILURES_PER_IP = env_int("RATELIMIT_TOKEN_FAILURES_PER_IP", 20)
 RATELIMIT_RESEND_PER_IP = env_int("RATELIMIT_RESEND_PER_IP", 10)
 RATELIMIT_RESEND_PER_ADDRESS = env_int("RATELIMIT_RESEND_PER_ADDRESS", 3)
 RATELIMIT_ACCESS_REQUESTS_PER_IP = env_int("RATELIMIT_ACCESS_REQUESTS_PER_IP", 5)
+# Colleagues an agent may invite per window (per contact), from "Mon équipe".
+RATELIMIT_COLLEAGUE_INVITES_PER_CONTACT = env_int("RATELIMIT_COLLEAGUE_INVITES_PER_CONTACT", 5)
 # Staff login failures per window (barometre/login.py).
 RATELIMIT_LOGIN_FAILURES_PER_IP = env_int("RATELIMIT_LOGIN_FAILURES_PER_IP", 20)
 RATELIMIT_LOGIN_FAILURES_PER_USERNAME = env_int("RATELIMIT_LOGIN_FAILURES_PER_USERNAME", 5)
@@ -294,6 +296,8 @@ CELERY_BEAT_SCHEDULE["respondents-purge-expired-contact-data"] = {
     "task": "respondents.tasks.purge_expired_contact_data",
     "schedule": 24 * 3600,
 }
+# Addresses told when an agent invites a colleague or a contact says they have left.
+STAFF_NOTIFICATION_EMAILS = env_list("STAFF_NOTIFICATION_EMAILS")
 PRIVACY_CONTACT_EMAIL = env_str("PRIVACY_CONTACT_EMAIL", "donnees-personnelles@deciderensemble.com")
 # Who on the staff is told by e-mail when an agent replies to a flag (none: the inbox only).
 STAFF_NOTIFICATION_EMAILS = env_list("STAFF_NOTIFICATION_EMAILS")

@@ -74,7 +74,6 @@ def populate() -> Edition:
                 edition=edition,
                 collectivite_id=pk,
                 contact_id=contacts[pk],
-                token_hash=f"{pk:064d}",
                 first_used_at=now - timedelta(days=n % 40) if n < OPENED else None,
                 last_used_at=now if n < OPENED else None,
             )

@@ -148,7 +148,7 @@ def prepare_agents(count: int, seed: int) -> list[Agent]:
     from django.core.management import call_command
     from django.utils import timezone
 
-    from respondents.models import Contact, Invitation, hash_token
+    from respondents.models import Contact, Invitation, MagicLink, hash_token
     from surveys.definition import import_definition, load_definition
     from surveys.models import Edition, Question
     from surveys.synthetic import compile_questionnaire, generate_answers
@@ -180,13 +180,10 @@ def prepare_agents(count: int, seed: int) -> list[Agent]:
             collectivite=collectivite, email=f"agent{number:03d}@collectivite-essai.test"
         )
         token = f"banc-{number:04d}-{secrets.token_urlsafe(24)}"
-        Invitation.objects.create(
-            edition=edition,
-            collectivite=collectivite,
-            contact=contact,
-            token_hash=hash_token(token),
-            sent_at=timezone.now(),
+        invitation = Invitation.objects.create(
+            edition=edition, collectivite=collectivite, contact=contact, sent_at=timezone.now()
         )
+        MagicLink.objects.create(invitation=invitation, token_hash=hash_token(token))
         agent = Agent(number, token, collectivite.pk, kind)
         for question_id, item, value, _number, other_text in generate_answers(
             questionnaire, collectivite, rng

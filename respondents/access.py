@@ -13,7 +13,7 @@ from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.views.decorators.cache import never_cache
 
-from respondents.models import Collectivite, Contact, Invitation
+from respondents.models import Collectivite, Contact, Invitation, MagicLink
 from surveys.models import Edition
 
 SESSION_KEY = "respondent_access"
@@ -36,8 +36,12 @@ class RespondentRequest(HttpRequest):
     respondent: RespondentAccess
 
 
-def open_respondent_session(request: HttpRequest, invitation: Invitation) -> None:
-    """Give this browser access to the invitation's edition, for its collectivité."""
+def open_respondent_session(
+    request: HttpRequest, invitation: Invitation, link: MagicLink | None = None
+) -> None:
+    """Give this browser access to the invitation's edition, for its collectivité.
+
+    With the link that opened it, the session ends when that link is revoked."""
     access = dict(request.session.get(SESSION_KEY, {}))
     # A new session key: a session id planted before the link was opened is worthless.
     request.session.cycle_key()
@@ -45,9 +49,12 @@ def open_respondent_session(request: HttpRequest, invitation: Invitation) -> Non
         "collectivite": invitation.collectivite_id,
         "contact": invitation.contact_id,
         "invitation": invitation.pk,
+        "link": link.pk if link else None,
     }
     request.session[SESSION_KEY] = access
     invitation.mark_used()
+    if link is not None:
+        MagicLink.objects.filter(pk=link.pk).update(last_used_at=invitation.last_used_at)
 
 
 def close_respondent_session(request: HttpRequest) -> None:
@@ -74,6 +81,9 @@ def get_respondent(request: HttpRequest, edition: Edition) -> RespondentAccess |
         return None
     invitation.edition = edition
     if not invitation.is_valid():
+        return None
+    link_id = entry.get("link")
+    if link_id and not MagicLink.objects.filter(pk=link_id, revoked_at__isnull=True).exists():
         return None
     return RespondentAccess(
         collectivite=invitation.collectivite,

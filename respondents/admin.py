@@ -40,7 +40,6 @@ class InvitationAdmin(admin.ModelAdmin):
     list_display = ["contact", "collectivite", "edition", "sent_at", "last_used_at", "revoked_at"]
     list_filter = ["edition"]
     raw_id_fields = ["collectivite", "contact"]
-    exclude = ["token_hash"]
     readonly_fields = ["created_by", "revoked_by", "first_used_at", "last_used_at"]
 
 

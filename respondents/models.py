@@ -110,8 +110,16 @@ class PostalCode(models.Model):
         return self.code
 
 
+class Confirmation(models.TextChoices):
+    REQUESTED = "requested", _("non confirmé")
+    CONFIRMED = "confirmed", _("confirmé")
+    LEFT = "left", _("n'est plus en poste")
+
+
 class Contact(models.Model):
     """An agent of a collectivité; its contacts share the collectivité's single response."""
+
+    Confirmation = Confirmation
 
     collectivite = models.ForeignKey(
         Collectivite, on_delete=models.PROTECT, related_name="contacts"
@@ -125,6 +133,16 @@ class Contact(models.Model):
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     last_invited_at = models.DateTimeField(_("dernière invitation"), null=True, blank=True)
+    # "Confirmer les contacts" (after municipal elections): is this still the right person?
+    confirmation = models.CharField(
+        _("toujours en poste ?"), max_length=10, choices=Confirmation.choices, blank=True
+    )
+    confirmation_requested_at = models.DateTimeField(
+        _("confirmation demandée le"), null=True, blank=True
+    )
+    confirmation_answered_at = models.DateTimeField(
+        _("confirmation répondue le"), null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("contact")
@@ -161,11 +179,12 @@ def link_grace_period() -> timedelta:
 
 
 class Invitation(models.Model):
-    """A contact's magic link to answer one edition for its collectivité.
+    """A contact's invitation to answer one edition for its collectivité.
 
-    Only the SHA-256 of the token is stored; each e-mail that carries the link issues a new
-    token, which replaces the previous one. The link is valid until it is revoked or the wave
-    closes (`Edition.closes_at` plus a grace period, or the edition is closed or published).
+    Each e-mail that carries a link issues a new `MagicLink` (only its SHA-256 is stored); the
+    earlier links stay valid, unless the contact asks for a new one ("lien perdu"), which revokes
+    them. The invitation is valid until it is revoked or the wave closes (`Edition.closes_at`
+    plus a grace period, or the edition is closed or published).
     """
 
     # Editions whose links still open a session.
@@ -179,7 +198,6 @@ class Invitation(models.Model):
         Collectivite, on_delete=models.PROTECT, related_name="invitations"
     )
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="invitations")
-    token_hash = models.CharField(max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -213,18 +231,19 @@ class Invitation(models.Model):
 
     @classmethod
     def find_by_token(cls, token: str) -> "Invitation | None":
-        if not token or len(token) > 100:
-            return None
-        return (
-            cls.objects.select_related("edition", "collectivite", "contact")
-            .filter(token_hash=hash_token(token))
-            .first()
-        )
+        link = MagicLink.find(token)
+        return link.invitation if link else None
 
-    def issue_token(self) -> str:
-        """Give the invitation a new token (the previous link stops working) and return it."""
-        token, self.token_hash = self.new_token()
-        Invitation.objects.filter(pk=self.pk).update(token_hash=self.token_hash)
+    def issue_token(self, *, revoke_earlier: bool = False) -> str:
+        """A new link for this invitation, returned in clear; the earlier links stay valid
+        unless `revoke_earlier` (the contact asked for a new link)."""
+        token, token_hash = self.new_token()
+        now = timezone.now()
+        if revoke_earlier:
+            self.links.filter(revoked_at__isnull=True).update(
+                revoked_at=now, revoked_reason=MagicLink.RevokedReason.REPLACED
+            )
+        MagicLink.objects.create(invitation=self, token_hash=token_hash, expires_at=self.expires_at)
         return token
 
     @property
@@ -256,6 +275,9 @@ class Invitation(models.Model):
             self.revoked_at = timezone.now()
             self.revoked_by = user
             self.save(update_fields=["revoked_at", "revoked_by"])
+        self.links.filter(revoked_at__isnull=True).update(
+            revoked_at=self.revoked_at, revoked_reason=MagicLink.RevokedReason.INVITATION
+        )
 
     def mark_used(self) -> None:
         now = timezone.now()
@@ -276,6 +298,71 @@ class Invitation(models.Model):
         return "À envoyer"
 
 
+class MagicLink(models.Model):
+    """One link sent to a contact for an invitation; only the SHA-256 of its token is stored.
+
+    A contact may hold several valid links (invitation, reminders): each stays valid until it
+    expires (the closing date plus the grace period, carried forward if the wave is extended),
+    is revoked by staff, or the contact asks for a new one.
+    """
+
+    class RevokedReason(models.TextChoices):
+        STAFF = "staff", _("révoqué par l'équipe")
+        REPLACED = "replaced", _("remplacé à la demande du contact")
+        INVITATION = "invitation", _("invitation révoquée")
+
+    invitation = models.ForeignKey(Invitation, on_delete=models.CASCADE, related_name="links")
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expire le"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("révoqué le"), null=True, blank=True)
+    revoked_reason = models.CharField(
+        _("motif de la révocation"), max_length=10, choices=RevokedReason.choices, blank=True
+    )
+    last_used_at = models.DateTimeField(_("dernière ouverture"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("lien magique")
+        verbose_name_plural = _("liens magiques")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Lien {self.pk} — {self.invitation}"
+
+    @classmethod
+    def find(cls, token: str) -> "MagicLink | None":
+        if not token or len(token) > 100:
+            return None
+        return (
+            cls.objects.select_related(
+                "invitation__edition", "invitation__collectivite", "invitation__contact"
+            )
+            .filter(token_hash=hash_token(token))
+            .first()
+        )
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None or self.invitation.is_revoked
+
+    def is_expired(self, now: datetime | None = None) -> bool:
+        if self.invitation.is_expired(now):
+            return True
+        # An extended wave carries its links forward; an earlier own expiry never shortens it.
+        current = self.invitation.expires_at
+        limit = max(filter(None, (self.expires_at, current)), default=None)
+        return limit is not None and (now or timezone.now()) > limit
+
+    def is_valid(self, now: datetime | None = None) -> bool:
+        return not self.is_revoked and not self.is_expired(now)
+
+    def revoke(self, reason: str = RevokedReason.STAFF) -> None:
+        if self.revoked_at is None:
+            self.revoked_at = timezone.now()
+            self.revoked_reason = reason
+            self.save(update_fields=["revoked_at", "revoked_reason"])
+
+
 class EmailLog(models.Model):
     """One e-mail to a contact, its delivery status and attempts."""
 
@@ -290,6 +377,8 @@ class EmailLog(models.Model):
         VALIDATED = "validated", _("Réponse validée")
         AGENT_REPLY = "agent_reply", _("Réponse d'un agent (à l'équipe)")
         RESULTS = "results", _("Résultats comparés")
+        COLLEAGUE = "colleague", _("Invitation par un·e collègue")
+        CONFIRMATION = "confirmation", _("Confirmation du contact")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("En attente")
@@ -318,12 +407,22 @@ class EmailLog(models.Model):
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
     updated_at = models.DateTimeField(_("mis à jour le"), auto_now=True)
     sent_at = models.DateTimeField(_("envoyé le"), null=True, blank=True)
+    # Which reminder of the invitation this is ("J-3", "manuel:2026-05-04"…): never twice the
+    # same one, even if the beat runs twice or a worker dies mid-way.
+    reminder_key = models.CharField(_("relance"), max_length=40, blank=True)
 
     class Meta:
         verbose_name = _("courriel envoyé")
         verbose_name_plural = _("journal des courriels")
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["status", "created_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["invitation", "reminder_key"],
+                condition=~models.Q(reminder_key=""),
+                name="emaillog_one_reminder_per_key",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} → {self.to_email} ({self.get_status_display()})"
@@ -375,8 +474,15 @@ class ReminderSchedule(models.Model):
     edition = models.OneToOneField(
         "surveys.Edition", on_delete=models.CASCADE, related_name="reminder_schedule"
     )
+    DEFAULT_DAYS_BEFORE_CLOSING = (14, 3, 1)
+
     enabled = models.BooleanField(_("relances automatiques"), default=False)
-    interval_days = models.PositiveSmallIntegerField(_("intervalle en jours"), default=7)
+    # Reminders before the closing date (J-14, J-3, J-1), and optionally every N days.
+    days_before_closing = models.JSONField(_("jours avant la clôture"), default=list, blank=True)
+    interval_days = models.PositiveSmallIntegerField(
+        _("intervalle en jours"), null=True, blank=True
+    )
+    max_per_contact = models.PositiveSmallIntegerField(_("relances au plus par contact"), default=3)
     last_sent_at = models.DateTimeField(_("dernière relance"), null=True, blank=True)
 
     class Meta:
@@ -386,9 +492,55 @@ class ReminderSchedule(models.Model):
     def __str__(self) -> str:
         return f"Relances {self.edition.year}"
 
-    def is_due(self, now: datetime | None = None) -> bool:
-        if not self.enabled:
+    def save(self, *args, **kwargs):
+        if self._state.adding and not self.days_before_closing:
+            self.days_before_closing = list(self.DEFAULT_DAYS_BEFORE_CLOSING)
+        super().save(*args, **kwargs)
+
+    def interval_is_due(self, now: datetime | None = None) -> bool:
+        if not self.enabled or not self.interval_days:
             return False
         if self.last_sent_at is None:
             return True
         return (now or timezone.now()) >= self.last_sent_at + timedelta(days=self.interval_days)
+
+    def due_offset(self, now: datetime | None = None) -> int | None:
+        """The latest "J-n" whose moment has passed before the closing date, if any.
+
+        Only the latest: after a beat outage, J-3 is sent once rather than J-14 and J-3 together.
+        """
+        closes_at = self.edition.closes_at
+        now = now or timezone.now()
+        if not self.enabled or closes_at is None or now >= closes_at:
+            return None
+        passed = [n for n in self.days_before_closing if now >= closes_at - timedelta(days=n)]
+        return min(passed, default=None)
+
+
+class ContactEvent(models.Model):
+    """What a contact did about the team of its collectivité (audit; shown to staff)."""
+
+    class Kind(models.TextChoices):
+        COLLEAGUE_INVITED = "colleague", _("a invité un·e collègue")
+        CONFIRMED = "confirmed", _("a confirmé être toujours en poste")
+        LEFT = "left", _("n'est plus en poste")
+        SUCCESSOR = "successor", _("a désigné son successeur")
+
+    collectivite = models.ForeignKey(
+        Collectivite, on_delete=models.CASCADE, related_name="contact_events"
+    )
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("nature"), max_length=10, choices=Kind.choices)
+    # The colleague invited, or the successor named.
+    other = models.ForeignKey(
+        Contact, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("mouvement d'un contact")
+        verbose_name_plural = _("mouvements des contacts")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.contact} {self.get_kind_display()}"

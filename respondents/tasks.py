@@ -8,15 +8,22 @@ from respondents.services.emails import send_email
 from respondents.services.invitations import resend_links
 from respondents.services.reminders import send_due_reminders, send_reminders
 from respondents.services.rgpd import purge_expired_contacts
+from respondents.services.team import (
+    contacts_to_confirm,
+    request_confirmations,
+    send_staff_notification,
+)
 from surveys.models import Edition
 
 __all__ = [
     "purge_expired_contact_data",
     "requeue_stale_emails",
+    "request_contact_confirmations",
     "send_edition_reminders",
     "send_email",
     "send_resend_links",
     "send_scheduled_reminders",
+    "send_staff_notification",
 ]
 
 
@@ -34,12 +41,13 @@ def send_resend_links(email: str) -> int:
 
 
 @shared_task
-def send_edition_reminders(edition_id: int) -> int:
+def send_edition_reminders(edition_id: int, key: str) -> int:
+    """Staff's "send now": the reminder `key` (never twice to a contact, however often run)."""
     edition = Edition.objects.filter(pk=edition_id).first()
     if edition is None:
         return 0
     with transaction.atomic():
-        return send_reminders(edition)
+        return send_reminders(edition, key).sent
 
 
 @shared_task
@@ -47,6 +55,13 @@ def send_scheduled_reminders() -> dict:
     """Run by Celery beat; each edition's ReminderSchedule says whether and how often."""
     with transaction.atomic():
         return send_due_reminders()
+
+
+@shared_task
+def request_contact_confirmations(type_collectivite: str, region: str) -> int:
+    """Staff's "Confirmer les contacts" for a selection (e.g. every commune)."""
+    with transaction.atomic():
+        return request_confirmations(contacts_to_confirm(type_collectivite, region))
 
 
 @shared_task

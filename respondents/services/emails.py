@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from barometre.tasks import enqueue_on_commit, send_task
-from respondents.models import Contact, EmailLog, Invitation
+from respondents.models import Contact, ContactEvent, EmailLog, Invitation
 
 logger = logging.getLogger(__name__)
 
@@ -38,8 +38,15 @@ SUBJECTS: dict[str, str] = {
     EmailLog.Kind.VALIDATED: "Baromètre {year} : la réponse de {name} est validée",
     EmailLog.Kind.AGENT_REPLY: "Baromètre {year} : {name} a répondu à un signalement",
     EmailLog.Kind.RESULTS: "Baromètre {year} : les résultats de {name} comparés",
+    EmailLog.Kind.COLLEAGUE: "Baromètre {year} : un·e collègue vous invite à répondre pour {name}",
+    EmailLog.Kind.CONFIRMATION: "Baromètre : êtes-vous toujours le contact de {name} ?",
 }
-KINDS_WITH_LINK = {EmailLog.Kind.INVITATION, EmailLog.Kind.REMINDER, EmailLog.Kind.RESEND}
+KINDS_WITH_LINK = {
+    EmailLog.Kind.INVITATION,
+    EmailLog.Kind.REMINDER,
+    EmailLog.Kind.RESEND,
+    EmailLog.Kind.COLLEAGUE,
+}
 
 
 # (file name, content, MIME type)
@@ -91,10 +98,18 @@ class UndeliverableEmail(Exception):
     """The e-mail must not be sent any more (e.g. its invitation was revoked)."""
 
 
-def queue_email(contact: Contact, kind: str, invitation: Invitation | None = None) -> EmailLog:
-    """Log an e-mail as queued and send it from a task once the transaction commits."""
+def queue_email(
+    contact: Contact, kind: str, invitation: Invitation | None = None, reminder_key: str = ""
+) -> EmailLog:
+    """Log an e-mail as queued and send it from a task once the transaction commits.
+
+    A reminder key already used for the invitation raises IntegrityError (see reminders)."""
     log = EmailLog.objects.create(
-        contact=contact, invitation=invitation, kind=kind, to_email=contact.email
+        contact=contact,
+        invitation=invitation,
+        kind=kind,
+        to_email=contact.email,
+        reminder_key=reminder_key,
     )
     enqueue_on_commit(send_email, log.pk)
     return log
@@ -169,6 +184,24 @@ def opt_out_url(contact: Contact) -> str:
     return settings.SITE_URL + reverse("access:reminder-opt-out", args=[opt_out_token(contact)])
 
 
+CONFIRMATION_SALT = "respondents.contact-confirmation"
+# A confirmation link outlives the e-mail campaign of one spring, not a whole mandate.
+CONFIRMATION_MAX_AGE = 120 * 24 * 3600
+
+
+def confirmation_url(contact: Contact) -> str:
+    token = signing.dumps(contact.pk, salt=CONFIRMATION_SALT)
+    return settings.SITE_URL + reverse("access:confirm-contact", args=[token])
+
+
+def contact_from_confirmation_token(token: str) -> Contact | None:
+    try:
+        contact_id = signing.loads(token, salt=CONFIRMATION_SALT, max_age=CONFIRMATION_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    return Contact.objects.filter(pk=contact_id).select_related("collectivite").first()
+
+
 def build_message(log: EmailLog) -> EmailMessage:
     """The message of a log entry; issues a fresh magic-link token when the kind carries one."""
     contact = log.contact
@@ -193,8 +226,17 @@ def build_message(log: EmailLog) -> EmailMessage:
     if log.kind in KINDS_WITH_LINK:
         if invitation is None or not invitation.is_valid():
             raise UndeliverableEmail("Invitation révoquée ou expirée : lien non envoyé.")
-        context["link"] = magic_link_url(invitation.issue_token())
+        # The contact asked for a new link ("lien perdu"): the earlier ones stop working.
+        token = invitation.issue_token(revoke_earlier=log.kind == EmailLog.Kind.RESEND)
+        context["link"] = magic_link_url(token)
         context["resend_url"] = settings.SITE_URL + reverse("access:resend-link")
+    if log.kind == EmailLog.Kind.COLLEAGUE:
+        invited = ContactEvent.objects.filter(
+            other=contact, kind=ContactEvent.Kind.COLLEAGUE_INVITED
+        )
+        context["inviter"] = getattr(invited.select_related("contact").first(), "contact", None)
+    if log.kind == EmailLog.Kind.CONFIRMATION and contact is not None:
+        context["confirm_url"] = confirmation_url(contact)
     if log.kind == EmailLog.Kind.REMINDER and contact is not None:
         context["opt_out_url"] = opt_out_url(contact)
         headers["List-Unsubscribe"] = f"<{context['opt_out_url']}>"
@@ -272,8 +314,8 @@ def send_email(self, log_id: int):
     now = timezone.now()
     log.status, log.sent_at, log.error = EmailLog.Status.SENT, now, ""
     log.save(update_fields=["status", "sent_at", "error", "attempts", "subject", "updated_at"])
-    invited = log.kind in (EmailLog.Kind.INVITATION, EmailLog.Kind.RESEND)
-    if log.invitation_id and log.contact_id and invited:
+    first_link = (EmailLog.Kind.INVITATION, EmailLog.Kind.RESEND, EmailLog.Kind.COLLEAGUE)
+    if log.invitation_id and log.contact_id and log.kind in first_link:
         Invitation.objects.filter(pk=log.invitation_id).update(sent_at=now)
         Contact.objects.filter(pk=log.contact_id).update(last_invited_at=now)
     return log.status

@@ -2,15 +2,19 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
+from respondents.classification import TRANCHE_LABELS, TYPES_COLLECTIVITE
 from respondents.models import (
     Collectivite,
     Contact,
     EmailLog,
     Invitation,
+    MagicLink,
     normalise_email,
+    normalise_name,
 )
 from respondents.services.emails import queue_email
 from surveys.models import Response
@@ -21,10 +25,8 @@ def invite(contact: Contact, edition, user=None, send: bool = True) -> Invitatio
     invitation, created = Invitation.objects.get_or_create(
         edition=edition,
         contact=contact,
-        # A random hash nobody holds the token of: the link only exists once an e-mail issues it.
         defaults={
             "collectivite_id": contact.collectivite_id,
-            "token_hash": Invitation.new_token()[1],
             "created_by": user,
         },
     )
@@ -54,6 +56,23 @@ def resend_links(email: str) -> int:
             queue_email(invitation.contact, EmailLog.Kind.RESEND, invitation)
             sent += 1
     return sent
+
+
+def collectivites_matching(
+    *, type_collectivite: str = "", region: str = "", tranche: str = "", query: str = ""
+) -> QuerySet:
+    """Active collectivités of a selection (type, région, bracket, name), biggest first: the
+    contacts' confirmation campaign addresses one."""
+    queryset = Collectivite.objects.filter(is_active=True)
+    if type_collectivite in TYPES_COLLECTIVITE:
+        queryset = queryset.filter(Collectivite.type_filter(type_collectivite))
+    if region:
+        queryset = queryset.filter(region_code=region)
+    if tranche in TRANCHE_LABELS:
+        queryset = queryset.filter(Collectivite.tranche_filter(tranche))
+    if query:
+        queryset = queryset.filter(search_name__contains=normalise_name(query))
+    return queryset.order_by(F("population").desc(nulls_last=True), "name")
 
 
 @dataclass(frozen=True)
@@ -159,6 +178,13 @@ def invite_collectivites(collectivites, edition, user=None) -> InvitationOutcome
 
 def revoke(invitation: Invitation, user=None) -> None:
     invitation.revoke(user)
+
+
+def revoke_contact_links(contact: Contact) -> int:
+    """Revoke every link the contact still holds (its invitations stay); returns how many."""
+    return MagicLink.objects.filter(invitation__contact=contact, revoked_at__isnull=True).update(
+        revoked_at=timezone.now(), revoked_reason=MagicLink.RevokedReason.STAFF
+    )
 
 
 def invite_uploaded_contacts(rows, edition, user=None) -> list[Invitation]:

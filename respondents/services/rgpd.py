@@ -26,7 +26,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils import timezone
 
-from respondents.models import AccessRequest, Contact, Invitation
+from respondents.models import AccessRequest, Contact, ContactEvent, Invitation
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +62,9 @@ def export_contact(contact: Contact) -> dict[str, Any]:
                 "siren": contact.collectivite.siren,
             },
             "ne_veut_plus_de_relances": contact.opted_out_of_reminders,
+            "toujours_en_poste": contact.get_confirmation_display() or None,
+            "confirmation_demandee_le": _iso(contact.confirmation_requested_at),
+            "confirmation_repondue_le": _iso(contact.confirmation_answered_at),
             "desinscrit_des_relances_le": _iso(contact.opted_out_at),
             "cree_le": _iso(contact.created_at),
             "modifie_le": _iso(contact.updated_at),
@@ -76,6 +79,14 @@ def export_contact(contact: Contact) -> dict[str, Any]:
                 "revoquee_le": _iso(invitation.revoked_at),
             }
             for invitation in invitations
+        ],
+        "mouvements": [
+            {
+                "nature": event.get_kind_display(),
+                "role": "auteur" if event.contact_id == contact.pk else "nouveau contact",
+                "le": _iso(event.created_at),
+            }
+            for event in ContactEvent.objects.filter(Q(contact=contact) | Q(other=contact))
         ],
         "courriels": [
             {
@@ -113,7 +124,8 @@ def _access_requests(contact: Contact) -> QuerySet:
 @transaction.atomic
 def erase_contact(contact: Contact, user=None) -> None:
     """Forget the person: anonymise the contact, its e-mail log and access requests, revoke its
-    links. Answers of the collectivité stay."""
+    links (their hashes stay, unusable), clear its "still in post?" answer. Answers of the
+    collectivité stay, as do its changes (`ContactEvent`), which then name an erased contact."""
     now = timezone.now()
     address = erased_email(contact.pk)
     _access_requests(contact).update(first_name="", last_name="", role="", email=address)
@@ -127,6 +139,9 @@ def erase_contact(contact: Contact, user=None) -> None:
         email=address,
         opted_out_of_reminders=True,
         opted_out_at=contact.opted_out_at or now,
+        confirmation="",
+        confirmation_requested_at=None,
+        confirmation_answered_at=None,
         updated_at=now,
     )
     contact.refresh_from_db()

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from barometre.roles import staff_required
-from barometre.tasks import enqueue_on_commit
+from barometre.tasks import send_task
 from respondents.forms import ContactForm, ContactsUploadForm, ReminderScheduleForm
 from respondents.models import (
     AccessRequest,
@@ -16,10 +16,9 @@ from respondents.models import (
     Contact,
     EmailLog,
     Invitation,
-    ReminderSchedule,
+    MagicLink,
 )
-from respondents.services import access_requests, invitations, listing
-from respondents.services.reminders import invitations_to_remind
+from respondents.services import access_requests, invitations, listing, reminders
 from respondents.staff.upload import UploadError, parse_contacts
 from respondents.tasks import send_edition_reminders
 from surveys.models import Edition
@@ -96,6 +95,9 @@ def contact_detail(request, pk: int):
             "contact": contact,
             "form": form,
             "email_logs": contact.email_logs.select_related("invitation__edition")[:100],
+            "links": MagicLink.objects.filter(invitation__contact=contact).select_related(
+                "invitation__edition"
+            )[:100],
         },
     )
 
@@ -105,6 +107,24 @@ INVITATION_COLUMNS = {
     "type": (listing.type_order(), "search_name"),
     "population": ("population",),
 }
+
+
+@staff_required
+@require_POST
+def revoke_link(request, pk: int):
+    link = get_object_or_404(MagicLink.objects.select_related("invitation__contact"), pk=pk)
+    link.revoke()
+    messages.success(request, "Lien révoqué ; les autres liens du contact restent valables.")
+    return redirect("backoffice:contact", pk=link.invitation.contact_id)
+
+
+@staff_required
+@require_POST
+def revoke_contact_links(request, pk: int):
+    contact = get_object_or_404(Contact, pk=pk)
+    count = invitations.revoke_contact_links(contact)
+    messages.success(request, f"{count} lien(s) révoqué(s) pour {contact.email}.")
+    return redirect("backoffice:contact", pk=pk)
 
 
 def _count_contacts(collectivites, edition) -> None:
@@ -308,21 +328,26 @@ def email_log(request):
 @staff_required
 @require_http_methods(["GET", "POST"])
 def edition_reminders(request, year: int):
+    """The schedule, a reminder sent now, and why each contact left out gets none."""
     edition = get_object_or_404(Edition, year=year)
-    schedule, _ = ReminderSchedule.objects.get_or_create(edition=edition)
-    form = ReminderScheduleForm(
-        request.POST if request.POST.get("action") == "programme" else None, instance=schedule
-    )
-    if request.method == "POST":
-        if request.POST.get("action") == "envoyer":
-            enqueue_on_commit(send_edition_reminders, edition.pk)
-            messages.success(request, "Relance en cours d'envoi aux contacts concernés.")
-            return redirect("backoffice:reminders", year=year)
-        if form.is_valid():
-            form.save()
-            messages.success(request, "Programme de relances enregistré.")
-            return redirect("backoffice:reminders", year=year)
-    pending = invitations_to_remind(edition)
+    schedule = reminders.schedule_of(edition)
+    action = request.POST.get("action")
+    form = ReminderScheduleForm(request.POST if action == "programme" else None, instance=schedule)
+    result = None
+    if action == "envoyer":
+        key = reminders.manual_key()
+        # Said at once: who gets the reminder and why the others do not; the worker queues the
+        # e-mails (thousands of them), or this request does when the broker is down.
+        result = reminders.plan_reminders(edition, key)
+        if send_task(send_edition_reminders, (edition.pk, key)):
+            result.sent = len(result.to_remind)
+        else:
+            result = reminders.send_reminders(edition, key)
+    elif action == "programme" and form.is_valid():
+        form.save()
+        messages.success(request, "Programme de relances enregistré.")
+        return redirect("backoffice:reminders", year=year)
+    plan = None if result else reminders.plan_reminders(edition, reminders.manual_key())
     recent = EmailLog.objects.filter(
         kind=EmailLog.Kind.REMINDER, invitation__edition=edition
     ).select_related("contact__collectivite")[:50]
@@ -333,8 +358,8 @@ def edition_reminders(request, year: int):
             "edition": edition,
             "form": form,
             "schedule": schedule,
-            "pending_count": pending.count(),
-            "pending_collectivites": pending.values("collectivite").distinct().count(),
+            "plan": plan,
+            "result": result,
             "recent": recent,
         },
     )

@@ -7,7 +7,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from respondents import ratelimit
 from respondents.access import close_respondent_session, open_respondent_session
-from respondents.models import Invitation
+from respondents.models import MagicLink
 
 FAILED_LINKS_SCOPE = "magic-link-failures"
 
@@ -16,19 +16,22 @@ FAILED_LINKS_SCOPE = "magic-link-failures"
 @require_http_methods(["GET", "POST"])
 def magic_link(request, token: str):
     """GET only shows a button (mail scanners and previews act on nothing); POST opens."""
-    invitation = Invitation.find_by_token(token)
-    if invitation is None:
+    link = MagicLink.find(token)
+    if link is None:
         # Only guesses are counted and refused: a town hall's shared address keeps its links.
         ip = ratelimit.client_ip(request)
         if ratelimit.is_limited(FAILED_LINKS_SCOPE, ip, settings.RATELIMIT_TOKEN_FAILURES_PER_IP):
             return render(request, "respondents/too_many_attempts.html", status=429)
         ratelimit.hit(FAILED_LINKS_SCOPE, ip)
         return render(request, "respondents/link_invalid.html", {"reason": "unknown"}, status=404)
-    if invitation.is_revoked or invitation.is_expired():
-        reason = "revoked" if invitation.is_revoked else "expired"
+    invitation = link.invitation
+    if link.is_revoked or link.is_expired():
+        reason = "revoked" if link.is_revoked else "expired"
+        if link.revoked_reason == MagicLink.RevokedReason.REPLACED:
+            reason = "replaced"
         return render(request, "respondents/link_invalid.html", {"reason": reason}, status=410)
     if request.method == "POST":
-        open_respondent_session(request, invitation)
+        open_respondent_session(request, invitation, link)
         return redirect("answering:home", year=invitation.edition.year)
     return render(request, "respondents/link_confirm.html", {"invitation": invitation})
 

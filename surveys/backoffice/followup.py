@@ -28,10 +28,9 @@ from django.db.models import (
 )
 
 from respondents.classification import TRANCHE_LABELS, TRANCHES_POPULATION, TYPES_COLLECTIVITE
-from respondents.models import Collectivite, Contact, EmailLog, Invitation, normalise_name
+from respondents.models import Collectivite, Contact, Invitation, normalise_name
 from respondents.regions import REGIONS, region_name
-from respondents.services.emails import queue_email
-from respondents.services.reminders import invitations_to_remind
+from respondents.services.reminders import send_reminders
 from surveys.models import Answer, Edition, Response
 
 INVITED = "invited"
@@ -272,28 +271,22 @@ class ReminderRun:
     already_submitted: int = 0
     opted_out: int = 0
     without_valid_link: int = 0
+    already_reminded: int = 0
 
 
 def remind(edition: Edition, collectivite_ids: Iterable[int]) -> ReminderRun:
     """Queue a reminder to the contacts of the selected collectivités still waited for.
 
-    The recipients are access's (`respondents.services.reminders.invitations_to_remind`): valid
-    links of contacts who accept reminders, of collectivités that have not submitted.
+    The reminder is access's (`respondents.services.reminders.send_reminders`): valid links of
+    contacts who accept reminders, at most one manual reminder a day and the edition's cap.
     """
     run = ReminderRun()
     steps = dict(followed(edition).filter(pk__in=list(collectivite_ids)).values_list("pk", "step"))
     pending = [pk for pk, step in steps.items() if step not in (SUBMITTED, VALIDATED)]
     run.already_submitted = len(steps) - len(pending)
-    run.opted_out = Invitation.objects.filter(
-        edition=edition,
-        collectivite__in=pending,
-        revoked_at__isnull=True,
-        contact__opted_out_of_reminders=True,
-    ).count()
-    for invitation in invitations_to_remind(edition).filter(collectivite__in=pending):
-        if invitation.is_valid():
-            queue_email(invitation.contact, EmailLog.Kind.REMINDER, invitation)
-            run.queued += 1
-        else:
-            run.without_valid_link += 1
+    plan = send_reminders(edition, collectivite_ids=pending)
+    run.queued = plan.sent
+    run.opted_out = len(plan.skipped["opted_out"])
+    run.without_valid_link = len(plan.without_contact)
+    run.already_reminded = len(plan.skipped["same_reminder"]) + len(plan.skipped["cap_reached"])
     return run

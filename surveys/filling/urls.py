@@ -4,6 +4,7 @@
 from django.urls import path
 
 from respondents.views.access import respondent_logout
+from respondents.views.team import my_team
 from surveys.filling import views
 
 app_name = "answering"
@@ -11,6 +12,7 @@ app_name = "answering"
 urlpatterns = [
     path("<int:year>/", views.overview, name="home"),
     path("<int:year>/deconnexion/", respondent_logout, name="logout"),
+    path("<int:year>/equipe/", my_team, name="team"),
     path("<int:year>/section/<slug:section>/", views.section_page, name="section"),
     path("<int:year>/section/<slug:section>/autosave/", views.autosave, name="autosave"),
     path(

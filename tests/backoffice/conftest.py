@@ -35,7 +35,6 @@ def invite(contact, edition, opened: bool = False) -> Invitation:
         edition=edition,
         collectivite=contact.collectivite,
         contact=contact,
-        token_hash=Invitation.new_token()[1],
         sent_at=timezone.now(),
     )
     if opened:

@@ -149,3 +149,15 @@ def test_reminding_an_empty_selection_says_so(client, alice, cast, edition):
     response = client.post(reverse("backoffice:followup-remind", args=[2031]), follow=True)
     assert "Sélectionnez au moins une collectivité à relancer." in response.content.decode()
     assert not EmailLog.objects.exists()
+
+
+def test_reminding_from_the_followup_twice_the_same_day_sends_once_and_says_why(
+    client, alice, cast, edition, metz_metropole, django_capture_on_commit_callbacks
+):
+    client.force_login(alice)
+    url = reverse("backoffice:followup-remind", args=[2031])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"collectivites": [metz_metropole.pk]})
+        response = client.post(url, {"collectivites": [metz_metropole.pk]}, follow=True)
+    assert EmailLog.objects.filter(kind=EmailLog.Kind.REMINDER).count() == 1
+    assert "1 contact(s) déjà relancé(s) aujourd&#x27;hui" in response.content.decode()

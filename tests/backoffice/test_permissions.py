@@ -30,9 +30,8 @@ def objects(db, rennes):
     comment = ResponseComment.objects.create(response=response, body="À vérifier")
     lorient = Collectivite.objects.create(kind="commune", code="56121", name="Lorient")
     contact = make_contact(rennes, "rose@rennes.test")
-    invitation = Invitation.objects.create(
-        edition=edition, collectivite=rennes, contact=contact, token_hash=Invitation.new_token()[1]
-    )
+    invitation = Invitation.objects.create(edition=edition, collectivite=rennes, contact=contact)
+    invitation.issue_token()
     access_request = AccessRequest.objects.create(
         edition=edition,
         collectivite=lorient,
@@ -42,6 +41,7 @@ def objects(db, rennes):
     )
     return {
         "invitation": invitation.pk,
+        "link": invitation.links.get().pk,
         "access_request": access_request.pk,
         "year": 2031,
         "response": response.pk,
@@ -111,6 +111,11 @@ URLS = [
     ("backoffice:contact-export", ["contact"], "get", LOGIN, 403, 403, 200),
     ("backoffice:contact-erase", ["contact"], "get", LOGIN, 403, 403, 200),
     ("backoffice:contact-erase", ["contact"], "post", LOGIN, 403, 403, 302),
+    ("backoffice:contact-revoke-links", ["contact"], "post", LOGIN, 403, 403, 302),
+    ("backoffice:link-revoke", ["link"], "post", LOGIN, 403, 403, 302),
+    ("backoffice:contacts-confirm", [], "get", LOGIN, 403, 403, 200),
+    ("backoffice:contacts-confirm", [], "post", LOGIN, 403, 403, 302),
+    ("backoffice:contact-events", [], "get", LOGIN, 403, 403, 200),
     ("backoffice:collectivites", [], "get", LOGIN, 403, 403, 200),
     ("backoffice:collectivite", ["collectivite"], "get", LOGIN, 403, 403, 200),
     ("backoffice:contact", ["contact"], "get", LOGIN, 403, 403, 200),

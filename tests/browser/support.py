@@ -159,7 +159,6 @@ def invite(collectivite: Collectivite, edition: Edition, email: str) -> str:
         edition=edition,
         collectivite=collectivite,
         contact=contact,
-        token_hash=Invitation.new_token()[1],
     )
     return invitation.issue_token()
 

@@ -103,7 +103,6 @@ def _contact(collectivite, email: str, edition: Edition) -> Contact:
         edition=edition,
         collectivite=collectivite,
         contact=contact,
-        token_hash=Invitation.new_token()[1],
         sent_at=timezone.now() - timedelta(days=3),
     )
     EmailLog.objects.create(

@@ -66,7 +66,6 @@ def invitation_with_token(contact, edition) -> tuple[Invitation, str]:
         edition=edition,
         collectivite=contact.collectivite,
         contact=contact,
-        token_hash=Invitation.new_token()[1],
     )
     return invitation, invitation.issue_token()
 

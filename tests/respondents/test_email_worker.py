@@ -26,4 +26,5 @@ def test_a_real_worker_sends_the_invitation_and_logs_it(
     assert invitation.sent_at is not None
     # The worker prints e-mails on its console: the link is there, only its hash in the database.
     output = (tmp_path / "worker.log").read_text()
-    assert "/acces/" in output and invitation.token_hash not in output
+    [link] = invitation.links.all()
+    assert "/acces/" in output and link.token_hash not in output

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from respondents.access import SESSION_KEY, get_respondent
-from respondents.models import Invitation, hash_token
+from respondents.models import MagicLink, hash_token
 from surveys.models import Edition
 
 from .conftest import invitation_with_token
@@ -21,9 +21,9 @@ def link(token):
 
 def test_only_the_hash_of_the_token_is_stored(rennes_link):
     invitation, token = rennes_link
-    invitation.refresh_from_db()
-    assert invitation.token_hash == hash_token(token)
-    assert not Invitation.objects.filter(token_hash=token).exists()
+    [stored] = invitation.links.all()
+    assert stored.token_hash == hash_token(token)
+    assert not MagicLink.objects.filter(token_hash=token).exists()
     assert len(token) >= 40
 
 
@@ -172,10 +172,19 @@ def test_failed_token_attempts_are_rate_limited_per_ip_but_valid_links_still_ope
     assert client.post(link(token)).status_code == 302
 
 
-def test_a_new_token_replaces_the_previous_link(client, rennes_link):
+def test_a_new_token_keeps_the_earlier_link_valid(client, rennes_link):
     invitation, old_token = rennes_link
     new_token = invitation.issue_token()
-    assert client.get(link(old_token)).status_code == 404
+    assert client.post(link(old_token)).status_code == 302
+    assert client.post(link(new_token)).status_code == 302
+
+
+def test_a_new_token_asked_for_by_the_contact_revokes_the_earlier_links(client, rennes_link):
+    invitation, old_token = rennes_link
+    new_token = invitation.issue_token(revoke_earlier=True)
+    response = client.get(link(old_token))
+    assert response.status_code == 410
+    assert "Vous avez demandé un nouveau lien" in response.content.decode()
     assert client.post(link(new_token)).status_code == 302
 
 

@@ -52,7 +52,6 @@ def test_it_sends_a_link_per_open_edition_the_contact_is_invited_to(
         edition=edition_2020,
         collectivite=rennes_contact.collectivite,
         contact=rennes_contact,
-        token_hash=Invitation.new_token()[1],
     )
     with django_capture_on_commit_callbacks(execute=True):
         client.post(URL, {"email": rennes_contact.email})

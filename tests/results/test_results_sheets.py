@@ -40,7 +40,6 @@ def invite(edition, code: str, email: str, revoked: bool = False) -> Contact:
         edition=edition,
         collectivite=coll,
         contact=contact,
-        token_hash=Invitation.new_token()[1],
         revoked_at=timezone.now() if revoked else None,
     )
     return contact

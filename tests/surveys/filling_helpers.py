@@ -59,7 +59,6 @@ def invite(edition, collectivite, email: str = "") -> Invitation:
         edition=edition,
         collectivite=collectivite,
         contact=contact,
-        token_hash=Invitation.new_token()[1],
     )
 
 

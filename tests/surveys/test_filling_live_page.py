@@ -21,9 +21,7 @@ def test_conditions_apply_live_and_autosave_stores_the_answers(live_server, renn
 
     edition = build_edition(2030)
     contact = Contact.objects.create(collectivite=rennes, email="rose@rennes.test")
-    invitation = Invitation.objects.create(
-        edition=edition, collectivite=rennes, contact=contact, token_hash="x" * 64
-    )
+    invitation = Invitation.objects.create(edition=edition, collectivite=rennes, contact=contact)
     token = invitation.issue_token()
     executable = shutil.which("chromium") or shutil.which("chromium-browser")
     assert executable, "Chromium est nécessaire (bin/test installe le paquet Debian)"

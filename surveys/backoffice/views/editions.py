@@ -205,6 +205,11 @@ def followup_remind(request, year: int):
     if run.opted_out:
         parts.append(f"{run.opted_out} contact(s) désinscrit(s) des relances ignoré(s)")
     if run.without_valid_link:
-        parts.append(f"{run.without_valid_link} contact(s) au lien expiré ignoré(s)")
+        parts.append(f"{run.without_valid_link} collectivité(s) sans lien valable ignorée(s)")
+    if run.already_reminded:
+        parts.append(
+            f"{run.already_reminded} contact(s) déjà relancé(s) aujourd'hui "
+            "ou au nombre maximal de relances ignoré(s)"
+        )
     messages.success(request, " ; ".join(parts) + ".")
     return redirect("backoffice:followup", year=year)
