@@ -302,6 +302,8 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 14 * 24 * 3600)
 X_FRAME_OPTIONS = "DENY"
+# A refused CSRF token answers in French (JSON to the autosave), as the other error pages.
+CSRF_FAILURE_VIEW = "barometre.errors.csrf_failure"
 # Strict Content-Security-Policy (django-csp): every script and style is a file of our own; no
 # inline script, style attribute or event handler is left in the templates.
 CONTENT_SECURITY_POLICY = {
