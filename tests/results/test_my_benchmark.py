@@ -51,10 +51,12 @@ def test_a_respondent_sees_its_answers_next_to_its_peers(client, edition):
     assert "C2" not in page and "C15" not in page
 
 
-def test_without_a_magic_link_session_the_page_does_not_exist(client, edition, alice):
-    assert client.get(URL).status_code == 404
+def test_without_a_magic_link_session_the_page_says_the_session_ended(client, edition, alice):
+    assert client.get(URL).status_code == 403
     client.force_login(alice)  # a staff account is not a respondent session
-    assert client.get(URL).status_code == 404
+    page = client.get(URL)
+    assert page.status_code == 403
+    assert "Votre session est terminée" in page.content.decode()
 
 
 def test_a_collectivite_that_has_not_submitted_is_told_so(client, edition):
