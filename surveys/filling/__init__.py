@@ -20,6 +20,7 @@ from surveys.filling.review import (
     Review,
     SectionState,
     Warning,
+    left_incomplete,
     review,
     warnings_for,
 )
@@ -63,6 +64,7 @@ __all__ = [
     "check_can_save",
     "clock",
     "copy_previous_roster",
+    "left_incomplete",
     "display_answer",
     "prefill_for",
     "previous_response",

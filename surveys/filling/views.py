@@ -45,6 +45,7 @@ from django.shortcuts import redirect, render
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from barometre.errors import json_error
@@ -80,14 +81,29 @@ def _version(request: HttpRequest) -> int:
         return -1
 
 
-def _base_context(request: RespondentRequest, response: Response) -> dict:
+# The query parameter naming the section page the agent comes from (links and redirects out of
+# a section page carry it), so that the next page can remind what it still lacks.
+LEFT = "depuis"
+
+
+def _base_context(request: RespondentRequest, response: Response, here: str = "") -> dict:
+    left = request.GET.get(LEFT, "") if request.method == "GET" else ""
     return {
         "edition": response.edition,
         "response": response,
         "collectivite": response.collectivite,
         "wave_problem": filling.wave_problem(response.edition),
         "respondent": request.respondent,
+        "left_incomplete": (
+            filling.left_incomplete(response, left)
+            if left and left != here and response.status in filling.EDITABLE
+            else None
+        ),
     }
+
+
+def _leaving(url: str, section: Section) -> str:
+    return f"{url}?{urlencode({LEFT: section.code})}"
 
 
 @respondent_required
@@ -123,7 +139,7 @@ def _section_context(
         if code not in {q.code for q in form.top_questions}
     }
     return {
-        **_base_context(request, response),
+        **_base_context(request, response, here=section.code),
         "section": section,
         "form": form,
         "blocks": form.rendered_blocks(),
@@ -186,10 +202,11 @@ def _next_url(response: Response, section: Section) -> str:
     if section.code in codes:
         index = codes.index(section.code)
         if index + 1 < len(sections):
-            return reverse(
+            url = reverse(
                 "answering:section", args=[response.edition.year, sections[index + 1].code]
             )
-    return reverse("answering:review", args=[response.edition.year])
+            return _leaving(url, section)
+    return _leaving(reverse("answering:review", args=[response.edition.year]), section)
 
 
 @respondent_required
@@ -217,7 +234,7 @@ def section_page(request: RespondentRequest, year: int, section: str) -> HttpRes
         return render(request, "surveys/fill_section.html", context)
     if request.POST.get("action") == "later":
         messages.success(request, SAVED_LATER)
-        return redirect("answering:home", year=year)
+        return redirect(_leaving(reverse("answering:home", args=[year]), section_obj))
     shown = set(request.POST.get("shown", "").split())
     revealed = [e for e in form.entries if e.visible and e.name not in shown]
     if "shown" in request.POST and revealed:
