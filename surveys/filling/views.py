@@ -217,6 +217,7 @@ def section_page(request: RespondentRequest, year: int, section: str) -> HttpRes
         return redirect("answering:answers", year=year)
     section_obj = _section(response, section)
     if request.method != "POST":
+        filling.record_view(response, section_obj)
         prefill, prefill_year = filling.prefill_for(response, section_obj)
         form = SectionForm(response, section_obj, prefill=prefill, prefill_year=prefill_year)
         return render(
@@ -260,6 +261,7 @@ def _save(
     except filling.FillingError as refused:
         context = _section_context(request, response, section, form, refused=refused.message)
         return render(request, "surveys/fill_section.html", context, status=403)
+    filling.record_save(response, section)
     return None
 
 
@@ -295,6 +297,7 @@ def autosave(request: RespondentRequest, year: int, section: str) -> JsonRespons
         return json_error(message, 409, conflict=True, version=refused.current)
     except filling.FillingError as refused:
         return json_error(refused.message, 403)
+    filling.record_save(response, section_obj)
     saved_at = filling.clock(timezone.now())
     errors = {}
     for entry in form.entries:

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from barometre.roles import is_staff_member, results_reader_required, staff_required
 from respondents.classification import TRANCHE_LABELS, TYPES_COLLECTIVITE
 from respondents.regions import REGIONS, region_name
-from surveys.backoffice import followup, lifecycle
+from surveys.backoffice import followup, funnel, lifecycle
 from surveys.backoffice.forms import DeadlineForm
 from surveys.backoffice.models import EDITION_STATUS_LABELS
 from surveys.backoffice.spreadsheet import xlsx_bytes
@@ -124,6 +124,7 @@ def followup_page(request, year: int):
             for grouping, (title, _labels) in followup.GROUPINGS.items()
         ],
         "can_act": is_staff_member(request.user),
+        "funnel": funnel.section_funnel(edition),
     }
     if context["can_act"]:
         filters = _list_filters(request)
