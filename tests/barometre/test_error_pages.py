@@ -1,9 +1,13 @@
 """400, 403, 404 and 500 in French and in the site's look with DEBUG off; JSON for scripts."""
 
+import json
+
 import pytest
+from django.db import OperationalError
 from django.test import Client, RequestFactory
 
 from barometre.errors import server_error
+from barometre.middleware import DATABASE_DOWN, DatabaseUnavailableMiddleware
 
 pytestmark = pytest.mark.urls("tests.barometre.error_urls")
 
@@ -73,3 +77,16 @@ def test_a_refused_csrf_token_explains_itself_in_french():
     )
     assert ajax.status_code == 403
     assert ajax.json()["error"].startswith("Cette page a expiré")
+
+
+def test_a_lost_database_answers_the_autosave_in_json_and_pages_in_html():
+    middleware = DatabaseUnavailableMiddleware(lambda request: None)
+    lost = OperationalError("server closed the connection unexpectedly")
+    factory = RequestFactory()
+    script = factory.post("/repondre/2021/section/profil/autosave/", HTTP_ACCEPT="application/json")
+    answer = middleware.process_exception(script, lost)
+    assert answer.status_code == 503
+    assert json.loads(answer.content)["error"] == DATABASE_DOWN
+    page = middleware.process_exception(factory.get("/repondre/2021/"), lost)
+    assert page.status_code == 503
+    assert page["Content-Type"].startswith("text/")
