@@ -19,6 +19,10 @@ MESSAGES = {
     400: "La requête est incomplète ou illisible : rien n'a été enregistré de cette action.",
     403: "Vous n'avez pas accès à cette page.",
     404: "Cette page n'existe pas, ou plus.",
+    405: (
+        "Cette adresse ne s'ouvre pas directement : elle répond à un bouton d'une page. "
+        "Revenez à la page précédente."
+    ),
     500: (
         "Une erreur inattendue s'est produite : l'équipe est prévenue. Ce qui avait déjà été "
         "enregistré est conservé ; réessayez dans quelques instants."
@@ -87,3 +91,22 @@ def server_error(request: HttpRequest) -> HttpResponse:
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     return error_page(request, 403, CSRF_MESSAGE)
+
+
+class MethodNotAllowedPageMiddleware:
+    """`require_POST` answers 405 with an empty body: a French page (or JSON) instead, with
+    the `Allow` header kept. Answers that already have a body (the API's) are left alone."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.status_code != 405 or getattr(response, "streaming", False):
+            return response
+        if response.content:
+            return response
+        page = error_page(request, 405)
+        if response.has_header("Allow"):
+            page["Allow"] = response["Allow"]
+        return page

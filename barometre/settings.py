@@ -96,6 +96,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "barometre.middleware.DatabaseUnavailableMiddleware",
+    # A bare 405 (a button's address opened directly) answers a French page.
+    "barometre.errors.MethodNotAllowedPageMiddleware",
 ]
 
 ROOT_URLCONF = "barometre.urls"

@@ -49,6 +49,16 @@ def test_a_script_asking_for_json_gets_a_french_json_error(path, status, title):
     assert "page" in error or "requête" in error or "erreur" in error
 
 
+@pytest.mark.django_db
+def test_a_button_address_opened_directly_explains_itself_in_french():
+    page = Client().get("/repondre/2021/deconnexion/")
+    assert page.status_code == 405
+    assert page["Allow"] == "POST"
+    assert "<h1>Adresse à ouvrir par un bouton</h1>" in page.content.decode()
+    script = Client().get("/repondre/2021/deconnexion/", HTTP_ACCEPT="application/json")
+    assert script.json()["error"].startswith("Cette adresse ne s'ouvre pas directement")
+
+
 def test_the_500_page_renders_without_database_nor_request_context():
     # No django_db mark: any query would raise here.
     page = server_error(RequestFactory().get("/"))
