@@ -7,6 +7,7 @@ from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 
+from barometre.errors import json_error, wants_json
 from barometre.textclean import strip_controls
 
 logger = logging.getLogger(__name__)
@@ -55,6 +56,8 @@ class DatabaseUnavailableMiddleware:
             "Base de données perdue pendant %s %s : %s", request.method, request.path, exception
         )
         connection.close()  # unusable now; the next query opens a new one
+        if wants_json(request):
+            return json_error(DATABASE_DOWN, 503)
         try:
             return render(
                 request, "database_unavailable.html", {"message": DATABASE_DOWN}, status=503

@@ -96,6 +96,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "barometre.middleware.DatabaseUnavailableMiddleware",
+    # A bare 405 (a button's address opened directly) answers a French page.
+    "barometre.errors.MethodNotAllowedPageMiddleware",
 ]
 
 ROOT_URLCONF = "barometre.urls"
@@ -309,6 +311,8 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 14 * 24 * 3600)
 X_FRAME_OPTIONS = "DENY"
+# A refused CSRF token answers in French (JSON to the autosave), as the other error pages.
+CSRF_FAILURE_VIEW = "barometre.errors.csrf_failure"
 # Strict Content-Security-Policy (django-csp): every script and style is a file of our own; no
 # inline script, style attribute or event handler is left in the templates.
 CONTENT_SECURITY_POLICY = {

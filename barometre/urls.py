@@ -44,6 +44,12 @@ urlpatterns = [
     path("demande-acces/", RedirectView.as_view(pattern_name="access:request", permanent=True)),
 ]
 
+# French pages (or JSON for scripts) instead of Django's English defaults.
+handler400 = "barometre.errors.bad_request"
+handler403 = "barometre.errors.permission_denied"
+handler404 = "barometre.errors.page_not_found"
+handler500 = "barometre.errors.server_error"
+
 admin.site.login_form = ThrottledAdminAuthenticationForm
 admin.site.site_header = "Baromètre — administration"
 admin.site.site_title = "Baromètre"

@@ -9,10 +9,12 @@ no collectivité id: it always comes from the session.
 from dataclasses import dataclass
 from functools import wraps
 
-from django.http import Http404, HttpRequest
-from django.shortcuts import get_object_or_404
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
+from barometre.errors import json_error, wants_json
+from respondents.forms import ResendLinkForm
 from respondents.models import Collectivite, Contact, Invitation, MagicLink
 from surveys.models import Edition
 
@@ -93,16 +95,46 @@ def get_respondent(request: HttpRequest, edition: Edition) -> RespondentAccess |
     )
 
 
-def respondent_required(view):
-    """For views whose URL has an `int:year` kwarg: sets `request.respondent`, else 404."""
+SESSION_ENDED = (
+    "Votre session est terminée : cette page n'est accessible qu'avec le lien personnel reçu "
+    "par courriel, dans le navigateur où il a été ouvert. Vos réponses déjà enregistrées sont "
+    "conservées."
+)
 
+
+def session_ended(request: HttpRequest, as_json: bool = False) -> HttpResponse:
+    """What a respondent URL answers without the session it needs.
+
+    403, not 404: the page exists, this browser may not see it (again) until it opens a new
+    link; not 401, which promises an HTTP authentication challenge (`WWW-Authenticate`) that a
+    magic link is not. The same answer whatever the year, the page or the session the browser
+    holds, so that it never tells which collectivité or edition an address is for.
+    """
+    if as_json or wants_json(request):
+        return json_error(SESSION_ENDED, 403, session_ended=True)
+    return render(request, "respondents/session_ended.html", {"form": ResendLinkForm()}, status=403)
+
+
+def respondent_required(view):
+    """For views whose URL has an `int:year` kwarg: sets `request.respondent`, else the page
+    "Votre session est terminée" (403)."""
+    return _guarded(view, as_json=False)
+
+
+def respondent_json_required(view):
+    """`respondent_required` for the JSON endpoints: the refusal is JSON whatever the request
+    accepts."""
+    return _guarded(view, as_json=True)
+
+
+def _guarded(view, as_json: bool):
     @wraps(view)
     @never_cache
     def wrapper(request, *args, **kwargs):
-        edition = get_object_or_404(Edition, year=kwargs["year"])
-        respondent = get_respondent(request, edition)
+        edition = Edition.objects.filter(year=kwargs["year"]).first()
+        respondent = get_respondent(request, edition) if edition else None
         if respondent is None:
-            raise Http404("Aucun accès répondant à cette édition dans cette session.")
+            return session_ended(request, as_json)
         request.respondent = respondent
         return view(request, *args, **kwargs)
 

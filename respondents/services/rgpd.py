@@ -3,8 +3,10 @@
 A contact is erased by anonymising it rather than deleting the row: its invitations and e-mail
 log stay as anonymous facts (so the follow-up figures of past editions do not change), while
 every piece that identifies the person (name, role, address) goes. The collectivité's answers are
-the collectivité's and stay. Contacts are kept `CONTACT_RETENTION_DAYS` after the last edition
-they were invited to, then erased by the periodic job.
+the collectivité's and stay; the paradata of its responses to the editions the person was invited
+to (time spent per section, `surveys.models.SectionActivity`) may describe how this person
+answered, and goes with the person. Contacts are kept `CONTACT_RETENTION_DAYS` after the last
+edition they were invited to, then erased by the periodic job.
 """
 
 import logging
@@ -27,6 +29,7 @@ from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils import timezone
 
 from respondents.models import AccessRequest, Contact, ContactEvent, Invitation
+from surveys.models import SectionActivity
 
 logger = logging.getLogger(__name__)
 
@@ -124,14 +127,19 @@ def _access_requests(contact: Contact) -> QuerySet:
 @transaction.atomic
 def erase_contact(contact: Contact, user=None) -> None:
     """Forget the person: anonymise the contact, its e-mail log and access requests, revoke its
-    links (their hashes stay, unusable), clear its "still in post?" answer. Answers of the
-    collectivité stay, as do its changes (`ContactEvent`), which then name an erased contact."""
+    links (their hashes stay, unusable), clear its "still in post?" answer, delete the paradata
+    of the responses it may have worked on. Answers of the collectivité stay, as do its changes
+    (`ContactEvent`), which then name an erased contact."""
     now = timezone.now()
     address = erased_email(contact.pk)
     _access_requests(contact).update(first_name="", last_name="", role="", email=address)
     for invitation in contact.invitations.filter(revoked_at__isnull=True):
         invitation.revoke(user)
     contact.email_logs.update(to_email=address, error="", context={})
+    SectionActivity.objects.filter(
+        response__collectivite=contact.collectivite_id,
+        response__edition__in=contact.invitations.values("edition"),
+    ).delete()
     Contact.objects.filter(pk=contact.pk).update(
         first_name="",
         last_name=ERASED_LABEL,

@@ -7,7 +7,8 @@
 //   "Ne sait pas" clears its number and the other way round; "Effacer la réponse" unticks a
 //   single choice;
 // - autosave: a few seconds after the last change, the form is POSTed to data-autosave-url;
-//   the answer gives the new version, shown in the polite #autosave-status.
+//   the answer gives the new version, shown in the polite #autosave-status; an error's French
+//   message (JSON `error`) is shown there too, and a failed save is retried.
 (() => {
   "use strict";
   const AUTOSAVE_DELAY = 3000;
@@ -211,7 +212,28 @@
   let stopped = false;
   let dirty = false;
 
-  function say(message) { if (status) status.textContent = message; }
+  // A failed save never touches the fields: what was typed stays on the screen. A server or
+  // network failure is retried later (5 s, doubled up to a minute); a refusal (closed wave,
+  // ended session, conflict, unreadable page) stops the autosave and says why.
+  const RETRY_FIRST = 5000;
+  const RETRY_MAX = 60000;
+  let retryDelay = 0;
+
+  function say(message, failed = false) {
+    if (!status) return;
+    status.textContent = message;
+    status.classList.toggle("autosave-status--error", failed);
+  }
+  function retryLater(message) {
+    dirty = true;
+    retryDelay = retryDelay ? Math.min(retryDelay * 2, RETRY_MAX) : RETRY_FIRST;
+    say(`${message} Nouvel essai dans ${Math.round(retryDelay / 1000)} s ; ce que vous avez saisi reste à l'écran.`, true);
+    clearTimeout(timer);
+    timer = setTimeout(autosave, retryDelay);
+  }
+  function retryable(response) {
+    return response.status >= 500 || response.status === 429 || response.status === 408;
+  }
 
   function autosave({ keepalive = false } = {}) {
     clearTimeout(timer);
@@ -230,20 +252,27 @@
       credentials: "same-origin",
       headers: { "X-CSRFToken": token, Accept: "application/json" },
     })
-      .then((response) => response.json().then((data) => ({ response, data })))
+      .then((response) => response.json().catch(() => ({})).then((data) => ({ response, data })))
       .then(({ response, data }) => {
+        const message = data.error || data.message;
         if (response.ok && data.ok) {
+          retryDelay = 0;
           form.elements.version.value = data.version;
           say(data.message);
+        } else if (retryable(response)) {
+          retryLater(message || "L'enregistrement automatique a échoué.");
         } else {
           stopped = true;
-          say(data.message || "L'enregistrement automatique a échoué.");
           if (data.conflict) {
-            say(`${data.message} Rechargez la page pour voir les réponses les plus récentes.`);
+            say(`${message} Rechargez la page pour voir les réponses les plus récentes.`, true);
+          } else if (data.session_ended) {
+            say(`${message} Vos dernières saisies de cette page ne sont pas enregistrées : notez-les avant de demander un nouveau lien.`, true);
+          } else {
+            say(message || "L'enregistrement automatique a échoué.", true);
           }
         }
       })
-      .catch(() => { dirty = true; say("Enregistrement automatique impossible pour l'instant (connexion ?). Vos réponses seront enregistrées avec le bouton."); })
+      .catch(() => retryLater("Enregistrement automatique impossible pour l'instant (connexion ?)."))
       .finally(() => { inflight = null; });
     inflight = request;
     return request;

@@ -6,6 +6,7 @@
 - `review`: what is missing or implausible, for the overview and the review page;
 - `display`: stored answers as people read them;
 - `submission`: sending the response, with the receipt e-mail;
+- `paradata`: time spent per section and last save, for the follow-up's funnel;
 - `forms`, `views`, `urls`: the pages themselves (under /repondre/).
 
 The names below are the package's public interface, used by the views, the back-office and the
@@ -13,6 +14,7 @@ tests.
 """
 
 from surveys.filling.display import answer_sheet, display_answer
+from surveys.filling.paradata import record_save, record_view
 from surveys.filling.prefill import prefill_for, previous_response
 from surveys.filling.review import (
     IncompleteResponse,
@@ -20,6 +22,7 @@ from surveys.filling.review import (
     Review,
     SectionState,
     Warning,
+    left_incomplete,
     review,
     warnings_for,
 )
@@ -63,9 +66,12 @@ __all__ = [
     "check_can_save",
     "clock",
     "copy_previous_roster",
+    "left_incomplete",
     "display_answer",
     "prefill_for",
     "previous_response",
+    "record_save",
+    "record_view",
     "remember_confirmations",
     "remove_roster_item",
     "response_for",

@@ -26,7 +26,7 @@ class Missing:
     section: Section
     question: Question
     item: int = 0
-    anchor: str = ""
+    anchor: str = ""  # the id of the question's block (or roster) on its section page
 
     @property
     def label(self) -> str:
@@ -100,6 +100,18 @@ class IncompleteResponse(FillingError):
         self.unconfirmed = unconfirmed
 
 
+def left_incomplete(response: Response, code: str) -> SectionState | None:
+    """The section page the agent just left (`code`), if it was started and still lacks required
+    answers: the next page reminds them, without blocking anything but the submission.
+
+    A section never started (only looked at, nothing saved nor answered) gives no reminder.
+    """
+    for state in review(response).sections:
+        if state.section.code == code and state.missing and state.state != "not_started":
+            return state
+    return None
+
+
 def warnings_for(rules: EditionRules, values: Mapping[str, Any]) -> list[Warning]:
     """Plausible but unusual answers, to be confirmed before submission: the edition's
     `warnings` whose condition holds on the values (with last edition's under `precedent`)."""
@@ -156,9 +168,9 @@ def review(response: Response) -> Review:
                 if question.type == Question.Type.ROSTER:
                     count = counts.get(question.pk, 0)
                     if question.min_items and count < question.min_items:
-                        missing.append(Missing(section, question, 0, f"q-{question.code}"))
+                        missing.append(Missing(section, question, 0, f"liste-{question.code}"))
                 elif question.required and _unanswered(question, answers.get((question.pk, 0))):
-                    missing.append(Missing(section, question, 0, f"q-{question.code}"))
+                    missing.append(Missing(section, question, 0, f"question-{question.code}"))
                 continue
             if not question.required:
                 continue
@@ -168,7 +180,7 @@ def review(response: Response) -> Review:
                     question, answers.get((question.pk, item))
                 ):
                     assert question.roster is not None  # roster_id is set in this branch
-                    anchor = f"q-{question.roster.code}-{item}-{question.code}"
+                    anchor = f"question-{question.roster.code}-{item}-{question.code}"
                     missing.append(Missing(section, question, item, anchor))
         saved = section.code in response.saved_sections
         if saved and not missing:

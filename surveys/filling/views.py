@@ -1,8 +1,9 @@
 """The respondent's pages: overview, one page per section, review, submission, copies.
 
 Every URL is under `/repondre/<year>/` and guarded by `respondent_required` (the collectivité
-comes from the session opened by the magic link, never from the URL; anything else in a URL is
-looked up within the respondent's own response, 404 otherwise).
+comes from the session opened by the magic link, never from the URL; without that session, the
+page "Votre session est terminée", 403; anything else in a URL is looked up within the
+respondent's own response, 404 otherwise).
 
 URLs (names in parentheses):
 - `/repondre/<year>/` (respondent-home): introduction, sections with their state
@@ -17,8 +18,10 @@ URLs (names in parentheses):
 - `/repondre/<year>/section/<section>/autosave/` (filling-autosave): POST the same form data
   (fetch, CSRF token in the form data or `X-CSRFToken`). 200 `{"ok": true, "version": 7,
   "saved_at": "14 h 32", "message": "Enregistré à 14 h 32", "errors": {field name: message}}`;
-  409 `{"ok": false, "conflict": true, "version": 8, "message": …}` when the version is stale;
-  403 `{"ok": false, "message": …}` when the wave is closed or the response already sent.
+  errors are JSON too, `{"ok": false, "error": …, "message": …}` (the same French text): 409
+  with `"conflict": true, "version": 8` when the version is stale; 403 when the wave is closed,
+  the response already sent or the session ended (`"session_ended": true`); 400 without a
+  readable `version`; 404 for an unknown section; 405 for anything but POST.
 - `/repondre/<year>/section/<section>/<roster>/ajouter/`, `…/<roster>/<item>/supprimer/` and
   `…/<roster>/reprendre/` (filling-roster-add, filling-roster-remove, filling-roster-copy):
   POSTed by the section form's buttons (`formaction`); they save the page, then add or remove
@@ -50,9 +53,11 @@ from django.shortcuts import redirect, render
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
-from respondents.access import RespondentRequest, respondent_required
+from barometre.errors import json_error
+from respondents.access import RespondentRequest, respondent_json_required, respondent_required
 from surveys import filling, hooks
 from surveys.filling import receipt
 from surveys.filling.forms import Entry, SectionForm
@@ -91,14 +96,29 @@ def _version(request: HttpRequest) -> int:
         return -1
 
 
-def _base_context(request: RespondentRequest, response: Response) -> dict:
+# The query parameter naming the section page the agent comes from (links and redirects out of
+# a section page carry it), so that the next page can remind what it still lacks.
+LEFT = "depuis"
+
+
+def _base_context(request: RespondentRequest, response: Response, here: str = "") -> dict:
+    left = request.GET.get(LEFT, "") if request.method == "GET" else ""
     return {
         "edition": response.edition,
         "response": response,
         "collectivite": response.collectivite,
         "wave_problem": filling.wave_problem(response.edition),
         "respondent": request.respondent,
+        "left_incomplete": (
+            filling.left_incomplete(response, left)
+            if left and left != here and response.status in filling.EDITABLE
+            else None
+        ),
     }
+
+
+def _leaving(url: str, section: Section) -> str:
+    return f"{url}?{urlencode({LEFT: section.code})}"
 
 
 @respondent_required
@@ -134,7 +154,7 @@ def _section_context(
         if code not in {q.code for q in form.top_questions}
     }
     return {
-        **_base_context(request, response),
+        **_base_context(request, response, here=section.code),
         "section": section,
         "form": form,
         "blocks": form.rendered_blocks(),
@@ -207,10 +227,11 @@ def _next_url(response: Response, section: Section) -> str:
     if section.code in codes:
         index = codes.index(section.code)
         if index + 1 < len(sections):
-            return reverse(
+            url = reverse(
                 "answering:section", args=[response.edition.year, sections[index + 1].code]
             )
-    return reverse("answering:review", args=[response.edition.year])
+            return _leaving(url, section)
+    return _leaving(reverse("answering:review", args=[response.edition.year]), section)
 
 
 @respondent_required
@@ -221,6 +242,7 @@ def section_page(request: RespondentRequest, year: int, section: str) -> HttpRes
         return redirect("answering:answers", year=year)
     section_obj = _section(response, section)
     if request.method != "POST":
+        filling.record_view(response, section_obj)
         prefill, prefill_year = filling.prefill_for(response, section_obj)
         form = SectionForm(response, section_obj, prefill=prefill, prefill_year=prefill_year)
         return render(
@@ -238,7 +260,7 @@ def section_page(request: RespondentRequest, year: int, section: str) -> HttpRes
         return render(request, "surveys/fill_section.html", context)
     if request.POST.get("action") == "later":
         messages.success(request, SAVED_LATER)
-        return redirect("answering:home", year=year)
+        return redirect(_leaving(reverse("answering:home", args=[year]), section_obj))
     shown = set(request.POST.get("shown", "").split())
     revealed = [e for e in form.entries if e.visible and e.name not in shown]
     if "shown" in request.POST and revealed:
@@ -264,14 +286,31 @@ def _save(
     except filling.FillingError as refused:
         context = _section_context(request, response, section, form, refused=refused.message)
         return render(request, "surveys/fill_section.html", context, status=403)
+    filling.record_save(response, section)
     return None
 
 
-@require_POST
-@respondent_required
+UNREADABLE_SAVE = (
+    "Cet enregistrement automatique est illisible (page incomplète ou trop ancienne) : rien n'a "
+    "été enregistré. Rechargez la page ; ce que vous avez saisi reste à l'écran en attendant."
+)
+UNKNOWN_SECTION = "Cette page du questionnaire n'existe pas, ou plus, pour votre collectivité."
+
+
+@respondent_json_required
 def autosave(request: RespondentRequest, year: int, section: str) -> JsonResponse:
+    """JSON in every case, errors included (`{"ok": false, "error": …, "message": …}`)."""
+    if request.method != "POST":
+        refused = json_error("Cette adresse n'accepte que des enregistrements (POST).", 405)
+        refused["Allow"] = "POST"
+        return refused
     response = _response(request)
-    section_obj = _section(response, section)
+    try:
+        section_obj = _section(response, section)
+    except Http404:
+        return json_error(UNKNOWN_SECTION, 404)
+    if _version(request) < 0:
+        return json_error(UNREADABLE_SAVE, 400)
     form = SectionForm(response, section_obj, request.POST)
     try:
         filling.save_section(response, form, _version(request))
@@ -280,12 +319,10 @@ def autosave(request: RespondentRequest, year: int, section: str) -> JsonRespons
             "Une autre personne de votre collectivité a enregistré des réponses entre-temps : "
             "l'enregistrement automatique est suspendu pour ne rien écraser."
         )
-        return JsonResponse(
-            {"ok": False, "conflict": True, "version": refused.current, "message": message},
-            status=409,
-        )
+        return json_error(message, 409, conflict=True, version=refused.current)
     except filling.FillingError as refused:
-        return JsonResponse({"ok": False, "message": refused.message}, status=403)
+        return json_error(refused.message, 403)
+    filling.record_save(response, section_obj)
     saved_at = filling.clock(timezone.now())
     errors = {}
     for entry in form.entries:

@@ -9,7 +9,7 @@ from surveys.models.definition import (
     Question,
     Section,
 )
-from surveys.models.responses import Answer, Response, ResponseQuerySet
+from surveys.models.responses import Answer, Response, ResponseQuerySet, SectionActivity
 
 __all__ = [
     "Answer",
@@ -21,4 +21,5 @@ __all__ = [
     "Response",
     "ResponseQuerySet",
     "Section",
+    "SectionActivity",
 ]

@@ -114,3 +114,37 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.question.code}[{self.item}] = {self.value!r}"
+
+
+class SectionActivity(models.Model):
+    """Paradata of a response, per section: time spent answering and the last save.
+
+    No person, address or browser is recorded: only the response (the collectivité's), the
+    section and durations, kept with the response. `surveys.filling.paradata` writes it with
+    one query per page view or save; the follow-up reads it as a funnel by section.
+    """
+
+    response = models.ForeignKey(
+        Response, on_delete=models.CASCADE, related_name="section_activities"
+    )
+    section = models.ForeignKey(
+        "surveys.Section", on_delete=models.CASCADE, related_name="activities"
+    )
+    # Sum of the capped intervals between a page view or save and the next save of the page.
+    active_seconds = models.PositiveIntegerField(_("temps de réponse (s)"), default=0)
+    # The last page view or save, in seconds since the epoch: an integer, so that a single
+    # UPDATE adds the capped interval on every database (no date arithmetic in SQL).
+    last_seen = models.BigIntegerField(default=0)
+    saved_at = models.DateTimeField(_("dernier enregistrement"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("activité sur une section")
+        verbose_name_plural = _("activités sur les sections")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["response", "section"], name="section_activity_one_per_section"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.response} — {self.section.code} : {self.active_seconds} s"

@@ -35,7 +35,7 @@ def test_opening_the_link_shows_a_button_and_opens_no_session(client, rennes_lin
     assert "Accéder au questionnaire" in html and "Rennes" in html
     assert '<form method="post"' in html
     assert SESSION_KEY not in client.session
-    assert client.get(home()).status_code == 404
+    assert client.get(home()).status_code == 403
     invitation.refresh_from_db()
     assert invitation.first_used_at is None
 
@@ -100,7 +100,7 @@ def test_a_revoked_link_neither_opens_nor_keeps_a_session(client, rennes_link, a
     client.post(link(token))
     assert client.get(home()).status_code == 200
     invitation.revoke(alice)
-    assert client.get(home()).status_code == 404
+    assert client.get(home()).status_code == 403
     response = client.post(link(token))
     assert response.status_code == 410
     assert "désactivé" in response.content.decode()
@@ -114,7 +114,7 @@ def test_the_link_expires_after_the_wave_closes_and_its_grace_period(client, ren
     with override_settings(MAGIC_LINK_GRACE_DAYS=3):
         assert client.post(link(token)).status_code == 302
     with override_settings(MAGIC_LINK_GRACE_DAYS=1):
-        assert client.get(home()).status_code == 404
+        assert client.get(home()).status_code == 403
         response = client.post(link(token))
         assert response.status_code == 410
         assert "close" in response.content.decode()
@@ -125,7 +125,7 @@ def test_the_link_and_the_session_stop_working_once_the_edition_is_published(cli
     client.post(link(token))
     assert client.get(home()).status_code == 200
     Edition.objects.filter(pk=invitation.edition_id).update(status=Edition.Status.PUBLISHED)
-    assert client.get(home()).status_code == 404
+    assert client.get(home()).status_code == 403
     assert client.get(link(token)).status_code == 410
     assert client.post(link(token)).status_code == 410
 
@@ -141,7 +141,7 @@ def test_a_closed_wave_keeps_the_session_read_only_until_the_grace_period_ends(c
         assert page.status_code == 200
         assert "est clos" in page.content.decode()
     with override_settings(MAGIC_LINK_GRACE_DAYS=0):
-        assert client.get(home()).status_code == 404
+        assert client.get(home()).status_code == 403
         assert client.post(link(token)).status_code == 410
 
 
@@ -151,7 +151,7 @@ def test_a_wave_closed_by_hand_without_a_deadline_ends_the_links(client, rennes_
     Edition.objects.filter(pk=invitation.edition_id).update(
         status=Edition.Status.CLOSED, closes_at=None
     )
-    assert client.get(home()).status_code == 404
+    assert client.get(home()).status_code == 403
 
 
 def test_an_unknown_token_is_refused(client, rennes_link):
@@ -196,8 +196,8 @@ def test_a_session_for_one_collectivite_never_reaches_another(
     html = client.get(home()).content.decode()
     assert "Rennes" in html and "Metz" not in html
     # No access to an edition it was not invited to, nor to an edition that does not exist.
-    assert client.get(home(2020)).status_code == 404
-    assert client.get(home(1999)).status_code == 404
+    assert client.get(home(2020)).status_code == 403
+    assert client.get(home(1999)).status_code == 403
 
 
 def test_two_links_of_two_editions_live_side_by_side(
@@ -217,7 +217,7 @@ def test_signing_out_forgets_the_respondent_access(client, rennes_link):
     response = client.post(reverse("answering:logout", kwargs={"year": 2021}))
     assert response.status_code == 200
     assert "déconnecté" in response.content.decode()
-    assert client.get(home()).status_code == 404
+    assert client.get(home()).status_code == 403
 
 
 def test_respondent_pages_are_not_cached(client, rennes_link):

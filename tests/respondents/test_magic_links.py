@@ -66,7 +66,7 @@ def test_staff_revoke_one_link_and_the_others_stay_valid(client, alice, rennes_l
     client.post(reverse("backoffice:link-revoke", kwargs={"pk": link.pk}))
     assert agent.post(_link(first)).status_code == 410
     # The session that link opened ends with it.
-    assert agent.get(home).status_code == 404
+    assert agent.get(home).status_code == 403  # the ended-session page
     assert agent.post(_link(second)).status_code == 302
 
 

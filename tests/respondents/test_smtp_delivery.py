@@ -87,7 +87,7 @@ def test_an_invitation_sent_by_smtp_leads_to_the_questionnaire(
 
     shown = client.get(path)
     assert shown.status_code == 200
-    assert client.get(reverse("answering:home", kwargs={"year": 2021})).status_code == 404
+    assert client.get(reverse("answering:home", kwargs={"year": 2021})).status_code == 403
 
     confirmed = client.post(path)
     assert confirmed.status_code == 302

@@ -82,9 +82,9 @@ def test_another_collectivites_agent_sees_only_her_own_team(client, metz_link, r
     assert "Metz Métropole" in page and "Rose Le Goff" not in page
 
 
-def test_without_a_session_the_team_page_is_not_found(client, edition_2021):
-    assert client.get(TEAM).status_code == 404
-    assert client.post(TEAM, {"email": "x@y.test"}).status_code == 404
+def test_without_a_session_the_team_page_says_the_session_ended(client, edition_2021):
+    assert client.get(TEAM).status_code == 403
+    assert client.post(TEAM, {"email": "x@y.test"}).status_code == 403
     assert not Contact.objects.exists()
 
 

@@ -139,8 +139,11 @@ def test_another_collectivites_benchmark_is_refused_to_a_respondent(client, edit
     response = client.get(reverse("results:collectivite", args=[2021, other.pk]))
     assert response.status_code in (302, 403, 404)
     assert "C2" not in response.content.decode()
-    # Its own page is about itself only, whatever the year in the URL says.
-    assert client.get("/resultats/2018/ma-collectivite/").status_code == 404
+    # Its own page is about itself only, whatever the year in the URL says: another year's
+    # is the ended-session page (403), which never names a collectivité.
+    other_year = client.get("/resultats/2018/ma-collectivite/")
+    assert other_year.status_code == 403
+    assert "C1" not in other_year.content.decode()
 
 
 def test_the_confirmation_page_and_the_overview_link_to_the_benchmark(client, edition):
@@ -159,10 +162,12 @@ def test_a_draft_is_told_the_comparison_comes_after_sending(client, edition):
     assert "La comparaison avec les collectivités comparables sera disponible" in page
 
 
-def test_without_a_magic_link_session_the_page_does_not_exist(client, edition, alice):
-    assert client.get(URL).status_code == 404
+def test_without_a_magic_link_session_the_page_says_the_session_ended(client, edition, alice):
+    assert client.get(URL).status_code == 403
     client.force_login(alice)  # a staff account is not a respondent session
-    assert client.get(URL).status_code == 404
+    page = client.get(URL)
+    assert page.status_code == 403
+    assert "Votre session est terminée" in page.content.decode()
 
 
 def test_a_collectivite_that_has_not_submitted_is_told_so(client, edition):

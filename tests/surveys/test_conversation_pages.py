@@ -147,11 +147,12 @@ def test_a_resolved_flag_leaves_the_agents_view(agent, alice, draft):
     assert agent.get(url("answering:thread", thread.pk)).status_code == 404
 
 
-def test_without_a_session_the_thread_is_not_found(alice, edition, rennes):
+def test_without_a_session_the_thread_says_the_session_ended(alice, edition, rennes):
     response = filling.response_for(edition, rennes)
     thread = conversation.flag(response, alice, "?")
-    assert Client().get(url("answering:thread", thread.pk)).status_code == 404
-    assert Client().post(url("answering:thread", thread.pk), {"body": "?"}).status_code == 404
+    page = Client().get(url("answering:thread", thread.pk))
+    assert page.status_code == 403 and "Votre session est terminée" in page.content.decode()
+    assert Client().post(url("answering:thread", thread.pk), {"body": "?"}).status_code == 403
 
 
 def test_a_junk_return_address_leads_back_to_the_thread(agent, alice, draft):

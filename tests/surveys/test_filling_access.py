@@ -42,10 +42,19 @@ def rennes_response(edition, rennes):
 
 
 @pytest.mark.parametrize(("name", "args"), GET_URLS + POST_URLS)
-def test_every_respondent_url_is_404_without_a_session(client, rennes_response, name, args):
+def test_every_respondent_url_says_the_session_ended_without_one(
+    client, rennes_response, name, args
+):
     target = reverse(name, args=[YEAR, *args])
-    assert client.get(target).status_code in (404, 405)
-    assert client.post(target, {"version": "1"}).status_code == 404
+    pages = [client.post(target, {"version": "1"})]
+    if (name, args) in GET_URLS or name == "answering:autosave":
+        pages.append(client.get(target))
+    for page in pages:
+        assert page.status_code == 403
+        if name == "answering:autosave":
+            assert page.json()["session_ended"] is True
+        else:
+            assert "Votre session est terminée" in page.content.decode()
 
 
 @pytest.mark.parametrize(("name", "args"), GET_URLS + POST_URLS)
@@ -54,7 +63,7 @@ def test_a_session_for_another_edition_opens_nothing_here(client, rennes, name, 
     other = build_edition(2029)
     enter(client, other, rennes)
     target = reverse(name, args=[YEAR, *args])
-    assert client.post(target, {"version": "0"}).status_code == 404
+    assert client.post(target, {"version": "0"}).status_code == 403
 
 
 def test_another_collectivites_session_only_reaches_its_own_response(
@@ -81,4 +90,4 @@ def test_an_unknown_section_or_roster_is_404(client, edition, rennes_response, r
     add = reverse("answering:roster-add", args=[YEAR, "profil", "fonction_repondant"])
     assert client.post(add, {"version": "1"}).status_code == 404
     other = Client()
-    assert other.get(reverse("answering:home", args=[YEAR])).status_code == 404
+    assert other.get(reverse("answering:home", args=[YEAR])).status_code == 403

@@ -149,13 +149,13 @@ def test_a_ranking_instruction_is_given_once(agent, edition):
 def test_saving_moves_on_to_the_next_section_or_back_home(agent):
     page = post_section(agent, "profil", {"fonction_repondant": "elu"})
     assert page.status_code == 302
-    assert page.url == url("answering:section", "moyens")
+    assert page.url == url("answering:section", "moyens") + "?depuis=profil"
     page = post_section(agent, "moyens", {"nb_reunions": "2"}, action="later")
-    assert page.url == url("answering:home")
+    assert page.url == url("answering:home") + "?depuis=moyens"
     home = agent.get(page.url).content.decode()
     assert "Vos réponses sont enregistrées." in home
     page = post_section(agent, "fiches", {})
-    assert page.url == url("answering:review")
+    assert page.url == url("answering:review") + "?depuis=fiches"
 
 
 def test_errors_are_summarised_with_links_and_the_typed_values_kept(agent, rennes, edition):

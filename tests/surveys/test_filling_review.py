@@ -110,8 +110,8 @@ def test_the_review_lists_states_missing_required_answers_and_roster_sheets(resp
         "fiches": "in_progress",
     }
     assert [(m.question.code, m.item, m.anchor) for m in data.missing] == [
-        ("fonction_repondant", 0, "q-fonction_repondant"),
-        ("nom", 1, "q-fiches_dispositifs-1-nom"),
+        ("fonction_repondant", 0, "question-fonction_repondant"),
+        ("nom", 1, "question-fiches_dispositifs-1-nom"),
     ]
     assert data.missing[1].label == "Fiche 1 — Question nom"
     assert data.complete_count == 1
@@ -166,7 +166,7 @@ def test_a_required_matrix_needs_every_row_before_submission(response):
     save(response, "profil", fonction_repondant="elu")
     save(response, "moyens", {"apports.transparence": "plutot", "apports.efficacite": "plutot"})
     data = filling.review(response)
-    assert [(m.question.code, m.anchor) for m in data.missing] == [("apports", "q-apports")]
+    assert [(m.question.code, m.anchor) for m in data.missing] == [("apports", "question-apports")]
     moyens = next(s for s in data.sections if s.section.code == "moyens")
     assert moyens.state == "in_progress"
     with pytest.raises(filling.IncompleteResponse) as refused:

@@ -48,8 +48,8 @@ def test_the_review_lists_answers_missing_questions_and_warnings(agent):
     html = page.content.decode()
     assert page.status_code == 200
     assert (
-        '<a href="/repondre/2030/section/profil/#q-fonction_repondant">Question fonction_repondant'
-        "</a> (Profil)" in html
+        '<a href="/repondre/2030/section/profil/#question-fonction_repondant">'
+        "Question fonction_repondant</a> (Profil)" in html
     )
     assert 'name="confirm" value="budget_par_habitant_eleve"' in html
     assert "53,31 € par habitant" in html

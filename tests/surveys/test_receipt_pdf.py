@@ -274,12 +274,15 @@ def test_an_agent_of_another_collectivite_gets_only_its_own_receipt(
 
 
 def test_without_a_session_there_is_no_receipt(client, rennes_2021):
-    assert client.get(receipt_url()).status_code == 404
+    page = client.get(receipt_url())
+    assert page.status_code == 403
+    assert page["Content-Type"].startswith("text/html")
+    assert "Votre session est terminée" in page.content.decode()
 
 
 def test_an_edition_without_access_in_the_session_is_not_found(client, rennes_2021, rennes):
     enter(client, rennes_2021.edition, rennes)
-    assert client.get(receipt_url(2018)).status_code == 404
+    assert client.get(receipt_url(2018)).status_code == 403
 
 
 def test_the_staff_download_the_receipt_from_the_response_page(alice, rennes_2021):

@@ -11,7 +11,7 @@ from barometre.roles import is_staff_member, results_reader_required, staff_requ
 from respondents.classification import TRANCHE_LABELS, TYPES_COLLECTIVITE
 from respondents.regions import region_name
 from respondents.services import listing
-from surveys.backoffice import followup, lifecycle, pictures
+from surveys.backoffice import followup, funnel, lifecycle, pictures
 from surveys.backoffice.forms import DeadlineForm
 from surveys.backoffice.models import EDITION_STATUS_LABELS
 from surveys.backoffice.spreadsheet import xlsx_bytes
@@ -131,6 +131,7 @@ def followup_page(request, year: int):
         ],
         "can_act": is_staff_member(request.user),
         "pictures": pictures.pictures(edition, breakdowns),
+        "funnel": funnel.section_funnel(edition),
     }
     if context["can_act"]:
         filters = _filter_form(request)
