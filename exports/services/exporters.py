@@ -26,6 +26,7 @@ from respondents.classification import TRANCHES_POPULATION
 from respondents.models import Collectivite
 from surveys.derived import budget_par_habitant
 from surveys.models import Answer, Edition, Question, Response
+from surveys.visibility import is_visible, values_with_derived
 
 T = Question.Type
 BATCH_SIZE = 2000
@@ -237,9 +238,22 @@ class ResponsesExporter(ListExporter):
             response[11],
         )  # fmt: skip
 
+    def _values(self, response: tuple, answers: dict) -> dict:
+        """What the conditions read for a response: its answers by code and derived variables."""
+        collectivite = Collectivite(
+            kind=response[5], epci_type=response[9], population=response[10],
+            region_code=response[11] or "",
+        )  # fmt: skip
+        return values_with_derived(collectivite, answers)
+
+    def _by_code(self, answers: dict) -> dict:
+        by_id = self.layout.by_id
+        return {by_id[pk].code: value for pk, (value, _other) in answers.items() if pk in by_id}
+
     def iterate_reponses(self) -> Iterator[list]:
         layout = self.layout
         blocks = [(block.question.pk, block) for block in layout.top_blocks]
+        conditional = [(pk, block) for pk, block in blocks if block.statuses and block.conditional]
         budget_id = layout.budget_question.pk if layout.budget_question else None
         tally = self.tally
         count = self.count
@@ -252,13 +266,21 @@ class ResponsesExporter(ListExporter):
                 count[question_id](value)
             for response in self._responses(batch):
                 own = answers.get(response[0], {})
+                hidden = set()
+                if conditional:
+                    values = self._values(response, self._by_code(own))
+                    hidden = {
+                        pk
+                        for pk, block in conditional
+                        if pk not in own and not is_visible(block.question, values)
+                    }
                 row = self._identity(response)
                 row.append(layout.status_cell(response[1]))
                 row.extend(
                     (local_naive(response[2]), local_naive(response[3]), local_naive(response[4]))
                 )
                 for question_id, block in blocks:
-                    row.extend(block.cells(own.get(question_id)))
+                    row.extend(block.cells(own.get(question_id), question_id in hidden))
                 if budget_id is not None:
                     budget = own.get(budget_id)
                     row.append(to_number(budget_par_habitant(budget and budget[0], response[10])))
@@ -275,8 +297,10 @@ class ResponsesExporter(ListExporter):
             start += block.width
         width = start
         by_id = layout.by_id
+        conditional = [b for b in layout.item_blocks if b.statuses and b.conditional]
         for batch in batched(self.response_ids, self.batch_size):
             items: dict[tuple, list] = {}
+            item_answers: dict[tuple, dict] = defaultdict(dict)
             for response_id, question_id, item, value, other_text in (
                 Answer.objects.filter(response_id__in=batch, item__gt=0)
                 .order_by()
@@ -285,10 +309,18 @@ class ResponsesExporter(ListExporter):
                 question = by_id.get(question_id)
                 if question is None or question.roster_id is None:
                     continue
-                cells = items.setdefault((response_id, question.roster_id, item), [None] * width)
+                key = (response_id, question.roster_id, item)
+                cells = items.setdefault(key, [None] * width)
                 offset, block = positions[question_id]
                 cells[offset : offset + block.width] = block.cells((value, other_text))
+                item_answers[key][question.code] = value
                 self.count[question_id](value)
+            top: dict[int, dict] = defaultdict(dict)
+            if conditional:
+                for response_id, question_id, value in Answer.objects.filter(
+                    response_id__in=batch, item=0
+                ).values_list("response_id", "question_id", "value"):
+                    top[response_id][question_id] = (value, "")
             keys_by_response = defaultdict(list)
             for key in items:
                 keys_by_response[key[0]].append(key)
@@ -296,10 +328,33 @@ class ResponsesExporter(ListExporter):
                 identity = self._identity(response)
                 key_cells = [identity[1], identity[2], identity[0], identity[3]]
                 for key in sorted(keys_by_response.get(response[0], ())):
+                    cells = items[key]
+                    if conditional:
+                        self._mark_not_asked(
+                            response, top[response[0]], item_answers[key], key, cells
+                        )
                     roster_code = by_id[key[1]].code
                     self.tally.rows["dispositifs"] += 1
-                    yield key_cells + [roster_code, key[2]] + items[key]
+                    yield key_cells + [roster_code, key[2]] + cells
             self._advance(len(batch))
+
+    def _mark_not_asked(self, response, top: dict, own: dict, key: tuple, cells: list) -> None:
+        """Fill the status of the unanswered number questions that an item's conditions hid."""
+        values = None
+        start = 0
+        for block in self.layout.item_blocks:
+            question = block.question
+            if (
+                block.statuses
+                and block.conditional
+                and question.roster_id == key[1]
+                and question.code not in own
+            ):
+                if values is None:
+                    values = self._values(response, self._by_code(top) | own)
+                if not is_visible(question, values):
+                    cells[start : start + block.width] = block.cells(None, hidden=True)
+            start += block.width
 
     def iterate_dictionnaire(self) -> Iterator[list]:
         questions = {q.code: q for q in self.layout.questions}
@@ -312,9 +367,10 @@ class ResponsesExporter(ListExporter):
                     column.question or None,
                     column.title,
                     TYPE_LABELS.get(column.question_type, column.role),
-                    column.kind,
+                    f"{column.kind} ({column.unit})" if column.unit else column.kind,
                     " ; ".join(f"{code} = {label}" for code, label in column.choices) or None,
                     question.section.title if question else None,
+                    column.description or None,
                 ]
 
     def iterate_agregats(self) -> Iterator[list]:
@@ -377,6 +433,7 @@ DICTIONARY_COLUMNS = [
     Column("format", "Type de la colonne"),
     Column("choix", "Choix (code = libellé)"),
     Column("section", "Section du questionnaire"),
+    Column("remarque", "Remarque (valeurs manquantes, unité)"),
 ]
 AGGREGATE_COLUMNS = [
     Column("question", "Code de la question"),

@@ -23,6 +23,12 @@ from surveys.models import Edition, Question, Response
 
 NSP = "nsp"
 NSP_LABEL = "Ne sait pas"
+# Why a number column is empty, in its companion `<code>__statut` column: a number column holds
+# numbers only, so that Excel, R, pandas, SPSS and Stata type it without cleaning.
+SANS_OBJET = "sans_objet"
+SANS_OBJET_LABEL = "Sans objet (question non posée)"
+STATUS_SUFFIX = "__statut"
+EURO = "€"
 LIST_SEPARATOR = " ; "
 T = Question.Type
 
@@ -55,6 +61,8 @@ class Column:
     choices: list[tuple[str, str]] = field(default_factory=list)
     # Allowed values as exported (codes or labels), for the Table Schema enum.
     enum: list = field(default_factory=list)
+    unit: str = ""  # "€" for amounts
+    description: str = ""
 
 
 def local_naive(value: datetime | None) -> datetime | None:
@@ -90,6 +98,27 @@ def type_collectivite(kind: str, epci_type: str) -> str:
     return Collectivite(kind=kind, epci_type=epci_type).type_collectivite
 
 
+NUMBER_TYPES = (T.INTEGER, T.DECIMAL, T.MONEY)
+
+
+def is_conditional(question: Question) -> bool:
+    """Whether a condition (its own, its section's or its roster's) may hide the question."""
+    roster = question.roster
+    return bool(
+        question.condition
+        or question.section.condition
+        or (roster is not None and (roster.condition or roster.section.condition))
+    )
+
+
+def number_statuses(question: Question) -> list[tuple[str, str]]:
+    """The reasons why a number question may have no value, as (code, label) pairs."""
+    statuses = [(NSP, NSP_LABEL)] if question.allow_nsp else []
+    if is_conditional(question):
+        statuses.append((SANS_OBJET, SANS_OBJET_LABEL))
+    return statuses
+
+
 class Block:
     """The columns of one question and how an answer fills them."""
 
@@ -100,12 +129,16 @@ class Block:
         self.choice_labels = dict(self.choices)
         self.other_choices = [c.code for c in question.choices.all() if c.other]
         self.rows = [(r.code, r.label) for r in question.rows.all()]
+        self.conditional = is_conditional(question)
+        self.statuses = number_statuses(question) if question.type in NUMBER_TYPES else []
         self.columns = self._columns()
         self.width = len(self.columns)
         self.empty = [None] * self.width
         self._prepare()
 
-    def _column(self, name, title, kind="string", role="value", choices=None, enum=None):
+    def _column(
+        self, name, title, kind="string", role="value", choices=None, enum=None, **extra
+    ) -> Column:
         return Column(
             name=name,
             title=title,
@@ -115,6 +148,7 @@ class Block:
             role=role,
             choices=choices or [],
             enum=enum or [],
+            **extra,
         )
 
     def _shown(self, code: str, labels: dict) -> str:
@@ -165,11 +199,27 @@ class Block:
                 for item, label in self.choices
             ]
         elif q.type in (T.INTEGER, T.DECIMAL, T.MONEY):
-            kind = "integer" if q.type == T.INTEGER and not q.allow_nsp else "number"
-            choices = [(NSP, NSP_LABEL)] if q.allow_nsp else []
-            if q.allow_nsp:
-                kind = "string"  # a number, or the « ne sait pas » code
-            columns = [self._column(code, text, kind, choices=choices)]
+            kind = "integer" if q.type == T.INTEGER else "number"
+            unit = EURO if q.type == T.MONEY else ""
+            columns = [self._column(code, text, kind, unit=unit)]
+            if self.statuses:
+                name = f"{code}{STATUS_SUFFIX}"
+                columns[0].description = f"Vide quand la valeur manque : la raison est dans {name}."
+                columns.append(
+                    self._column(
+                        name,
+                        f"{text} — statut de la valeur",
+                        role="status",
+                        choices=self.statuses,
+                        enum=self._enum(self.statuses),
+                        description=(
+                            f"Pourquoi {code} est vide (une colonne de nombres ne contient que "
+                            "des nombres) : "
+                            + " ; ".join(f"{c} = {label}" for c, label in self.statuses)
+                            + ". Vide : valeur donnée, ou pas de réponse."
+                        ),
+                    )
+                )
         elif q.type == T.ROSTER:
             # Stored at item 0 as the number of items (see surveys.validation).
             columns = [self._column(code, f"{text} (nombre d'éléments)", "integer", "count")]
@@ -179,9 +229,12 @@ class Block:
             columns.append(self._column(f"{code}_autre", f"{text} — précisez", role="other"))
         return columns
 
-    def cells(self, answer) -> list:
-        """The cells for `answer`, a (value, other_text) pair or None."""
+    def cells(self, answer, hidden: bool = False) -> list:
+        """The cells for `answer`, a (value, other_text) pair or None; `hidden` when the
+        response's conditions did not ask the question."""
         if answer is None:
+            if hidden and self.statuses:
+                return [None, self.shown_status[SANS_OBJET]]
             return self.empty
         cells = self._fill(answer[0])
         if self.other_choices:
@@ -194,7 +247,9 @@ class Block:
         self.shown = {code: (label if self.labels else code) for code, label in self.choices}
         self.codes = [code for code, _ in self.choices]
         self.row_codes = [code for code, _ in self.rows]
-        self.nsp_cell = NSP_LABEL if self.labels else NSP
+        self.shown_status = {
+            code: (label if self.labels else code) for code, label in self.statuses
+        }
         fillers: dict[str, Callable[[Any], list]] = {
             T.SINGLE: self._single,
             T.MULTIPLE: self._multiple,
@@ -228,7 +283,9 @@ class Block:
         return [value.get(code) for code in self.codes]
 
     def _number(self, value) -> list:
-        return [self.nsp_cell if value == NSP else to_number(value)]
+        if value == NSP:
+            return [None, self.shown_status[NSP]] if self.statuses else [None]
+        return [to_number(value), None] if self.statuses else [to_number(value)]
 
     def _plain(self, value) -> list:
         return [value]
@@ -283,7 +340,7 @@ class Layout:
         self.labels = labels
         questions = list(
             Question.objects.filter(edition=edition)
-            .select_related("section")
+            .select_related("section", "roster__section")
             .prefetch_related("choices", "rows")
             .order_by("section__order", "section__pk", "order", "pk")
         )
@@ -304,6 +361,7 @@ class Layout:
                     "Budget de la participation par habitant (€, dérivé)",
                     "number",
                     role="derived",
+                    unit=EURO,
                 )
             )
         self.response_columns = identity + [c for b in self.top_blocks for c in b.columns] + derived
