@@ -179,6 +179,8 @@ class ExportJobSerializer(serializers.ModelSerializer):
             "edition",
             "format",
             "answers",
+            "headers",
+            "sections",
             "filters",
             "status",
             "progress",
@@ -215,8 +217,32 @@ class ExportJobCreateSerializer(serializers.Serializer):
         child=serializers.ChoiceField(choices=list(REGIONS)), required=False
     )
     status = serializers.ListField(
-        child=serializers.ChoiceField(choices=Response.Status.choices), required=False
+        child=serializers.ChoiceField(choices=Response.Status.choices),
+        default=[Response.Status.SUBMITTED, Response.Status.VALIDATED],
+        help_text="Par défaut : réponses envoyées et validées (brouillons exclus).",
     )
+    headers = serializers.ChoiceField(
+        choices=ExportJob.Headers.choices,
+        default=ExportJob.Headers.CODES,
+        help_text="En-têtes des colonnes : codes (`codes`) ou intitulés des questions (`labels`).",
+    )
+    sections = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        help_text="Codes des sections à exporter (toutes par défaut).",
+    )
+
+    def validate_sections(self, sections: list[str]) -> list[str]:
+        edition = self.context["edition"]
+        known = set(edition.sections.values_list("code", flat=True))
+        unknown = [code for code in sections if code not in known]
+        if unknown:
+            raise serializers.ValidationError(
+                f"L'édition {edition.year} n'a pas de section "
+                + ", ".join(f"« {code} »" for code in unknown)
+                + "."
+            )
+        return sections
 
 
 class ApiCallSerializer(serializers.ModelSerializer):

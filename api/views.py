@@ -426,7 +426,7 @@ class ExportJobs(Logged, APIView):
     )
     def post(self, request, year: int):
         edition = _edition(year)
-        form = s.ExportJobCreateSerializer(data=request.data)
+        form = s.ExportJobCreateSerializer(data=request.data, context={"edition": edition})
         form.is_valid(raise_exception=True)
         data = dict(form.validated_data)
         filters = {
@@ -451,12 +451,6 @@ class ExportJobDetail(Logged, generics.RetrieveAPIView):
     queryset = ExportJob.objects.select_related("edition")
 
 
-CONTENT_TYPES = {
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "csv": "text/csv; charset=utf-8",
-}
-
-
 @extend_schema(
     tags=["exports"],
     summary="Télécharger le fichier d'un export terminé",
@@ -479,7 +473,7 @@ class ExportJobDownload(Logged, APIView):
             stream,
             as_attachment=True,
             filename=job.filename(),
-            content_type=CONTENT_TYPES[job.format],
+            content_type=job.content_type,
         )
 
 

@@ -3,7 +3,7 @@ from django import forms
 from exports.models import ExportJob
 from respondents.classification import TRANCHES_POPULATION, TYPES_COLLECTIVITE
 from respondents.regions import REGIONS
-from surveys.models import Edition, Response
+from surveys.models import Edition, Response, Section
 
 
 class ExportJobForm(forms.ModelForm):
@@ -40,16 +40,62 @@ class ExportJobForm(forms.ModelForm):
         ),
     )
 
+    sections = forms.MultipleChoiceField(
+        label="Sections du questionnaire",
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        required=False,
+        help_text=(
+            "Aucune sélection : toutes les sections. L'identité de la collectivité et le statut "
+            "de la réponse sont toujours exportés."
+        ),
+    )
+
     class Meta:
         model = ExportJob
-        fields = ["edition", "format", "answers"]
-        widgets = {"format": forms.RadioSelect, "answers": forms.RadioSelect}
-        labels = {"answers": "Réponses exportées en"}
+        fields = ["edition", "format", "answers", "headers"]
+        widgets = {
+            "format": forms.RadioSelect,
+            "answers": forms.RadioSelect,
+            "headers": forms.RadioSelect,
+        }
+        labels = {"answers": "Réponses exportées en", "headers": "En-têtes des colonnes"}
+        help_texts = {
+            "format": (
+                "« CSV pour Excel (France) » s'ouvre d'un double clic dans un Excel français "
+                "(accents, point-virgule, virgule décimale)."
+            ),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["edition"].queryset = Edition.objects.order_by("-year")
         self.fields["edition"].empty_label = None
+        self.fields["format"].initial = ExportJob.Format.XLSX
+        self.fields["headers"].required = False
+        self.fields["headers"].initial = ExportJob.Headers.CODES
+        groups: dict[int, list[tuple[str, str]]] = {}
+        for year, code, title in Section.objects.order_by("-edition__year", "order").values_list(
+            "edition__year", "code", "title"
+        ):
+            groups.setdefault(year, []).append((code, title))
+        self.fields["sections"].choices = [
+            (f"Édition {year}", choices) for year, choices in groups.items()
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        edition, sections = cleaned.get("edition"), cleaned.get("sections")
+        if edition and sections:
+            known = set(edition.sections.values_list("code", flat=True))
+            unknown = [code for code in sections if code not in known]
+            if unknown:
+                self.add_error(
+                    "sections",
+                    f"L'édition {edition.year} n'a pas de section "
+                    + ", ".join(f"« {code} »" for code in unknown)
+                    + " : choisissez des sections de cette édition.",
+                )
+        return cleaned
 
     def save(self, commit: bool = True) -> ExportJob:
         job = super().save(commit=False)
@@ -58,6 +104,8 @@ class ExportJobForm(forms.ModelForm):
             for key in ("type_collectivite", "tranche_population", "region", "status")
             if self.cleaned_data.get(key)
         }
+        job.sections = self.cleaned_data.get("sections") or []
+        job.headers = self.cleaned_data.get("headers") or ExportJob.Headers.CODES
         if commit:
             job.save()
         return job

@@ -90,8 +90,18 @@ class ListExporter:
     identifier = ""
     verbose_name = ""
 
-    def __init__(self, on_progress: Callable[[int, int], None] | None = None):
+    def __init__(
+        self,
+        on_progress: Callable[[int, int], None] | None = None,
+        *,
+        header_labels: bool = False,
+    ):
         self.on_progress = on_progress or (lambda done, total: None)
+        self.header_labels = header_labels
+
+    def header(self, column: Column) -> str:
+        """A column's heading: its code, or its title (`header_labels`)."""
+        return column.title if self.header_labels else column.name
 
     def sheets(self) -> list[Sheet]:
         raise NotImplementedError
@@ -184,12 +194,14 @@ class ResponsesExporter(ListExporter):
         *,
         labels: bool = True,
         filters: dict | None = None,
+        sections: list[str] | None = None,
+        header_labels: bool = False,
         batch_size: int = BATCH_SIZE,
         on_progress: Callable[[int, int], None] | None = None,
     ):
-        super().__init__(on_progress)
+        super().__init__(on_progress, header_labels=header_labels)
         self.edition = edition
-        self.layout = Layout(edition, labels)
+        self.layout = Layout(edition, labels, sections)
         self.filters = filters or {}
         self.batch_size = batch_size
         self.tally = Tally()
@@ -247,8 +259,8 @@ class ResponsesExporter(ListExporter):
         return values_with_derived(collectivite, answers)
 
     def _by_code(self, answers: dict) -> dict:
-        by_id = self.layout.by_id
-        return {by_id[pk].code: value for pk, (value, _other) in answers.items() if pk in by_id}
+        codes = self.layout.codes_by_id
+        return {codes[pk]: value for pk, (value, _other) in answers.items() if pk in codes}
 
     def iterate_reponses(self) -> Iterator[list]:
         layout = self.layout
@@ -263,7 +275,9 @@ class ResponsesExporter(ListExporter):
                 response_id__in=batch, item=0
             ).values_list("response_id", "question_id", "value", "other_text"):
                 answers[response_id][question_id] = (value, other_text)
-                count[question_id](value)
+                # Every answer stays for the conditions; only the exported sections count.
+                if question_id in count:
+                    count[question_id](value)
             for response in self._responses(batch):
                 own = answers.get(response[0], {})
                 hidden = set()
@@ -333,7 +347,7 @@ class ResponsesExporter(ListExporter):
                         self._mark_not_asked(
                             response, top[response[0]], item_answers[key], key, cells
                         )
-                    roster_code = by_id[key[1]].code
+                    roster_code = layout.codes_by_id[key[1]]
                     self.tally.rows["dispositifs"] += 1
                     yield key_cells + [roster_code, key[2]] + cells
             self._advance(len(batch))

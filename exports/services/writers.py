@@ -72,7 +72,7 @@ def write_xlsx(exporter: ListExporter, path: str) -> int:
         worksheet.freeze_panes(1, 0)
         formats = []
         for index, column in enumerate(sheet.columns):
-            worksheet.write_string(0, index, column.name, header_format)
+            worksheet.write_string(0, index, exporter.header(column), header_format)
             if column.kind == "datetime":
                 worksheet.set_column(index, index, 19)
             elif column.unit == EURO:
@@ -143,7 +143,7 @@ def write_csv(exporter: ListExporter, sheet: Sheet, stream: IO[str], *, excel_fr
     else:
         writer = csv.writer(stream, lineterminator="\n")
         cell = csv_cell
-    writer.writerow([column.name for column in sheet.columns])
+    writer.writerow([exporter.header(column) for column in sheet.columns])
     rows = 0
     for row in exporter.iterate_sheet(sheet.identifier):
         writer.writerow([cell(value) for value in row])
@@ -151,11 +151,15 @@ def write_csv(exporter: ListExporter, sheet: Sheet, stream: IO[str], *, excel_fr
     return rows
 
 
-def table_schema(sheet: Sheet, *, title: str, description: str) -> dict:
-    """The Table Schema (frictionless, specs.frictionlessdata.io) describing a CSV sheet."""
+def table_schema(
+    sheet: Sheet, *, title: str, description: str, header_labels: bool = False
+) -> dict:
+    """The Table Schema (frictionless, specs.frictionlessdata.io) describing a CSV sheet whose
+    header holds the column codes (or their titles: `header_labels`)."""
     fields = []
     for column in sheet.columns:
-        field: dict[str, Any] = {"name": column.name, "title": column.title, "type": column.kind}
+        name = column.title if header_labels else column.name
+        field: dict[str, Any] = {"name": name, "title": column.title, "type": column.kind}
         if column.kind == "datetime":
             field["format"] = CSV_DATE_FORMAT
             field["description"] = "Heure de Paris"

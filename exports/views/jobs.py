@@ -73,19 +73,13 @@ def _serve(field, filename: str, content_type: str):
     return FileResponse(stream, as_attachment=True, filename=filename, content_type=content_type)
 
 
-CONTENT_TYPES = {
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "csv": "text/csv; charset=utf-8",
-}
-
-
 @results_reader_required
 @require_GET
 def job_download(request, pk: int):
     job = get_object_or_404(ExportJob.objects.select_related("edition"), pk=pk)
     if not job.is_downloadable:
         raise Http404("Cet export n'est pas (ou plus) disponible.")
-    return _serve(job.file, job.filename(), CONTENT_TYPES[job.format])
+    return _serve(job.file, job.filename(), job.content_type)
 
 
 @results_reader_required
