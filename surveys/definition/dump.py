@@ -74,6 +74,7 @@ def export_definition(edition: Edition) -> dict:
             for item in edition.choice_lists
         ],
         "sections": sections,
+        "opendata": {"questions": list(edition.opendata_questions)},
     }
     _drop_stale_sources(definition)
     return definition
@@ -164,6 +165,8 @@ def dump_definition(definition: dict) -> str:
             item["name"]: [_choice_out(c) for c in item["choices"]] for item in definition["lists"]
         }
     document["sections"] = [_section_out(section) for section in definition["sections"]]
+    if definition["opendata"]["questions"]:
+        document["opendata"] = {"questions": _Flow(definition["opendata"]["questions"])}
     header = (
         "# Définition d'une édition du Baromètre (format : editions/README.md).\n"
         f"# Import : python manage.py import_edition <fichier> ; "

@@ -75,6 +75,7 @@ def clone_edition(edition: Edition, year: int, title: str) -> Edition:
             introduction=edition.introduction,
             status=Edition.Status.DRAFT,
             choice_lists=edition.choice_lists,
+            opendata_questions=edition.opendata_questions,
         )
         sections = {}
         for section in edition.sections.all():

@@ -47,6 +47,7 @@ def import_definition(definition: dict) -> tuple[Edition, bool]:
         sync = _Sync()
         edition = sync.edition(edition, header, definition["lists"])
         sync.sections(edition, definition["sections"])
+        sync.save(edition, {"opendata_questions": definition["opendata"]["questions"]})
     return edition, sync.changed
 
 

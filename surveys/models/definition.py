@@ -41,6 +41,11 @@ class Edition(models.Model):
     # (e.g. LIKERT4N): [{"name": ..., "choices": [{"code", "label", …}]}]. The questions still
     # hold their own Choice rows; this only lets the export write the reference back.
     choice_lists = models.JSONField(_("listes de choix partagées"), default=list, blank=True)
+    # Codes of the questions whose answers the open dataset publishes per collectivité
+    # (the definition file's `opendata` block); nothing else is published per collectivité.
+    opendata_questions = models.JSONField(
+        _("questions publiées en données ouvertes"), default=list, blank=True
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
