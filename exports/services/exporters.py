@@ -195,13 +195,14 @@ class ResponsesExporter(ListExporter):
         labels: bool = True,
         filters: dict | None = None,
         sections: list[str] | None = None,
+        questions: list[str] | None = None,
         header_labels: bool = False,
         batch_size: int = BATCH_SIZE,
         on_progress: Callable[[int, int], None] | None = None,
     ):
         super().__init__(on_progress, header_labels=header_labels)
         self.edition = edition
-        self.layout = Layout(edition, labels, sections)
+        self.layout = Layout(edition, labels, sections, questions)
         self.filters = filters or {}
         self.batch_size = batch_size
         self.tally = Tally()

@@ -335,28 +335,37 @@ ROSTER_KEY = ["code_insee", "siren", "collectivite", "type_collectivite"]
 class Layout:
     """The columns of an edition's export, built once per export from its definition."""
 
-    def __init__(self, edition: Edition, labels: bool, sections: list[str] | None = None):
+    def __init__(
+        self,
+        edition: Edition,
+        labels: bool,
+        sections: list[str] | None = None,
+        questions: list[str] | None = None,
+    ):
+        """`sections` (codes, empty: all) or `questions` (codes: exactly these) narrow it."""
         self.edition = edition
         self.labels = labels
         chosen = Question.objects.filter(edition=edition)
         if sections:
             chosen = chosen.filter(section__code__in=sections)
-        questions = list(
+        if questions is not None:
+            chosen = chosen.filter(code__in=questions, roster__isnull=True)
+        selected = list(
             chosen.select_related("section", "roster__section")
             .prefetch_related("choices", "rows")
             .order_by("section__order", "section__pk", "order", "pk")
         )
-        self.questions = questions
-        self.top_blocks = [Block(q, labels) for q in questions if q.roster_id is None]
+        self.questions = selected
+        self.top_blocks = [Block(q, labels) for q in selected if q.roster_id is None]
         self.rosters = [b.question for b in self.top_blocks if b.question.type == T.ROSTER]
-        self.item_blocks = [Block(q, labels) for q in questions if q.roster_id is not None]
-        self.by_id = {q.pk: q for q in questions}
+        self.item_blocks = [Block(q, labels) for q in selected if q.roster_id is not None]
+        self.by_id = {q.pk: q for q in selected}
         # Every question's code, exported or not: conditions may read another section.
         self.codes_by_id = dict(
             Question.objects.filter(edition=edition).values_list("pk", "code").order_by()
         )
         self.budget_question = next(
-            (q for q in questions if q.code == "budget_participation" and q.roster_id is None), None
+            (q for q in selected if q.code == "budget_participation" and q.roster_id is None), None
         )
         identity = identity_columns(labels)
         derived = []
