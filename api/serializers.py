@@ -143,10 +143,29 @@ class OpenDataRowSerializer(serializers.Serializer):
     suppressed = serializers.BooleanField()
 
 
+class OpenDataCollectivitesSerializer(serializers.Serializer):
+    download_url = serializers.URLField(help_text="Le paquet ZIP de la page publique")
+    fields = serializers.ListField(
+        child=serializers.DictField(), help_text="Les champs du schéma Table Schema"
+    )
+    rows = serializers.ListField(
+        child=serializers.DictField(),
+        help_text="Une ligne par collectivité, les seules réponses déclarées publiables",
+    )
+
+
 class OpenDataSerializer(serializers.Serializer):
     edition = serializers.IntegerField()
     min_respondents = serializers.IntegerField()
     rows = OpenDataRowSerializer(many=True)
+    collectivites = OpenDataCollectivitesSerializer(
+        allow_null=True,
+        help_text=(
+            "Les réponses publiées par collectivité (le bloc `opendata` de la définition), "
+            "les mêmes que le paquet de /resultats/<année>/publics/donnees/ ; null si l'édition "
+            "n'en publie pas."
+        ),
+    )
 
 
 class FollowupFiguresSerializer(serializers.Serializer):
