@@ -7,13 +7,19 @@ class ResultsConfig(AppConfig):
     verbose_name = "Résultats"
 
     def ready(self) -> None:
+        from django.db.models.signals import post_save
+
         from exports.results import watchers
         from respondents.signals import referential_changed
         from surveys.hooks import answers_changing, responses_loaded, status_changing
+        from surveys.models import Edition
 
         answers_changing.connect(watchers.track_answers)
         status_changing.connect(watchers.track_status)
         responses_loaded.connect(watchers.rebuild_after_load, dispatch_uid="results-rebuild")
         referential_changed.connect(
             watchers.recompute_after_referential_change, dispatch_uid="results-referential"
+        )
+        post_save.connect(
+            watchers.build_opendata_when_published, sender=Edition, dispatch_uid="results-opendata"
         )

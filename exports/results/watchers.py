@@ -5,8 +5,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from barometre.tasks import enqueue_on_commit
 from exports.results.counts import COUNTED_STATUSES, rebuild, tracking
 from exports.results.tasks import recompute_all_results, schedule_recompute
+from exports.services.opendata import is_public
+from exports.tasks import build_opendata
 from surveys.models import Edition, Response
 
 
@@ -38,3 +41,10 @@ def rebuild_after_load(sender: Any, edition: Edition, **_: Any) -> None:
 def recompute_after_referential_change(sender: Any, **_: Any) -> None:
     """A collectivité moved to another cell (type, population, région): recount everything."""
     recompute_all_results.delay()
+
+
+def build_opendata_when_published(sender: Any, instance: Edition, **_: Any) -> None:
+    """A published edition that declares open data (at publication, or saved again): its
+    package is built in the background, ready before the first download."""
+    if is_public(instance):
+        enqueue_on_commit(build_opendata, instance.pk)

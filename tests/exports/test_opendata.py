@@ -12,6 +12,7 @@ from django.urls import reverse
 from frictionless import validate
 
 from exports.results.cache import recompute
+from exports.results.tasks import recompute_edition_results
 from exports.services.opendata import package_name, stored_package
 from surveys.models import Edition
 from tests.exports.export_data import build_edition, build_responses
@@ -156,3 +157,27 @@ def test_it_builds_once_per_results_generation_and_forgets_the_older(edition):
     assert stored_package(edition) == second
     assert not default_storage.exists(first)
     assert default_storage.exists(second)
+
+
+def test_publication_builds_the_package_before_any_request(
+    db, rennes, metz_metropole, django_capture_on_commit_callbacks
+):
+    edition = build_edition()
+    build_responses(edition, rennes, metz_metropole)
+    edition.opendata_questions = DECLARED
+    edition.status = Edition.Status.CLOSED
+    with django_capture_on_commit_callbacks(execute=True):
+        edition.save()
+    assert not default_storage.exists(package_name(edition))
+    edition.status = Edition.Status.PUBLISHED
+    with django_capture_on_commit_callbacks(execute=True):
+        edition.save()
+    assert default_storage.exists(package_name(edition))
+
+
+def test_a_new_computation_of_the_results_refreshes_the_package(edition):
+    first = stored_package(edition)
+    recompute_edition_results(edition.pk)
+    assert package_name(edition) != first
+    assert default_storage.exists(package_name(edition))
+    assert not default_storage.exists(first)
