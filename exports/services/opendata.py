@@ -158,18 +158,19 @@ def package_name(edition: Edition) -> str:
     return f"{FOLDER}/{edition.year}/{slug(edition)}-{digest}.zip"
 
 
-def build_package(edition: Edition) -> bytes:
-    """The ZIP of the open dataset: CSV, datapackage.json, metadonnees-data-gouv.json."""
+def build_package(edition: Edition, path: Path) -> None:
+    """Write the ZIP of the open dataset at `path`: the CSV, datapackage.json and
+    metadonnees-data-gouv.json (through files on disk: memory stays flat)."""
     exporter = OpenDataExporter(edition)
     sheet = exporter.sheets()[0]
-    text = io.StringIO()
-    write_csv(exporter, sheet, text)
+    csv_path = path.with_suffix(".csv")
+    with open(csv_path, "w", encoding="utf-8", newline="") as stream:
+        write_csv(exporter, sheet, stream)
     schema = table_schema(sheet, title=edition.title, description=description(edition))
     schema.pop("$schema", None)
     modified = timezone.now().isoformat(timespec="seconds")
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr(CSV_NAME, text.getvalue().encode())
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.write(csv_path, CSV_NAME)
         archive.writestr(
             "datapackage.json",
             json.dumps(data_package(edition, schema, modified), ensure_ascii=False, indent=2),
@@ -178,7 +179,6 @@ def build_package(edition: Edition) -> bytes:
             "metadonnees-data-gouv.json",
             json.dumps(data_gouv_metadata(edition, modified), ensure_ascii=False, indent=2),
         )
-    return buffer.getvalue()
 
 
 def stored_package(edition: Edition) -> str:
@@ -187,11 +187,11 @@ def stored_package(edition: Edition) -> str:
     name = package_name(edition)
     if default_storage.exists(name):
         return name
-    content = build_package(edition)
-    with tempfile.TemporaryFile() as stream:
-        stream.write(content)
-        stream.seek(0)
-        saved = default_storage.save(name, File(stream, name=Path(name).name))
+    with tempfile.TemporaryDirectory(prefix="donnees-ouvertes-") as directory:
+        path = Path(directory) / Path(name).name
+        build_package(edition, path)
+        with open(path, "rb") as stream:
+            saved = default_storage.save(name, File(stream, name=path.name))
     folder = str(Path(name).parent)
     _directories, files = default_storage.listdir(folder)
     for other in files:
