@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from api.models import ApiCall
 from api.sources import (
+    COLUMN_GROUPS,
     REGIONS,
     TRANCHES_POPULATION,
     TYPES_COLLECTIVITE,
@@ -200,6 +201,7 @@ class ExportJobSerializer(serializers.ModelSerializer):
             "answers",
             "headers",
             "sections",
+            "omitted_columns",
             "filters",
             "status",
             "progress",
@@ -249,6 +251,12 @@ class ExportJobCreateSerializer(serializers.Serializer):
         child=serializers.CharField(),
         required=False,
         help_text="Codes des sections à exporter (toutes par défaut).",
+    )
+
+    omitted_columns = serializers.ListField(
+        child=serializers.ChoiceField(choices=list(COLUMN_GROUPS.items())),
+        required=False,
+        help_text="Groupes de colonnes à laisser de côté : `dates`, `precisions`, `listes`.",
     )
 
     def validate_sections(self, sections: list[str]) -> list[str]:

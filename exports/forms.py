@@ -1,6 +1,7 @@
 from django import forms
 
 from exports.models import ExportJob
+from exports.services.exporters import COLUMN_GROUPS
 from respondents.classification import TRANCHES_POPULATION, TYPES_COLLECTIVITE
 from respondents.regions import REGIONS
 from surveys.models import Edition, Response, Section
@@ -48,6 +49,14 @@ class ExportJobForm(forms.ModelForm):
             "Aucune sélection : toutes les sections. L'identité de la collectivité et le statut "
             "de la réponse sont toujours exportés."
         ),
+    )
+
+    omitted_columns = forms.MultipleChoiceField(
+        label="Colonnes à laisser de côté",
+        choices=list(COLUMN_GROUPS.items()),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="Aucune case cochée : toutes les colonnes.",
     )
 
     class Meta:
@@ -105,6 +114,7 @@ class ExportJobForm(forms.ModelForm):
             if self.cleaned_data.get(key)
         }
         job.sections = self.cleaned_data.get("sections") or []
+        job.omitted_columns = self.cleaned_data.get("omitted_columns") or []
         job.headers = self.cleaned_data.get("headers") or ExportJob.Headers.CODES
         if commit:
             job.save()

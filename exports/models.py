@@ -45,6 +45,8 @@ class ExportJob(models.Model):
     )
     # Codes of the exported sections, in questionnaire order; empty: every section.
     sections = models.JSONField(_("sections"), default=list, blank=True)
+    # Groups of columns left out (exports.services.exporters.COLUMN_GROUPS).
+    omitted_columns = models.JSONField(_("colonnes laissées de côté"), default=list, blank=True)
     # {"type_collectivite": [...], "tranche_population": [...], "region": [...], "status": [...]}
     filters = models.JSONField(_("filtres"), default=dict, blank=True)
     status = models.CharField(

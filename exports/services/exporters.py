@@ -196,6 +196,7 @@ class ResponsesExporter(ListExporter):
         filters: dict | None = None,
         sections: list[str] | None = None,
         questions: list[str] | None = None,
+        omit: list[str] | None = None,
         header_labels: bool = False,
         batch_size: int = BATCH_SIZE,
         on_progress: Callable[[int, int], None] | None = None,
@@ -204,19 +205,48 @@ class ResponsesExporter(ListExporter):
         self.edition = edition
         self.layout = Layout(edition, labels, sections, questions)
         self.filters = filters or {}
+        self.omit = set(omit or ())
         self.batch_size = batch_size
         self.tally = Tally()
         self.count = {q.pk: self.tally.adder(q) for q in self.layout.questions}
         self._ids: list[int] | None = None
         self._done = 0
+        # Positions of the columns kept in each sheet of answers (`keep_column`), and the
+        # sheets that lose some (their rows are narrowed as they stream by).
+        self.kept: dict[str, list[int]] = {}
+        self.narrowed: set[str] = set()
+        for identifier, columns in (
+            ("reponses", self.layout.response_columns),
+            ("dispositifs", self.layout.roster_columns),
+        ):
+            self.kept[identifier] = [i for i, c in enumerate(columns) if self.keep_column(c)]
+            if len(self.kept[identifier]) < len(columns):
+                self.narrowed.add(identifier)
+
+    def keep_column(self, column: Column) -> bool:
+        """Whether the export writes `column`, given the column groups to leave out."""
+        return not any(
+            group in self.omit and column_in_group(column, group) for group in COLUMN_GROUPS
+        )
 
     def sheets(self) -> list[Sheet]:
-        sheets = [Sheet("reponses", "Réponses", self.layout.response_columns)]
+        def kept(identifier: str, columns: list[Column]) -> list[Column]:
+            return [columns[index] for index in self.kept[identifier]]
+
+        sheets = [Sheet("reponses", "Réponses", kept("reponses", self.layout.response_columns))]
         if self.layout.item_blocks:
-            sheets.append(Sheet("dispositifs", "Dispositifs", self.layout.roster_columns))
+            roster_columns = kept("dispositifs", self.layout.roster_columns)
+            sheets.append(Sheet("dispositifs", "Dispositifs", roster_columns))
         sheets.append(Sheet("dictionnaire", "Dictionnaire", DICTIONARY_COLUMNS))
         sheets.append(Sheet("agregats", "Agrégats", AGGREGATE_COLUMNS))
         return sheets
+
+    def iterate_sheet(self, identifier: str) -> Iterator[list]:
+        rows = super().iterate_sheet(identifier)
+        positions = self.kept.get(identifier)
+        if positions is None or identifier not in self.narrowed:
+            return rows
+        return ([row[index] for index in positions] for row in rows)
 
     @property
     def response_ids(self) -> list[int]:
@@ -437,6 +467,23 @@ class ResponsesExporter(ListExporter):
                 count = counts["", ""]
                 label = "Au moins un élément" if q_type == T.ROSTER else "Réponse renseignée"
                 yield head + [None, None, label, count, base, percentage(count, base), None]
+
+
+# Columns an export may leave out, by group (the form's « Colonnes »).
+COLUMN_GROUPS = {
+    "dates": "Dates de la réponse (commencée, envoyée, validée)",
+    "precisions": "Textes « précisez » (colonnes <code>_autre)",
+    "listes": "Listes des choix cochés (colonne <code> des choix multiples)",
+}
+RESPONSE_DATES = ("cree_le", "envoye_le", "valide_le")
+
+
+def column_in_group(column: Column, group: str) -> bool:
+    if group == "dates":
+        return column.name in RESPONSE_DATES
+    if group == "precisions":
+        return column.role == "other"
+    return group == "listes" and column.role == "list"
 
 
 DICTIONARY_COLUMNS = [

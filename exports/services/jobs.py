@@ -26,6 +26,7 @@ def export_responses(
     labels: bool = True,
     filters: dict | None = None,
     sections: list[str] | None = None,
+    omit: list[str] | None = None,
     header_labels: bool = False,
     on_progress=None,
 ) -> int:
@@ -36,6 +37,7 @@ def export_responses(
         labels=labels,
         filters=filters,
         sections=sections,
+        omit=omit,
         header_labels=header_labels,
         on_progress=on_progress,
     )
@@ -87,6 +89,7 @@ def run_job(job: ExportJob) -> None:
             labels=job.answers == ExportJob.Answers.LABELS,
             filters=job.filters,
             sections=job.sections,
+            omit=job.omitted_columns,
             header_labels=job.headers == ExportJob.Headers.LABELS,
             on_progress=on_progress,
         )

@@ -15,7 +15,6 @@ import io
 import json
 import tempfile
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 
 from django.core.files import File
@@ -24,6 +23,7 @@ from django.utils import timezone
 
 from exports.results.cache import current_generation
 from exports.services.exporters import ResponsesExporter, Sheet
+from exports.services.layout import Column
 from exports.services.writers import restore, table_schema, write_csv
 from surveys.models import Edition, Response
 
@@ -60,22 +60,15 @@ class OpenDataExporter(ResponsesExporter):
             filters={"status": PUBLISHED_STATUSES},
             questions=list(edition.opendata_questions),
         )
-        columns = self.layout.response_columns
-        self.kept = [
-            index
-            for index, column in enumerate(columns)
-            if column.name in PUBLIC_IDENTITY
-            or column.role not in ("identity", "other")  # précisez texts stay private
-        ]
-        self.columns = [columns[index] for index in self.kept]
+
+    def keep_column(self, column: Column) -> bool:
+        # The referential's identity and the declared answers; précisez texts stay private.
+        if column.role == "identity":
+            return column.name in PUBLIC_IDENTITY
+        return column.role != "other"
 
     def sheets(self) -> list[Sheet]:
-        return [Sheet("reponses", "Données ouvertes", self.columns)]
-
-    def iterate_reponses(self) -> Iterator[list]:
-        kept = self.kept
-        for row in super().iterate_reponses():
-            yield [row[index] for index in kept]
+        return [Sheet("reponses", "Données ouvertes", super().sheets()[0].columns)]
 
 
 def is_public(edition: Edition) -> bool:

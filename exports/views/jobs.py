@@ -13,6 +13,7 @@ from barometre.roles import results_reader_required
 from barometre.tasks import enqueue_on_commit
 from exports.forms import ExportJobForm
 from exports.models import ExportJob
+from exports.services.exporters import COLUMN_GROUPS
 from exports.tasks import run_export
 
 RECENT_JOBS = 30
@@ -41,7 +42,8 @@ def job_list(request):
 @require_GET
 def job_detail(request, pk: int):
     job = get_object_or_404(ExportJob.objects.select_related("edition", "created_by"), pk=pk)
-    return render(request, "exports/export_job.html", {"job": job})
+    omitted = [COLUMN_GROUPS.get(group, group) for group in job.omitted_columns]
+    return render(request, "exports/export_job.html", {"job": job, "omitted": omitted})
 
 
 @results_reader_required

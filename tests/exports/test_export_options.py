@@ -113,3 +113,47 @@ def test_an_analyst_runs_an_excel_csv_of_one_section_with_titles(
     assert body.startswith("\ufeffNom de la collectivité;".encode())
     assert "Quelle est votre fonction ?" in body.decode()
     assert "Nombre d'ETP" not in body.decode()
+
+
+def test_it_leaves_out_the_chosen_column_groups_everywhere(edition, tmp_path):
+    path = tmp_path / "sans.xlsx"
+    export_responses(edition, "xlsx", path, labels=False, omit=["dates", "precisions", "listes"])
+    workbook = openpyxl.load_workbook(path)
+    header, *rows = list(workbook["Réponses"].iter_rows(values_only=True))
+    for name in ("cree_le", "envoye_le", "valide_le", "fonction_repondant_autre"):
+        assert name not in header
+    assert "outils_numeriques" not in header and "outils_numeriques_open_data" in header
+    rennes = dict(zip(header, rows[0], strict=True))
+    assert (rennes["statut"], rennes["nb_agents"], rennes["outils_numeriques_autre_coche"]) == (
+        "submitted",
+        12,
+        1,
+    )
+    roster_header = next(workbook["Dispositifs"].iter_rows(values_only=True))
+    assert "objectifs_dispositif_autre" not in roster_header
+    assert "objectifs_dispositif_informer" in roster_header
+    dictionary = {row[1] for row in workbook["Dictionnaire"].iter_rows(values_only=True)}
+    assert "cree_le" not in dictionary and "nb_agents" in dictionary
+
+
+def test_the_job_page_names_the_columns_left_out_in_french(
+    client, bob, edition, django_capture_on_commit_callbacks
+):
+    client.force_login(bob)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("exports:list"),
+            {"edition": edition.pk, "format": "csv", "answers": "codes",
+             "omitted_columns": ["dates", "precisions"]},
+        )  # fmt: skip
+    job = ExportJob.objects.get()
+    assert job.omitted_columns == ["dates", "precisions"]
+    page = client.get(reverse("exports:job", args=[job.pk])).content.decode()
+    assert "Dates de la réponse (commencée, envoyée, validée) ; Textes « précisez »" in page
+    header = client.get(reverse("exports:download", args=[job.pk]))
+    first = b"".join(header.streaming_content).decode().splitlines()[0].split(",")
+    assert "cree_le" not in first and "fonction_repondant_autre" not in first
+    schema = json.loads(
+        b"".join(client.get(reverse("exports:schema", args=[job.pk])).streaming_content)
+    )
+    assert [field["name"] for field in schema["fields"]] == first

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from exports.models import ExportJob
+from exports.services.exporters import COLUMN_GROUPS
 from exports.services.jobs import export_responses, schema_path
 from surveys.models import Edition
 
@@ -20,12 +21,19 @@ class Command(BaseCommand):
         parser.add_argument(
             "--intitules", action="store_true", help="en-têtes : intitulés plutôt que codes"
         )
+        parser.add_argument(
+            "--sans",
+            nargs="+",
+            choices=list(COLUMN_GROUPS),
+            default=[],
+            help="groupes de colonnes à laisser de côté",
+        )
         parser.add_argument("--output", required=True, help="fichier à écrire")
         parser.add_argument(
             "--labels", action="store_true", help="réponses en libellés (par défaut : en codes)"
         )
 
-    def handle(self, *args, edition, format, output, labels, sections, intitules, **options):
+    def handle(self, *args, edition, format, output, labels, sections, intitules, sans, **options):
         found = Edition.objects.filter(year=edition).first()
         if found is None:
             raise CommandError(f"Aucune édition {edition}.")
@@ -43,6 +51,7 @@ class Command(BaseCommand):
             output,
             labels=labels,
             sections=sections,
+            omit=sans,
             header_labels=intitules,
             on_progress=on_progress,
         )
