@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -39,16 +41,34 @@ def _project_root_uri() -> str:
     return Path(settings.BASE_DIR).resolve().as_uri() + "/"
 
 
+def _allowed_roots() -> tuple[Path, ...]:
+    # node_modules may be a link to a copy shared between checkouts: its target is allowed too.
+    return (Path(settings.BASE_DIR).resolve(), Path(settings.NODE_MODULES).resolve())
+
+
+def local_path(url: str) -> Path | None:
+    """The file a ``file:`` address names once ``..`` and links are resolved, when it lies
+    below the project (or its front-end packages); None for anything else."""
+    parts = urlsplit(url)
+    if parts.scheme.lower() != "file" or parts.netloc not in ("", "localhost"):
+        return None
+    path = Path(url2pathname(parts.path)).resolve()
+    if any(path.is_relative_to(root) for root in _allowed_roots()):
+        return path
+    return None
+
+
 def local_files_fetcher() -> Any:
-    """WeasyPrint's fetcher, restricted to ``file:`` addresses below the project (fonts, CSS)."""
+    """WeasyPrint's fetcher, restricted to files below the project (fonts, CSS)."""
     from weasyprint.urls import URLFetcher
 
     class LocalFilesFetcher(URLFetcher):
         def fetch(self, url: str, headers: Any = None) -> Any:
-            if not url.startswith(_project_root_uri()):
+            path = local_path(url)
+            if path is None:
                 # WeasyPrint logs it and draws the document without the resource.
                 raise ValueError(f"ressource refusée dans un PDF : {url[:200]}")
-            return super().fetch(url, headers)
+            return super().fetch(path.as_uri(), headers)
 
     return LocalFilesFetcher(allowed_protocols={"file"}, allow_redirects=False)
 
@@ -63,4 +83,5 @@ def render_pdf(template_name: str, context: dict[str, Any]) -> bytes:
         base_url=_project_root_uri(),
         url_fetcher=local_files_fetcher(),
     )
-    return document.write_pdf(stylesheets=[CSS(string=font_css())])
+    # Tagged (structure tree, language of the page): screen readers read it in order (RGAA 13.3).
+    return document.write_pdf(stylesheets=[CSS(string=font_css())], pdf_tags=True)

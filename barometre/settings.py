@@ -294,6 +294,8 @@ CELERY_BEAT_SCHEDULE["respondents-purge-expired-contact-data"] = {
     "schedule": 24 * 3600,
 }
 PRIVACY_CONTACT_EMAIL = env_str("PRIVACY_CONTACT_EMAIL", "donnees-personnelles@deciderensemble.com")
+# Who on the staff is told by e-mail when an agent replies to a flag (none: the inbox only).
+STAFF_NOTIFICATION_EMAILS = env_list("STAFF_NOTIFICATION_EMAILS")
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -50,3 +50,21 @@ install_browser() {
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium fonts-dejavu-core >/dev/null
 }
+
+install_pdf_libs() {
+  # WeasyPrint draws the PDF receipts with Pango, a system library (the fonts ship with the app).
+  # ldconfig lives in /sbin, outside the PATH of ordinary users on Debian.
+  if { ldconfig -p || /sbin/ldconfig -p; } 2>/dev/null | grep -q "libpango-1.0.so.0"; then
+    return
+  fi
+  echo "→ Installation de Pango (paquets Debian) pour les PDF (accusés de réception)"
+  local sudo=""
+  if [ "$(id -u)" != 0 ]; then
+    if sudo -n true 2>/dev/null; then sudo="sudo -n"; else
+      echo "  Pango absent et pas de droits root : installez « libpango-1.0-0 libpangoft2-1.0-0 »." >&2
+      return
+    fi
+  fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 >/dev/null
+}

@@ -284,16 +284,26 @@ class EmailLog(models.Model):
         REMINDER = "reminder", _("Relance")
         RESEND = "resend", _("Renvoi du lien")
         RECEIPT = "receipt", _("Accusé de réception")
+        FLAG = "flag", _("Point à vérifier signalé")
+        STAFF_REPLY = "staff_reply", _("Réponse de l'équipe")
+        REOPENED = "reopened", _("Réponse rouverte")
+        VALIDATED = "validated", _("Réponse validée")
+        AGENT_REPLY = "agent_reply", _("Réponse d'un agent (à l'équipe)")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("En attente")
         SENT = "sent", _("Envoyé")
         FAILED = "failed", _("Échec")
 
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="email_logs")
+    # None for a notification to the staff (`to_email` from STAFF_NOTIFICATION_EMAILS).
+    contact = models.ForeignKey(
+        Contact, on_delete=models.CASCADE, null=True, blank=True, related_name="email_logs"
+    )
     invitation = models.ForeignKey(
         Invitation, on_delete=models.SET_NULL, null=True, blank=True, related_name="email_logs"
     )
+    # What the message says beyond its kind (the conversation's e-mails: question, text, page).
+    context = models.JSONField(_("contenu"), default=dict, blank=True)
     kind = models.CharField(_("nature"), max_length=12, choices=Kind.choices)
     status = models.CharField(
         _("statut"), max_length=8, choices=Status.choices, default=Status.QUEUED

@@ -17,6 +17,10 @@ question code and the derived variables (`type_collectivite`, `population`, …)
     effets_crise.perte_lien = tout_a_fait      one row of a matrix (or an item's rank)
     visio_deliberations = oui or visio_ateliers = oui
     not (a = oui and (b = non or c is answered))
+    budget_participation > 10 * precedent.budget_participation
+                                               a number against another code's, times a factor
+                                               (warnings only: `precedent.<code>` is last
+                                               edition's answer)
 
 Precedence, loosest first: `or`, `and`, `not`; parentheses group. Values are codes written bare
 (`oui`, `5k_10k`, `53`) or quoted ('Autre chose'); lists are `[a, b, c]`. Keywords (`and`, `or`,
@@ -51,7 +55,7 @@ _TOKEN = re.compile(
     r"""
     (?P<space>\s+)
   | (?P<op>!=|<=|>=|=|<|>)
-  | (?P<punct>[()\[\],])
+  | (?P<punct>[()\[\],*])
   | (?P<string>'[^']*'|"[^"]*")
   | (?P<word>-?[A-Za-z0-9_][A-Za-z0-9_.\-]*)
     """,
@@ -184,6 +188,24 @@ def _comparison(get, op: str, literal: str) -> Evaluator:
     return compare
 
 
+def _reference_comparison(get, op: str, other, factor: Decimal) -> Evaluator:
+    """`get` compared with `factor` times another value; false when either is not a number."""
+
+    def compare(values):
+        number, bound = _as_number(get(values)), _as_number(other(values))
+        if number is None or bound is None:
+            return False
+        bound *= factor
+        return {
+            "<": number < bound,
+            "<=": number <= bound,
+            ">": number > bound,
+            ">=": number >= bound,
+        }[op]
+
+    return compare
+
+
 def _membership(get, literals: list[str], negated: bool) -> Evaluator:
     def member(values):
         answer = get(values)
@@ -228,6 +250,11 @@ class Condition:
     @property
     def codes(self) -> set[str]:
         return {code for code, _ in self.references}
+
+    @property
+    def compares_codes(self) -> bool:
+        """Whether a bound is another code's value (allowed in warnings, not in display)."""
+        return _has_reference(self.tree)
 
     @property
     def is_always_true(self) -> bool:
@@ -324,6 +351,8 @@ class _Parser:
         token = self.current
         if token.kind == "op":
             self.advance()
+            if token.text not in ("=", "!=") and self.at_reference():
+                return {**test(token.text, []), "ref": self.parse_reference()}
             literal = self.parse_value()
             if token.text not in ("=", "!=") and _as_number(literal.value) is None:
                 raise self.error(
@@ -360,6 +389,31 @@ class _Parser:
             f"opérateur attendu après « {subject.text} » (=, !=, <, >, in, has, "
             f"has_other_than, is answered), trouvé {self.describe(token)}"
         )
+
+    def at_reference(self) -> bool:
+        """After <, <=, > or >=: `code`, `code.key` or `number * code` rather than a number."""
+        token = self.current
+        if token.kind != "word" or token.text in KEYWORDS:
+            return False
+        if not _NUMBER.fullmatch(token.text):
+            return True
+        following = self.tokens[self.index + 1]
+        return following.kind == "punct" and following.text == "*"
+
+    def parse_reference(self) -> dict:
+        factor = "1"
+        if _NUMBER.fullmatch(self.current.text):
+            factor = self.advance().text
+            self.expect_punct("*")
+        token = self.current
+        if token.kind != "word" or token.text in KEYWORDS or _NUMBER.fullmatch(token.text):
+            raise self.error(f"code de question attendu, trouvé {self.describe(token)}")
+        self.advance()
+        code, _, key = token.text.partition(".")
+        if not code or (key == "" and token.text.endswith(".")) or "." in key:
+            raise self.error(f"code mal formé « {token.text} »", token)
+        self.references.append((code, token.position))
+        return {"code": code, "key": key or None, "factor": factor}
 
     def parse_value(self) -> _Token:
         token = self.current
@@ -404,7 +458,35 @@ def _evaluator(node: dict) -> Evaluator:
     if op in ("answered", "not_answered"):
         negated = op == "not_answered"
         return lambda values: is_answered(get(values)) is not negated
+    if node.get("ref"):
+        ref = node["ref"]
+        return _reference_comparison(
+            get, op, _lookup(ref["code"], ref["key"]), Decimal(ref["factor"])
+        )
     return _comparison(get, op, literals[0])
+
+
+def _has_reference(node: dict | None) -> bool:
+    if not node:
+        return False
+    for combinator in ("or", "and"):
+        if combinator in node:
+            return any(_has_reference(part) for part in node[combinator])
+    if "not" in node:
+        return _has_reference(node["not"])
+    return bool(node.get("ref"))
+
+
+def tests_of(node: dict | None) -> list[dict]:
+    """The tests of a parsed condition tree, in order (for the definition checker)."""
+    if not node:
+        return []
+    for combinator in ("or", "and"):
+        if combinator in node:
+            return [test for part in node[combinator] for test in tests_of(part)]
+    if "not" in node:
+        return tests_of(node["not"])
+    return [node]
 
 
 @lru_cache(maxsize=4096)

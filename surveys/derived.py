@@ -1,6 +1,9 @@
-"""Variables derived from the collectivité, never asked (see the spec's "Derived" table)."""
+"""Variables of the collectivité, never asked: its type, population, bracket and région.
 
-from decimal import Decimal
+Conditions read them beside the answers (`type_collectivite in [commune, intercommunalite]`).
+Figures derived from an answer (the budget per inhabitant…) are an edition's indicators, declared
+in its definition file (`surveys.rules`).
+"""
 
 from respondents.classification import tranche_population
 
@@ -9,22 +12,13 @@ DERIVED_CODES = (
     "population",
     "tranche_population",
     "region",
-    "budget_par_habitant",
 )
 
 
-def budget_par_habitant(budget, population: int | None) -> Decimal | None:
-    """`budget_participation / population` in €; None when the budget is nsp or empty."""
-    if budget in (None, "", "nsp") or not population:
-        return None
-    return (Decimal(str(budget)) / Decimal(population)).quantize(Decimal("0.01"))
-
-
-def derived_variables(collectivite, budget=None) -> dict:
+def derived_variables(collectivite) -> dict:
     return {
         "type_collectivite": collectivite.type_collectivite,
         "population": collectivite.population,
         "tranche_population": tranche_population(collectivite.population),
         "region": collectivite.region_code or None,
-        "budget_par_habitant": budget_par_habitant(budget, collectivite.population),
     }

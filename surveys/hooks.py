@@ -6,9 +6,16 @@ those apps fill in their `AppConfig.ready()` (as pretix's signals do for its plu
 - `answers_changing`: context managers entered around every write of a response's answers
   (the back-office keeps its audit trail, the results their counts);
 - `status_changing`: the same around a change of a response's status (submission, reopening);
-- `agent_notices`: what the back-office wants the agent to read about a response (flags);
+- `agent_notices`: what the back-office wants the agent to read about a response (the open
+  flags, each with its conversation: `question`, `body`, `messages`, `pk`);
+- `agent_corrections`: the staff corrections of the response's answers, with their reason;
+- `agent_reply`: the agent's reply to a flag, handed to the back-office, which keeps the
+  conversation (`send(response, thread=<id>, body=<text>, contact=<Contact>)` returns the
+  thread, None when the response has no such open flag; raises ValidationError on bad text);
 - `responses_loaded`: sent after responses were written in bulk (seed, import), so that the
   results rebuild their counts for the edition;
+- `definition_changed`: sent after an import changed an edition's definition (labels, choices,
+  rules), so that the results compute its figures again;
 - `response_submitted`: sent once an agent's submission is saved (staff steps leave their own
   `ResponseEvent`), e.g. for the API's webhooks.
 """
@@ -58,10 +65,33 @@ class Providers:
         return [item for provider in self._providers for item in provider(response)]
 
 
+class Handlers:
+    """Functions registered by upper layers; `send` returns the first answer that is not None."""
+
+    def __init__(self) -> None:
+        self._handlers: list[Callable[..., Any]] = []
+
+    def connect(self, handler: Callable[..., Any]) -> Callable[..., Any]:
+        if handler not in self._handlers:
+            self._handlers.append(handler)
+        return handler
+
+    def send(self, response: Any, **kwargs: Any) -> Any:
+        for handler in self._handlers:
+            answer = handler(response, **kwargs)
+            if answer is not None:
+                return answer
+        return None
+
+
 answers_changing = Watchers()
 status_changing = Watchers()
 agent_notices = Providers()
+agent_corrections = Providers()
+agent_reply = Handlers()
 # send(sender=Edition, edition=edition)
 responses_loaded = Signal()
 # send(sender=Response, response=response)
 response_submitted = Signal()
+# send(sender=Edition, edition=edition), on commit of the import that changed it
+definition_changed = Signal()

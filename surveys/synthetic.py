@@ -35,9 +35,10 @@ from django.utils import timezone
 from respondents.models import Collectivite, normalise_name
 from respondents.regions import REGIONS
 from surveys.conditions import Condition, compile_condition
-from surveys.derived import budget_par_habitant, derived_variables
+from surveys.derived import derived_variables
 from surveys.hooks import responses_loaded
 from surveys.models import Answer, Edition, Question, Response
+from surveys.rules import Indicator, rules_of
 from surveys.validation import NSP, canonical_decimal
 
 SYNTHETIC_PREFIX = "SYN"
@@ -57,7 +58,7 @@ STATUS_MIX = {
     Response.Status.VALIDATED: 0.15,
 }
 SKIP_OPTIONAL = 0.04  # an optional question left blank
-RARE_CODES = {"autre", NSP}  # picked less often than the other choices
+RARE_CODES = {NSP}  # picked less often than the other choices, like those asking for details
 # How many choices a multiple answer picks: 1 to 5, two or three most often.
 MULTIPLE_COUNTS = (1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 4, 4, 5)
 
@@ -115,6 +116,8 @@ class _Question:
     min_items: int = 0
     max_items: int | None = None
     items: list[_Question] = field(default_factory=list)
+    # The edition's indicators computed from this answer (e.g. the budget per inhabitant).
+    indicators: tuple[Indicator, ...] = ()
     _pools: dict[tuple[str, ...], _Pool] = field(default_factory=dict)
 
     conditional_choices: bool = False
@@ -162,6 +165,7 @@ def compile_questionnaire(edition: Edition) -> list[_Question]:
         )
     )
     compiled: dict[int, _Question] = {}
+    rules = rules_of(edition)
     for question in questions:
         conditions = [section_condition[question.section_id], _condition(question.condition)]
         choices = [
@@ -190,6 +194,7 @@ def compile_questionnaire(edition: Edition) -> list[_Question]:
             rank_count=question.rank_count,
             min_items=question.min_items or 0,
             max_items=question.max_items,
+            indicators=tuple(rules.indicators_of(question.code)),
         )
     top = []
     for question in questions:
@@ -339,8 +344,8 @@ def generate_answers(
             continue
         values[q.code] = value
         rows.append((q.id, 0, value, number, other))
-        if q.code == "budget_participation":
-            values["budget_par_habitant"] = budget_par_habitant(value, collectivite.population)
+        for indicator in q.indicators:
+            values[indicator.code] = indicator.compute(value, collectivite.population)
     return rows
 
 

@@ -20,8 +20,7 @@ from django.db import transaction
 from surveys.conditions import Condition, compile_condition
 from surveys.derived import derived_variables
 from surveys.models import Answer, Choice, Edition, Question, Response
-
-BUDGET_CODE = "budget_participation"
+from surveys.rules import rules_of
 
 
 def condition_of(obj: Question | Choice | Any) -> Condition:
@@ -29,10 +28,16 @@ def condition_of(obj: Question | Choice | Any) -> Condition:
     return compile_condition(obj.condition or "")
 
 
-def values_with_derived(collectivite, answers: Mapping[str, Any]) -> dict[str, Any]:
-    """Answer values plus the derived variables (which win over an answer of the same code)."""
+def values_with_derived(
+    collectivite, answers: Mapping[str, Any], edition: Edition | None = None
+) -> dict[str, Any]:
+    """Answer values plus the collectivité's variables and, given the edition, its indicators
+    (`budget_par_habitant`…, declared in the definition file); they win over an answer of the
+    same code."""
     values = dict(answers)
-    values.update(derived_variables(collectivite, answers.get(BUDGET_CODE)))
+    values.update(derived_variables(collectivite))
+    if edition is not None:
+        values.update(rules_of(edition).indicator_values(answers, collectivite))
     return values
 
 
@@ -42,7 +47,7 @@ def answer_values(response: Response) -> dict[str, Any]:
         code: value
         for code, value in response.answers.filter(item=0).values_list("question__code", "value")
     }
-    return values_with_derived(response.collectivite, answers)
+    return values_with_derived(response.collectivite, answers, response.edition)
 
 
 def item_values(response: Response) -> dict[int, dict[str, Any]]:
@@ -132,7 +137,7 @@ def drop_hidden_answers(response: Response) -> int:
     changed = 0
     while True:
         top = {a.question.code: a.value for a in answers if a.item == 0}
-        values = values_with_derived(response.collectivite, top)
+        values = values_with_derived(response.collectivite, top, response.edition)
         items: dict[int, dict[str, Any]] = defaultdict(dict)
         for a in answers:
             if a.item:

@@ -35,35 +35,14 @@ from respondents.classification import (
 )
 from respondents.models import Collectivite
 from respondents.regions import REGIONS, region_name
-from surveys.derived import budget_par_habitant
 from surveys.models import Edition, Question, Response
+from surveys.rules import EditionRules, Indicator, rules_of
 
 # Bump when the shape of the computed results changes: cached and stored results are then ignored.
-RESULTS_FORMAT = 2
+RESULTS_FORMAT = 3
 
 TEXT_TYPES = (Question.Type.TEXT, Question.Type.LONGTEXT)
 TOP_RANKS = 3
-PER_INHABITANT_THRESHOLD = 1
-BUDGET_CODE = "budget_participation"
-
-# Analysis brackets of the spec, as SQL conditions on the value `{x}` (constants, never input).
-# ETP are decimals (step 0.1): "1 à 2" holds 1 ≤ x < 3, "3 à 5" holds 3 ≤ x < 6.
-NUMBER_BRACKETS: dict[str, list[tuple[str, str, str]]] = {
-    "etp_participation": [
-        ("lt1", "Moins de 1", "{x} < 1"),
-        ("1_2", "De 1 à 2", "{x} >= 1 AND {x} < 3"),
-        ("3_5", "De 3 à 5", "{x} >= 3 AND {x} < 6"),
-        ("6_10", "De 6 à 10", "{x} >= 6 AND {x} <= 10"),
-        ("gt10", "Plus de 10", "{x} > 10"),
-    ],
-    BUDGET_CODE: [
-        ("le5k", "5 000 € ou moins", "{x} <= 5000"),
-        ("lt50k", "De 5 000 à 50 000 €", "{x} > 5000 AND {x} < 50000"),
-        ("lt100k", "De 50 000 à 100 000 €", "{x} >= 50000 AND {x} < 100000"),
-        ("lt500k", "De 100 000 à 500 000 €", "{x} >= 100000 AND {x} < 500000"),
-        ("ge500k", "500 000 € ou plus", "{x} >= 500000"),
-    ],
-}
 
 # code: (label, SQL over the collectivité `c`, names of the groups); the code is also the
 # column of ResultCount.
@@ -298,9 +277,9 @@ class _NumberStats:
     brackets: dict = field(default_factory=dict)
 
 
-def _number_figures(sql: _Sql, questions: list[Question], budget: Question | None) -> dict:
-    """One pass over the numeric answers: counts, mean, median, brackets, and for the budget,
-    € per inhabitant.
+def _number_figures(sql: _Sql, questions: list[Question], rules: EditionRules) -> dict:
+    """One pass over the numeric answers: counts, mean, median, the brackets the edition
+    declares, and each indicator (e.g. € per inhabitant) with the share under its threshold.
 
     Values are read as double precision (every figure is rounded to the cent anyway). Medians:
     PostgreSQL's `percentile_cont(0.5)`, an ordered-set aggregate that sorts each group once;
@@ -310,23 +289,43 @@ def _number_figures(sql: _Sql, questions: list[Question], budget: Question | Non
     if not questions:
         return {}
     whens = " ".join(
-        f"WHEN a.question_id = {int(q.pk)} AND {condition.format(x='a.number')} THEN '{code}'"
+        f"WHEN a.question_id = {int(q.pk)} AND {bracket.sql('a.number')} THEN '{bracket.code}'"
         for q in questions
-        if q.code in NUMBER_BRACKETS
-        for code, _label, condition in NUMBER_BRACKETS[q.code]
+        for bracket in rules.brackets.get(q.code, ())
     )
     bracket = f"CASE {whens} END" if whens else "CAST(NULL AS TEXT)"
-    par_habitant_sql = (
-        f"CASE WHEN a.question_id = {int(budget.pk)} AND rr.population > 0 "
-        f"THEN {FLOAT_NUMBER} / rr.population END"
-        if budget
+    # One indicator per question at most (the loader checks it); only `per: population`.
+    ratio = f"{FLOAT_NUMBER} / rr.population"
+    indicators = [
+        (q, rules.indicators_of(q.code)[0]) for q in questions if rules.indicators_of(q.code)
+    ]
+    per_sql = (
+        "CASE "
+        + " ".join(
+            f"WHEN a.question_id = {int(q.pk)} AND rr.population > 0 THEN {ratio}"
+            for q, _ in indicators
+        )
+        + " END"
+        if indicators
         else "CAST(NULL AS DOUBLE PRECISION)"
+    )
+    under_sql = (
+        "CASE "
+        + " ".join(
+            f"WHEN a.question_id = {int(q.pk)} AND rr.population > 0 "
+            f"AND {ratio} < {indicator.threshold} THEN 1"
+            for q, indicator in indicators
+            if indicator.threshold is not None
+        )
+        + " ELSE 0 END"
+        if any(indicator.threshold is not None for _, indicator in indicators)
+        else "0"
     )
     # Only answers holding a number ("Ne sait pas" holds none): the partial index
     # answer_numbers_idx then covers the whole read. The bases come from the counts.
     inner = sql.answers(
         [q.pk for q in questions],
-        f"{FLOAT_NUMBER} AS x, {par_habitant_sql} AS xh, {bracket} AS bracket",
+        f"{FLOAT_NUMBER} AS x, {per_sql} AS xh, {under_sql} AS xu, {bracket} AS bracket",
         "AND a.number IS NOT NULL",
     )
     if sql.vendor == "postgresql":
@@ -342,12 +341,12 @@ def _number_figures(sql: _Sql, questions: list[Question], budget: Question | Non
                 "median": _number(t.median),
             },
             "brackets": t.brackets or {},
-            "budget_par_habitant": {
+            "indicator": {
                 "count": t.hcount,
                 "mean": _number(t.htotal / t.hcount) if t.hcount else None,
                 "median": _number(t.hmedian),
-                "under_1": t.under,
-                "under_1_percent": _percent(t.under, t.hcount),
+                "under": t.under,
+                "under_percent": _percent(t.under, t.hcount),
             },
         }
     return figures
@@ -359,7 +358,7 @@ def _number_stats_percentile(sql: _Sql, inner: str) -> dict[tuple, _NumberStats]
         f"WITH t AS MATERIALIZED ({inner}) "
         "SELECT qid, grp, NULL AS bracket, COUNT(x), SUM(x), "
         "percentile_cont(0.5) WITHIN GROUP (ORDER BY x), COUNT(xh), SUM(xh), "
-        f"SUM(CASE WHEN xh < {PER_INHABITANT_THRESHOLD} THEN 1 ELSE 0 END), "
+        "SUM(xu), "
         "percentile_cont(0.5) WITHIN GROUP (ORDER BY xh) "
         "FROM t GROUP BY qid, grp "
         "UNION ALL "
@@ -381,7 +380,7 @@ def _number_stats_windows(sql: _Sql, inner: str) -> dict[tuple, _NumberStats]:
     """Portable: the median is the mean of the one or two middle rows of each sorted group."""
     middle = "IN ((n + 1) / 2, (n + 2) / 2)"
     ranked = (
-        "SELECT qid, grp, x, xh, bracket, "
+        "SELECT qid, grp, x, xh, xu, bracket, "
         "ROW_NUMBER() OVER (PARTITION BY qid, grp ORDER BY x IS NULL, x) AS rn, "
         "COUNT(x) OVER (PARTITION BY qid, grp) AS n, "
         "ROW_NUMBER() OVER (PARTITION BY qid, grp ORDER BY xh IS NULL, xh) AS rnh, "
@@ -392,7 +391,7 @@ def _number_stats_windows(sql: _Sql, inner: str) -> dict[tuple, _NumberStats]:
         "SELECT qid, grp, bracket, COUNT(x), SUM(x), "
         f"SUM(CASE WHEN x IS NOT NULL AND rn {middle} THEN x END), "
         f"SUM(CASE WHEN x IS NOT NULL AND rn {middle} THEN 1 ELSE 0 END), "
-        f"COUNT(xh), SUM(xh), SUM(CASE WHEN xh < {PER_INHABITANT_THRESHOLD} THEN 1 ELSE 0 END), "
+        "COUNT(xh), SUM(xh), SUM(xu), "
         f"SUM(CASE WHEN xh IS NOT NULL AND rnh {middle.replace('n', 'nh')} THEN xh END), "
         f"SUM(CASE WHEN xh IS NOT NULL AND rnh {middle.replace('n', 'nh')} THEN 1 ELSE 0 END) "
         f"FROM ({ranked}) s GROUP BY qid, grp, bracket"
@@ -468,10 +467,10 @@ def _aggregate_questions(
     def ids(*types: str) -> list[int]:
         return [q.pk for t in types for q in by_type.get(t, [])]
 
-    budget = next((q for q in by_type.get(Question.Type.MONEY, []) if q.code == BUDGET_CODE), None)
+    rules = rules_of(edition)
     bases, choices, matrices, rankings = _counts(edition, questions, filters, dimension)
     numbers = _number_figures(
-        sql, [q for t in Question.NUMBER_TYPES for q in by_type.get(t, [])], budget
+        sql, [q for t in Question.NUMBER_TYPES for q in by_type.get(t, [])], rules
     )
 
     figures: dict = {}
@@ -520,21 +519,20 @@ def _aggregate_questions(
                 empty: dict[str, Any] = {"count": 0, "mean": None, "median": None}
                 stats = number["number"] if number else empty
                 entry["number"] = {**stats, "nsp": base - stats["count"]}
-                if question.code in NUMBER_BRACKETS:
+                if question.code in rules.brackets:
                     counts = number["brackets"] if number else {}
                     entry["number"]["brackets"] = [
                         {
-                            "code": code,
-                            "label": label,
-                            "count": counts.get(code, 0),
-                            "percent": _percent(counts.get(code, 0), stats["count"]),
+                            "code": bracket.code,
+                            "label": bracket.label,
+                            "count": counts.get(bracket.code, 0),
+                            "percent": _percent(counts.get(bracket.code, 0), stats["count"]),
                         }
-                        for code, label, _ in NUMBER_BRACKETS[question.code]
+                        for bracket in rules.brackets[question.code]
                     ]
-                if question is budget:
-                    entry["budget_par_habitant"] = (
-                        number["budget_par_habitant"] if number else {**empty, "under_1": 0}
-                    )
+                for indicator in rules.indicators_of(question.code):
+                    figures_of = number["indicator"] if number else {**empty, "under": 0}
+                    entry["indicator"] = {**_indicator_header(indicator), **figures_of}
             figures[key] = entry
     return respondents, figures
 
@@ -647,13 +645,26 @@ def own_answers(response: Response) -> dict[str, str]:
     return answers
 
 
-def own_budget_par_habitant(response: Response) -> Decimal | None:
-    value = (
-        response.answers.filter(question__code=BUDGET_CODE, item=0)
-        .values_list("value", flat=True)
-        .first()
+def _indicator_header(indicator: Indicator) -> dict:
+    return {
+        "code": indicator.code,
+        "label": indicator.label,
+        "unit": indicator.unit,
+        "decimals": indicator.decimals,
+        "threshold": float(indicator.threshold) if indicator.threshold is not None else None,
+    }
+
+
+def own_indicators(response: Response) -> dict[str, Decimal | None]:
+    """{indicator code: value} of one response (its edition's indicators)."""
+    rules = rules_of(response.edition)
+    codes = [indicator.question for indicator in rules.indicators]
+    answers = dict(
+        response.answers.filter(question__code__in=codes, item=0).values_list(
+            "question__code", "value"
+        )
     )
-    return budget_par_habitant(value, response.collectivite.population)
+    return rules.indicator_values(answers, response.collectivite)
 
 
 def dumps(results: dict) -> str:

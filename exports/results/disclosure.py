@@ -86,12 +86,12 @@ def suppress_question(figures: dict) -> dict:
         for bracket in number.get("brackets", []):
             if _small(bracket["count"]):
                 _hide(bracket, "count", "percent")
-    per = safe.get("budget_par_habitant")
+    per = safe.get("indicator")
     if per:
         if per["count"] < MIN_RESPONDENTS:
-            _hide(per, "mean", "median", "under_1", "under_1_percent")
-        elif _small(per["under_1"]) or _small(per["count"] - per["under_1"]):
-            _hide(per, "under_1", "under_1_percent")
+            _hide(per, "mean", "median", "under", "under_percent")
+        elif _small(per["under"]) or _small(per["count"] - per["under"]):
+            _hide(per, "under", "under_percent")
     return safe
 
 

@@ -38,6 +38,11 @@ def rebuild_after_load(sender: Any, edition: Edition, **_: Any) -> None:
     rebuild(edition)
 
 
+def recompute_after_definition_change(sender: Any, edition: Edition, **_: Any) -> None:
+    """Labels, choices or rules (brackets, indicators) changed: the figures are computed again."""
+    schedule_recompute(edition.pk)
+
+
 def recompute_after_referential_change(sender: Any, **_: Any) -> None:
     """A collectivité moved to another cell (type, population, région): recount everything."""
     recompute_all_results.delay()

@@ -24,7 +24,6 @@ from exports.services.layout import (
 )
 from respondents.classification import TRANCHES_POPULATION
 from respondents.models import Collectivite
-from surveys.derived import budget_par_habitant
 from surveys.models import Answer, Edition, Question, Response
 from surveys.visibility import is_visible, values_with_derived
 
@@ -287,7 +286,7 @@ class ResponsesExporter(ListExporter):
             kind=response[5], epci_type=response[9], population=response[10],
             region_code=response[11] or "",
         )  # fmt: skip
-        return values_with_derived(collectivite, answers)
+        return values_with_derived(collectivite, answers, self.edition)
 
     def _by_code(self, answers: dict) -> dict:
         codes = self.layout.codes_by_id
@@ -297,7 +296,7 @@ class ResponsesExporter(ListExporter):
         layout = self.layout
         blocks = [(block.question.pk, block) for block in layout.top_blocks]
         conditional = [(pk, block) for pk, block in blocks if block.statuses and block.conditional]
-        budget_id = layout.budget_question.pk if layout.budget_question else None
+        indicators = [(indicator, question.pk) for indicator, question in layout.indicators]
         tally = self.tally
         count = self.count
         for batch in batched(self.response_ids, self.batch_size):
@@ -326,9 +325,9 @@ class ResponsesExporter(ListExporter):
                 )
                 for question_id, block in blocks:
                     row.extend(block.cells(own.get(question_id), question_id in hidden))
-                if budget_id is not None:
-                    budget = own.get(budget_id)
-                    row.append(to_number(budget_par_habitant(budget and budget[0], response[10])))
+                for indicator, question_id in indicators:
+                    answer = own.get(question_id)
+                    row.append(to_number(indicator.compute(answer and answer[0], response[10])))
                 tally.rows["reponses"] += 1
                 yield row
             self._advance(len(batch))

@@ -42,8 +42,6 @@ MAX_ERRORS = 200
 RESPONSES_SHEET = "Réponses"
 ROSTER_SHEET = "Dispositifs"
 KIND_BY_TYPE = {"commune": "commune", "departement": "departement", "region": "region"}
-# Columns computed from the referential or the answers: read for matching only, never stored.
-IGNORED = {"collectivite", "population", "tranche_population", "region", "budget_par_habitant"}
 
 # The export of the largest edition unzips to a few hundred megabytes; beyond this, a bomb.
 MAX_UNCOMPRESSED_BYTES = 1024 * 1024 * 1024

@@ -3,7 +3,7 @@
 Réponses has one row per collectivité: its identity, then one or more columns per question
 (single → one; multiple → one 0/1 column per choice `<code>_<choice>` plus the list of chosen
 answers under `<code>`; matrix → `<code>_<row>`; ranking → `<code>_<item>` holding the rank;
-précisez texts under `<code>_autre`), then the derived `budget_par_habitant`. Dispositifs has one
+précisez texts under `<code>_autre`), then the edition's derived indicators. Dispositifs has one
 row per roster item. The same layout reads an export back (see `exports.services.importer`).
 """
 
@@ -20,6 +20,7 @@ from respondents.classification import TRANCHE_LABELS, TYPES_COLLECTIVITE, tranc
 from respondents.models import Collectivite
 from respondents.regions import REGIONS
 from surveys.models import Edition, Question, Response
+from surveys.rules import rules_of
 
 NSP = "nsp"
 NSP_LABEL = "Ne sait pas"
@@ -364,21 +365,27 @@ class Layout:
         self.codes_by_id = dict(
             Question.objects.filter(edition=edition).values_list("pk", "code").order_by()
         )
-        self.budget_question = next(
-            (q for q in selected if q.code == "budget_participation" and q.roster_id is None), None
-        )
+        # The edition's indicators (definition file, `rules`), each after the answers, with the
+        # question it is computed from.
+        top = {q.code: q for q in selected if q.roster_id is None}
+        self.indicators = [
+            (indicator, top[indicator.question])
+            for indicator in rules_of(edition).indicators
+            if indicator.question in top
+        ]
         identity = identity_columns(labels)
-        derived = []
-        if self.budget_question is not None:
-            derived.append(
-                Column(
-                    "budget_par_habitant",
-                    "Budget de la participation par habitant (€, dérivé)",
-                    "number",
-                    role="derived",
-                    unit=EURO,
-                )
+        derived = [
+            Column(
+                indicator.code,
+                f"{indicator.label} ({indicator.unit}, dérivé)"
+                if indicator.unit
+                else f"{indicator.label} (dérivé)",
+                "number",
+                role="derived",
+                unit=EURO if EURO in (indicator.unit or "") else "",
             )
+            for indicator, _question in self.indicators
+        ]
         self.response_columns = identity + [c for b in self.top_blocks for c in b.columns] + derived
         key = {c.name: c for c in identity}
         self.roster_columns = (

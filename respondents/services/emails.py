@@ -1,10 +1,12 @@
-"""E-mails to contacts: each one is logged (EmailLog) and sent by the task `send_email` below.
+"""E-mails to contacts (and the staff's notices): each one is logged (EmailLog) and sent by the
+task `send_email` below.
 
 An e-mail that carries the magic link issues a new token when it is built, in the worker: the
 clear token never sits in the database or in the broker, only in the message itself.
 """
 
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 from smtplib import SMTPRecipientsRefused, SMTPResponseException
 
@@ -30,8 +32,53 @@ SUBJECTS: dict[str, str] = {
     EmailLog.Kind.REMINDER: "Baromètre {year} : rappel — la réponse de {name} est attendue",
     EmailLog.Kind.RESEND: "Baromètre {year} : votre lien pour répondre pour {name}",
     EmailLog.Kind.RECEIPT: "Baromètre {year} : nous avons bien reçu la réponse de {name}",
+    EmailLog.Kind.FLAG: "Baromètre {year} : un point à vérifier dans la réponse de {name}",
+    EmailLog.Kind.STAFF_REPLY: "Baromètre {year} : l'équipe vous répond (réponse de {name})",
+    EmailLog.Kind.REOPENED: "Baromètre {year} : la réponse de {name} est rouverte",
+    EmailLog.Kind.VALIDATED: "Baromètre {year} : la réponse de {name} est validée",
+    EmailLog.Kind.AGENT_REPLY: "Baromètre {year} : {name} a répondu à un signalement",
 }
 KINDS_WITH_LINK = {EmailLog.Kind.INVITATION, EmailLog.Kind.REMINDER, EmailLog.Kind.RESEND}
+
+
+# (file name, content, MIME type)
+Attachment = tuple[str, bytes, str]
+AttachmentProvider = Callable[[EmailLog], list[Attachment]]
+
+
+class EmailAttachments:
+    """Documents that upper layers join to the e-mails of a kind, registered in their
+    `AppConfig.ready()` (the answering joins the receipt's PDF to the acknowledgement).
+
+    A document that cannot be made is logged and left out: the e-mail goes without it.
+    """
+
+    def __init__(self) -> None:
+        self._providers: dict[str, list[AttachmentProvider]] = {}
+
+    def connect(self, kind: str, provider: AttachmentProvider) -> AttachmentProvider:
+        providers = self._providers.setdefault(kind, [])
+        if provider not in providers:
+            providers.append(provider)
+        return provider
+
+    def collect(self, log: EmailLog) -> list[Attachment]:
+        found: list[Attachment] = []
+        for provider in self._providers.get(log.kind, []):
+            try:
+                # A savepoint: a failed query leaves the sending transaction usable.
+                with transaction.atomic():
+                    found.extend(provider(log))
+            except Exception:
+                logger.exception(
+                    "Pièce jointe non produite pour le courriel %s (%s) : envoyé sans elle",
+                    log.pk,
+                    log.kind,
+                )
+        return found
+
+
+email_attachments = EmailAttachments()
 
 
 class UndeliverableEmail(Exception):
@@ -42,6 +89,25 @@ def queue_email(contact: Contact, kind: str, invitation: Invitation | None = Non
     """Log an e-mail as queued and send it from a task once the transaction commits."""
     log = EmailLog.objects.create(
         contact=contact, invitation=invitation, kind=kind, to_email=contact.email
+    )
+    enqueue_on_commit(send_email, log.pk)
+    return log
+
+
+def queue_notification(
+    to_email: str,
+    kind: str,
+    context: dict[str, object],
+    contact: Contact | None = None,
+    invitation: Invitation | None = None,
+) -> EmailLog:
+    """Log and queue an e-mail whose text comes from `context` (plain JSON values): the
+    conversation's notices to contacts, and to the staff (no contact) on an agent's reply.
+
+    `context["path"]`, a path of the site, becomes `context["url"]`; no magic link is issued.
+    """
+    log = EmailLog.objects.create(
+        contact=contact, invitation=invitation, kind=kind, to_email=to_email, context=context
     )
     enqueue_on_commit(send_email, log.pk)
     return log
@@ -101,11 +167,16 @@ def build_message(log: EmailLog) -> EmailMessage:
     """The message of a log entry; issues a fresh magic-link token when the kind carries one."""
     contact = log.contact
     invitation = log.invitation
+    extra = log.context or {}
     context = {
+        **extra,
         "contact": contact,
-        "collectivite": contact.collectivite,
+        "collectivite": contact.collectivite if contact else extra.get("collectivite", ""),
         "site_url": settings.SITE_URL,
     }
+    if extra.get("path"):
+        context["url"] = settings.SITE_URL + str(extra["path"])
+        context["resend_url"] = settings.SITE_URL + reverse("access:resend-link")
     headers = {}
     if invitation is not None:
         context["edition"] = invitation.edition
@@ -118,15 +189,24 @@ def build_message(log: EmailLog) -> EmailMessage:
             raise UndeliverableEmail("Invitation révoquée ou expirée : lien non envoyé.")
         context["link"] = magic_link_url(invitation.issue_token())
         context["resend_url"] = settings.SITE_URL + reverse("access:resend-link")
-    if log.kind == EmailLog.Kind.REMINDER:
+    if log.kind == EmailLog.Kind.REMINDER and contact is not None:
         context["opt_out_url"] = opt_out_url(contact)
         headers["List-Unsubscribe"] = f"<{context['opt_out_url']}>"
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    year = invitation.edition.year if invitation else timezone.now().year
-    subject = SUBJECTS[log.kind].format(year=year, name=contact.collectivite.name)
+    if invitation:
+        year = invitation.edition.year
+    else:
+        year = extra.get("year") or timezone.now().year
+    name = contact.collectivite.name if contact else str(extra.get("collectivite", ""))
+    subject = SUBJECTS[log.kind].format(year=year, name=name)
+    attachments = email_attachments.collect(log)
+    context["attachments"] = [name for name, _content, _mimetype in attachments]
     body = render_to_string(f"respondents/emails/{log.kind}.txt", context)
     log.subject = subject[:200]
-    return EmailMessage(subject, body, to=[log.to_email], headers=headers)
+    message = EmailMessage(subject, body, to=[log.to_email], headers=headers)
+    for name, content, mimetype in attachments:
+        message.attach(name, content, mimetype)
+    return message
 
 
 def _is_permanent(exc: Exception) -> bool:
@@ -186,7 +266,8 @@ def send_email(self, log_id: int):
     now = timezone.now()
     log.status, log.sent_at, log.error = EmailLog.Status.SENT, now, ""
     log.save(update_fields=["status", "sent_at", "error", "attempts", "subject", "updated_at"])
-    if log.invitation_id and log.kind in (EmailLog.Kind.INVITATION, EmailLog.Kind.RESEND):
+    invited = log.kind in (EmailLog.Kind.INVITATION, EmailLog.Kind.RESEND)
+    if log.invitation_id and log.contact_id and invited:
         Invitation.objects.filter(pk=log.invitation_id).update(sent_at=now)
         Contact.objects.filter(pk=log.contact_id).update(last_invited_at=now)
     return log.status

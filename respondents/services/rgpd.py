@@ -119,7 +119,7 @@ def erase_contact(contact: Contact, user=None) -> None:
     _access_requests(contact).update(first_name="", last_name="", role="", email=address)
     for invitation in contact.invitations.filter(revoked_at__isnull=True):
         invitation.revoke(user)
-    contact.email_logs.update(to_email=address, error="")
+    contact.email_logs.update(to_email=address, error="", context={})
     Contact.objects.filter(pk=contact.pk).update(
         first_name="",
         last_name=ERASED_LABEL,

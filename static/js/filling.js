@@ -192,8 +192,18 @@
     if (nsp && input.value.trim()) nsp.checked = false;
   });
 
-  // -- autosave --
-  if (form.hasAttribute("data-readonly")) return;
+  // The questions the agent saw: the server stays on the page if saving reveals others.
+  form.addEventListener("submit", () => {
+    const shown = form.elements.namedItem("shown");
+    if (shown) shown.value = questions.filter((q) => !q.hidden).map((q) => q.dataset.name).join(" ");
+  });
+
+  // -- autosave (not on the staff correction page, which has no data-autosave-url) --
+  if (form.hasAttribute("data-readonly") || !form.dataset.autosaveUrl) {
+    applyConditions();
+    questions.forEach(applyOther);
+    return;
+  }
   const status = document.getElementById("autosave-status");
   const url = form.dataset.autosaveUrl;
   let timer = null;
@@ -239,7 +249,9 @@
     return request;
   }
 
-  function schedule() {
+  function schedule(event) {
+    // A reply to the staff next to a question belongs to its own form (form attribute).
+    if (event && event.target.form !== form) return;
     dirty = true;
     clearTimeout(timer);
     timer = setTimeout(autosave, AUTOSAVE_DELAY);
@@ -262,8 +274,6 @@
   // A button submission waits for a running autosave, so that it carries the newest version.
   let submitting = false;
   form.addEventListener("submit", (event) => {
-    // The questions the agent saw: the server stays on the page if saving reveals others.
-    form.elements.shown.value = questions.filter((q) => !q.hidden).map((q) => q.dataset.name).join(" ");
     if (submitting) return;
     clearTimeout(timer);
     dirty = false;

@@ -37,7 +37,12 @@ def snapshot(response: Response) -> Snapshot:
 
 
 def record_changes(
-    response: Response, before: Snapshot, after: Snapshot, user: User | None = None, label: str = ""
+    response: Response,
+    before: Snapshot,
+    after: Snapshot,
+    user: User | None = None,
+    label: str = "",
+    reason: str = "",
 ) -> list[AnswerAudit]:
     """One AnswerAudit row per (question, item) whose value or précision changed."""
     audits = []
@@ -57,6 +62,7 @@ def record_changes(
                 new_other_text=new_other,
                 changed_by=user,
                 changed_by_label="" if user else label,
+                reason=reason,
             )
         )
     AnswerAudit.objects.bulk_create(audits)
@@ -64,10 +70,13 @@ def record_changes(
 
 
 @contextmanager
-def audited(response: Response, user: User | None = None, label: str = "") -> Iterator[None]:
+def audited(
+    response: Response, user: User | None = None, label: str = "", reason: str = ""
+) -> Iterator[None]:
     """Record in the audit trail what the block changes, if the response was ever submitted.
 
-    `user` is the staff member; for an agent (no account), `label` says who it was.
+    `user` is the staff member; for an agent (no account), `label` says who it was; `reason`
+    is why staff corrected it.
     """
     if not was_submitted(response):
         yield
@@ -75,7 +84,7 @@ def audited(response: Response, user: User | None = None, label: str = "") -> It
     with transaction.atomic():
         before = snapshot(response)
         yield
-        record_changes(response, before, snapshot(response), user, label)
+        record_changes(response, before, snapshot(response), user, label, reason)
 
 
 def agent_audit(response: Response, *, by_staff: bool, **_: object) -> AbstractContextManager[None]:

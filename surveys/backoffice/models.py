@@ -1,6 +1,7 @@
 """What the staff back-office records: the lifecycle log of an edition, the review of responses
-(comments and flags agents see), the audit trail of answers changed after submission, and the
-responses entered by staff from paper or phone.
+(comments, and the flags agents see, each the thread of a conversation with them), the audit
+trail of answers changed after submission, and the responses entered by staff from paper or
+phone.
 
 The tables keep the names they had when these models belonged to the `surveys` app.
 """
@@ -59,7 +60,15 @@ class EditionEvent(models.Model):
 
 
 class ResponseComment(models.Model):
-    """A staff note on a response; a flag asks the collectivité to check an inconsistency."""
+    """A staff note on a response; a flag asks the collectivité to check an inconsistency.
+
+    A flag opens a conversation: `body` is its first message, `messages` the replies of
+    agents and staff, until staff resolve it (then the agents no longer see it).
+    """
+
+    # Not a column: set for display by surveys.backoffice.conversation (as `replies`, the
+    # prefetched messages).
+    question: Question | None
 
     class Kind(models.TextChoices):
         FLAG = "flag", _("Incohérence signalée")
@@ -76,6 +85,12 @@ class ResponseComment(models.Model):
     )
     created_at = models.DateTimeField(_("le"), auto_now_add=True)
     resolved_at = models.DateTimeField(_("levée le"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # The inbox puts first the threads whose last agent reply came after staff last read them.
+    last_agent_reply_at = models.DateTimeField(_("dernière réponse d'un agent"), null=True)
+    staff_read_at = models.DateTimeField(_("lu par l'équipe le"), null=True, blank=True)
 
     class Meta:
         db_table = "surveys_responsecomment"  # kept from before the move
@@ -89,6 +104,57 @@ class ResponseComment(models.Model):
     @property
     def visible_to_respondents(self) -> bool:
         return self.kind == self.Kind.FLAG and self.resolved_at is None
+
+    @property
+    def unread_by_staff(self) -> bool:
+        return self.last_agent_reply_at is not None and (
+            self.staff_read_at is None or self.staff_read_at < self.last_agent_reply_at
+        )
+
+
+class ConversationMessage(models.Model):
+    """A reply in the conversation of a flag, from an agent of the collectivité or from staff."""
+
+    class AuthorKind(models.TextChoices):
+        STAFF = "staff", _("Équipe du baromètre")
+        AGENT = "agent", _("Agent de la collectivité")
+
+    thread = models.ForeignKey(ResponseComment, on_delete=models.CASCADE, related_name="messages")
+    author_kind = models.CharField(_("auteur"), max_length=5, choices=AuthorKind.choices)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # The agent who wrote it; erasing the contact (RGPD) leaves "Agent de la collectivité".
+    contact = models.ForeignKey(
+        "respondents.Contact",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    body = models.TextField(_("message"))
+    created_at = models.DateTimeField(_("le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("message d'un échange")
+        verbose_name_plural = _("messages des échanges")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_author_kind_display()} — {self.thread.response}"
+
+    @property
+    def from_staff(self) -> bool:
+        return self.author_kind == self.AuthorKind.STAFF
+
+    @property
+    def signature(self) -> str:
+        """Who wrote it, as the agents and the staff read it."""
+        if self.from_staff:
+            return "Équipe du baromètre"
+        if self.contact is not None and self.contact.full_name:
+            return f"{self.contact.full_name} (agent de la collectivité)"
+        return "Agent de la collectivité"
 
 
 class AnswerAudit(models.Model):
@@ -114,6 +180,8 @@ class AnswerAudit(models.Model):
     )
     changed_by_label = models.CharField(_("auteur"), max_length=200, blank=True)
     changed_at = models.DateTimeField(_("le"), auto_now_add=True)
+    # Why staff corrected it (asked on the correction form; shown to the agents).
+    reason = models.TextField(_("motif"), blank=True)
 
     class Meta:
         db_table = "surveys_answeraudit"  # kept from before the move
@@ -176,6 +244,8 @@ class ResponseEvent(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     at = models.DateTimeField(_("le"), auto_now_add=True)
+    # The reason of a correction; the flags a validation resolved.
+    note = models.TextField(_("motif"), blank=True)
 
     class Meta:
         db_table = "surveys_responseevent"  # kept from before the move

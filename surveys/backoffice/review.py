@@ -1,9 +1,11 @@
-"""Staff review of responses: validate, flag an inconsistency, reopen, correct, enter on paper.
+"""Staff review of responses: validate, reopen, correct, enter on paper (flags and their
+conversation with the agents: `surveys.backoffice.conversation`).
 
 Corrections and staff entries go through the agents' own form
 (`surveys.filling.forms.SectionForm`) and save (`surveys.filling.save_section`), hence the same
 validation and messages. Any change to the answers of a response that has been submitted is
-written to the audit trail (`AnswerAudit`) by `audited`, whoever makes it.
+written to the audit trail (`AnswerAudit`) by `audited`, whoever makes it; a staff correction
+of a submitted response says why (`reason`), and the agents read it.
 """
 
 import logging
@@ -11,12 +13,15 @@ import logging
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, QuerySet
+from django.db.models import F
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
+from barometre.textclean import clean_text
 from respondents.models import Collectivite
+from surveys.backoffice import conversation, notifications
 from surveys.backoffice.audit import audited, was_submitted
-from surveys.backoffice.models import AnswerAudit, ResponseComment, ResponseEvent, StaffEntry
+from surveys.backoffice.models import AnswerAudit, ResponseEvent, StaffEntry
 from surveys.filling import (
     FillingError,
     IncompleteResponse,
@@ -29,7 +34,7 @@ from surveys.filling.forms import SectionForm
 from surveys.hooks import status_changing
 from surveys.models import Answer, Edition, Response
 
-COMMENT_MAX_LENGTH = 2000
+REASON_MAX_LENGTH = 1000
 logger = logging.getLogger(__name__)
 
 
@@ -46,48 +51,18 @@ def validate(response: Response, user: User) -> None:
         Response.objects.filter(pk=response.pk).update(
             status=Response.Status.VALIDATED, validated_at=now, validated_by=user, updated_at=now
         )
-        ResponseEvent.objects.create(response=response, kind=ResponseEvent.Kind.VALIDATED, by=user)
+        # Nothing is left to check: the open flags are resolved, and the history says so.
+        resolved = conversation.resolve_open_flags(response, user)
+        note = (
+            f"{resolved} signalement{pluralize(resolved)} levé{pluralize(resolved)} à la validation"
+            if resolved
+            else ""
+        )
+        ResponseEvent.objects.create(
+            response=response, kind=ResponseEvent.Kind.VALIDATED, by=user, note=note
+        )
+        notifications.response_validated(response)
     response.refresh_from_db()
-
-
-def flag(response: Response, user: User, body: str, question_code: str = "") -> ResponseComment:
-    """Flag an inconsistency; the comment is shown to the collectivité's agents."""
-    body = (body or "").strip()
-    if not body:
-        raise ValidationError("Écrivez le commentaire que verra la collectivité.", code="empty")
-    if len(body) > COMMENT_MAX_LENGTH:
-        raise ValidationError(
-            f"Le commentaire ne doit pas dépasser {COMMENT_MAX_LENGTH} caractères "
-            f"(il en fait {len(body)}).",
-            code="too_long",
-        )
-    if question_code and not response.edition.questions.filter(code=question_code).exists():
-        raise ValidationError(
-            f"La question « {question_code} » n'existe pas dans cette édition.", code="unknown"
-        )
-    return ResponseComment.objects.create(
-        response=response,
-        kind=ResponseComment.Kind.FLAG,
-        body=body,
-        question_code=question_code,
-        author=user,
-    )
-
-
-def resolve(comment: ResponseComment) -> None:
-    if comment.resolved_at is None:
-        comment.resolved_at = timezone.now()
-        comment.save(update_fields=["resolved_at"])
-
-
-def open_flags(response: Response) -> QuerySet[ResponseComment]:
-    """The flags the agents see (on their overview and review pages)."""
-    return response.staff_comments.filter(kind=ResponseComment.Kind.FLAG, resolved_at__isnull=True)
-
-
-def open_flags_for_agents(response: Response) -> list[ResponseComment]:
-    """Connected to `surveys.hooks.agent_notices`: the open flags, oldest first."""
-    return list(open_flags(response).order_by("created_at", "pk"))
 
 
 @transaction.atomic
@@ -107,18 +82,50 @@ def reopen(response: Response, by_user: User) -> Response:
         )
     ResponseEvent.objects.create(response=response, kind=ResponseEvent.Kind.REOPENED, by=by_user)
     response.refresh_from_db()
+    notifications.response_reopened(response, conversation.open_flags(response).count())
     logger.info("Réponse %s (%s) rouverte par %s", response.pk, response, by_user)
     return response
 
 
-def save_as_staff(response: Response, form: SectionForm, version: int, user: User) -> Response:
-    """Save a section on the collectivité's behalf with the agents' form and validation."""
+def needs_reason(response: Response) -> bool:
+    """A correction of an answer already sent says why; a paper entry in progress does not."""
+    return was_submitted(response)
+
+
+def clean_reason(reason: str | None) -> str:
+    """The reason of a correction, required; a French ValidationError otherwise."""
+    text = clean_text((reason or "").strip())
+    if not text:
+        raise ValidationError(
+            "Indiquez le motif de la correction : il est gardé dans l'historique et montré "
+            "à la collectivité.",
+            code="reason_required",
+        )
+    if len(text) > REASON_MAX_LENGTH:
+        raise ValidationError(
+            f"Le motif ne doit pas dépasser {REASON_MAX_LENGTH} caractères "
+            f"(il en fait {len(text)}).",
+            code="too_long",
+        )
+    return text
+
+
+def save_as_staff(
+    response: Response, form: SectionForm, version: int, user: User, reason: str = ""
+) -> Response:
+    """Save a section on the collectivité's behalf with the agents' form and validation.
+
+    A correction of a submitted response needs its `reason` (ValidationError before anything
+    is saved); it goes with each change to the audit trail and to the review's history.
+    """
     submitted = was_submitted(response)
-    with audited(response, user):
+    if submitted:
+        reason = clean_reason(reason)
+    with audited(response, user, reason=reason):
         response = save_section(response, form, version, by_staff=True)
         if submitted:
             ResponseEvent.objects.create(
-                response=response, kind=ResponseEvent.Kind.CORRECTED, by=user
+                response=response, kind=ResponseEvent.Kind.CORRECTED, by=user, note=reason
             )
     return response
 
@@ -158,9 +165,13 @@ def submit_as_staff(response: Response, user: User) -> Response:
     return response
 
 
-def audit_trail(response: Response) -> list[AnswerAudit]:
-    """The response's audit trail, each change with readable `before` and `after` lines."""
-    audits = list(response.answer_audits.select_related("changed_by"))
+def audit_trail(response: Response, audits: list[AnswerAudit] | None = None) -> list[AnswerAudit]:
+    """The response's audit trail (or these `audits` of it), each change with readable
+    `before` and `after` lines."""
+    if audits is None:
+        audits = list(response.answer_audits.select_related("changed_by"))
+    if not audits:
+        return []
     questions = {
         q.code: q
         for q in response.edition.questions.filter(
@@ -173,6 +184,12 @@ def audit_trail(response: Response) -> list[AnswerAudit]:
         audit.before = _readable(question, audit.old_value, audit.old_other_text)
         audit.after = _readable(question, audit.new_value, audit.new_other_text)
     return audits
+
+
+def corrections_for_agents(response: Response) -> list[AnswerAudit]:
+    """Connected to `surveys.hooks.agent_corrections`: what staff corrected, and why."""
+    corrections = response.answer_audits.filter(changed_by__isnull=False).exclude(reason="")
+    return audit_trail(response, list(corrections.select_related("changed_by")))
 
 
 def _readable(question, value, other_text: str) -> str:

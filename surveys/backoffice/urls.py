@@ -4,7 +4,7 @@ the referential, invitations and reminders come from `respondents.staff`."""
 from django.urls import path
 
 from respondents.staff.urls import urlpatterns as respondents_staff
-from surveys.backoffice.views import editions, home, preview, responses
+from surveys.backoffice.views import conversations, editions, home, preview, responses
 
 app_name = "backoffice"
 
@@ -44,7 +44,13 @@ urlpatterns = [
         responses.entry_start,
         name="entry-start",
     ),
+    path("echanges/", conversations.inbox, name="conversations"),
     path("reponses/<int:pk>/", responses.response_detail, name="response"),
+    path(
+        "reponses/<int:pk>/accuse-de-reception.pdf",
+        responses.response_receipt,
+        name="response-receipt",
+    ),
     path(
         "reponses/<int:pk>/valider/",
         responses.response_validate,
@@ -59,6 +65,11 @@ urlpatterns = [
         "reponses/<int:pk>/signalements/<int:comment>/lever/",
         responses.response_resolve_flag,
         name="response-resolve",
+    ),
+    path(
+        "reponses/<int:pk>/signalements/<int:comment>/repondre/",
+        responses.response_thread_reply,
+        name="response-thread-reply",
     ),
     path(
         "reponses/<int:pk>/rouvrir/",

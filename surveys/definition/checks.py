@@ -14,7 +14,6 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
-from surveys.conditions import ConditionError, compile_condition
 from surveys.definition.format import (
     BOUND_LIMIT,
     CHOICE_CODE,
@@ -39,6 +38,7 @@ from surveys.definition.format import (
     Sequence,
     line_of,
 )
+from surveys.definition.rules_checks import RulesChecker
 
 
 class Checker:
@@ -62,7 +62,7 @@ class Checker:
             raise DefinitionError(
                 [f"{self.name} : le fichier doit contenir « edition », « lists » et « sections »."]
             )
-        self.unknown_keys(data, ("edition", "lists", "sections", "opendata"), "le fichier")
+        self.unknown_keys(data, ("edition", "lists", "sections", "rules", "opendata"), "le fichier")
         for key in ("edition", "sections"):
             if key not in data:
                 self.error(data.line, f"la clé « {key} » manque.")
@@ -77,6 +77,9 @@ class Checker:
             if not question["choices_source"]:
                 where = f"question « {question['code']} »"
                 self.check_choice_flags(question, question["_line"], where)
+        # The rules first: conditions may read the indicators they declare.
+        self.rules_checker = RulesChecker(self)
+        definition["rules"] = self.rules_checker.rules(data.get("rules"), line_of(data, "rules"))
         self.check_conditions()
         if self.errors:
             raise DefinitionError(self.errors)
@@ -443,12 +446,8 @@ class Checker:
         return expression
 
     def check_conditions(self) -> None:
-        known = set(self.question_codes)
         for line, where, expression in self.conditions:
-            try:
-                compile_condition(expression, known)
-            except ConditionError as exc:
-                self.error(line, f"{where} : condition « {expression} » : {exc}.")
+            self.rules_checker.check_condition(line, where, expression)
 
     # Scalars ----------------------------------------------------------------------------
 

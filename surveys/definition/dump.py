@@ -20,6 +20,19 @@ from surveys.definition.sync import QUESTION_FIELDS, strip
 from surveys.models import Edition, Question
 
 
+def _decimals(value: Any) -> Any:
+    """Stored rules with their numbers as the checker gives them (canonical Decimals)."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        return canonical(Decimal(str(value)))
+    if isinstance(value, dict):
+        return {key: _decimals(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_decimals(item) for item in value]
+    return value
+
+
 def export_definition(edition: Edition) -> dict:
     """The plain definition of an edition as stored, in the shape `load_definition()` returns."""
     questions = list(edition.questions.order_by("order", "pk").prefetch_related("choices", "rows"))
@@ -74,6 +87,7 @@ def export_definition(edition: Edition) -> dict:
             for item in edition.choice_lists
         ],
         "sections": sections,
+        "rules": _decimals(edition.rules or {}),
         "opendata": {"questions": list(edition.opendata_questions)},
     }
     _drop_stale_sources(definition)
@@ -165,6 +179,9 @@ def dump_definition(definition: dict) -> str:
             item["name"]: [_choice_out(c) for c in item["choices"]] for item in definition["lists"]
         }
     document["sections"] = [_section_out(section) for section in definition["sections"]]
+    rules = _rules_out(definition.get("rules") or {})
+    if rules:
+        document["rules"] = rules
     if definition["opendata"]["questions"]:
         document["opendata"] = {"questions": _Flow(definition["opendata"]["questions"])}
     header = (
@@ -176,6 +193,23 @@ def dump_definition(definition: dict) -> str:
         document, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=10_000, indent=2
     )
     return header + body
+
+
+def _rules_out(rules: dict) -> dict:
+    """The rules in the order of editions/README.md, brackets and mappings one per line."""
+    out: dict[str, Any] = {}
+    if rules.get("indicators"):
+        out["indicators"] = [dict(item) for item in rules["indicators"]]
+    if rules.get("brackets"):
+        out["brackets"] = {
+            code: [_FlowMapping(item) for item in items]
+            for code, items in rules["brackets"].items()
+        }
+    if rules.get("warnings"):
+        out["warnings"] = [dict(item) for item in rules["warnings"]]
+    if rules.get("trends"):
+        out["trends"] = {"scale_mapping": _FlowMapping(rules["trends"]["scale_mapping"])}
+    return out
 
 
 def _section_out(section: dict) -> dict:

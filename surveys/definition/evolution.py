@@ -75,6 +75,7 @@ def clone_edition(edition: Edition, year: int, title: str) -> Edition:
             introduction=edition.introduction,
             status=Edition.Status.DRAFT,
             choice_lists=edition.choice_lists,
+            rules=_rules_for_the_next_edition(edition.rules or {}),
             opendata_questions=edition.opendata_questions,
         )
         sections = {}
@@ -102,6 +103,14 @@ def clone_edition(edition: Edition, year: int, title: str) -> Edition:
             Choice.objects.bulk_create(choices)
             MatrixRow.objects.bulk_create(rows)
     return clone
+
+
+def _rules_for_the_next_edition(rules: dict) -> dict:
+    """The rules carry over, but for the series breaks: they describe what changed in the
+    edition cloned, not in the next one."""
+    trends = {key: value for key, value in (rules.get("trends") or {}).items() if key != "breaks"}
+    kept = {key: value for key, value in rules.items() if key != "trends"}
+    return {**kept, "trends": trends} if trends else kept
 
 
 def next_edition_title(edition: Edition, year: int | None = None) -> str:

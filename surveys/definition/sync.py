@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 
 from surveys.definition.evolution import check_definition_change
 from surveys.definition.format import CHOICE_KEYS
+from surveys.hooks import definition_changed
 from surveys.models import Choice, Edition, MatrixRow, Question, Section
 
 QUESTION_FIELDS = (
@@ -42,12 +43,16 @@ def import_definition(definition: dict) -> tuple[Edition, bool]:
     with transaction.atomic():
         header = definition["edition"]
         edition = Edition.objects.select_for_update().filter(year=header["year"]).first()
+        existed = edition is not None
         if edition is not None:
             check_definition_change(edition, definition)
         sync = _Sync()
-        edition = sync.edition(edition, header, definition["lists"])
+        edition = sync.edition(edition, header, definition["lists"], definition.get("rules", {}))
         sync.sections(edition, definition["sections"])
         sync.save(edition, {"opendata_questions": definition["opendata"]["questions"]})
+        if sync.changed and existed:
+            changed = edition
+            transaction.on_commit(lambda: definition_changed.send(sender=Edition, edition=changed))
     return edition, sync.changed
 
 
@@ -79,7 +84,7 @@ class _Sync:
             model.objects.filter(pk__in=obsolete).delete()
             self.changed = True
 
-    def edition(self, edition: Edition | None, header: dict, lists: list) -> Edition:
+    def edition(self, edition: Edition | None, header: dict, lists: list, rules: dict) -> Edition:
         edition = edition or Edition(year=header["year"])
         values = {
             "title": header["title"],
@@ -90,6 +95,7 @@ class _Sync:
                 {"name": item["name"], "choices": [strip(choice) for choice in item["choices"]]}
                 for item in lists
             ],
+            "rules": json_numbers(rules),
         }
         self.save(edition, values)
         return edition
@@ -168,3 +174,14 @@ def _same(current: Any, wanted: Any) -> bool:
 
 def strip(choice: dict) -> dict:
     return {key: choice[key] for key in CHOICE_KEYS}
+
+
+def json_numbers(value: Any) -> Any:
+    """The checked definition's Decimals as JSON numbers (10000, 0.1), for a JSONField."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral() else float(value)
+    if isinstance(value, dict):
+        return {key: json_numbers(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [json_numbers(item) for item in value]
+    return value

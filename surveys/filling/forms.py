@@ -215,7 +215,8 @@ class SectionForm(forms.Form):
                     if e.prefilled_from and e.name in initial
                 }
             )
-            self._apply_visibility(values_with_derived(response.collectivite, top))
+            values = values_with_derived(response.collectivite, top, response.edition)
+            self._apply_visibility(values)
 
     def roster_count(self, roster: Question) -> int:
         answer = self.stored.get((roster.pk, 0))
@@ -238,7 +239,7 @@ class SectionForm(forms.Form):
             else:
                 target[entry.question.code] = answer.value
         self.items_values = items
-        values = values_with_derived(self.response.collectivite, top)
+        values = values_with_derived(self.response.collectivite, top, self.response.edition)
         self._apply_visibility(values)
         for entry in self.entries:
             if not entry.visible:

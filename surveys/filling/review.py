@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
+from surveys.filling.prefill import previous_response
 from surveys.filling.saving import FillingError, visible_sections
 from surveys.models import Answer, Question, Response, Section
-from surveys.validation import NSP, format_number
+from surveys.rules import PREVIOUS, EditionRules, rules_of
 from surveys.visibility import (
     answer_values,
     edition_questions,
@@ -63,7 +64,14 @@ class Review:
     values: dict[str, Any]
     items: dict[int, dict[str, Any]]
     questions: list[Question]
-    warnings: list[Warning]
+    response: Response
+
+    @cached_property
+    def warnings(self) -> list[Warning]:
+        """Computed on first use: the overview never reads them, and a warning comparing with
+        last edition costs the query of last edition's answers."""
+        rules = rules_of(self.response.edition)
+        return warnings_for(rules, warning_values(self.response, self.values, rules))
 
     @property
     def missing(self) -> list[Missing]:
@@ -92,63 +100,25 @@ class IncompleteResponse(FillingError):
         self.unconfirmed = unconfirmed
 
 
-def _number(value: Any) -> Decimal | None:
-    if value in (None, "", NSP) or isinstance(value, bool):
-        return None
-    try:
-        return Decimal(str(value))
-    except ArithmeticError:
-        return None
-
-
-def _budget_warning(values: Mapping[str, Any]) -> str:
-    per_inhabitant = values.get("budget_par_habitant")
-    if per_inhabitant is not None and per_inhabitant > 50:
-        return (
-            f"Le budget de participation représente {format_number(per_inhabitant)} € par "
-            "habitant, ce qui est inhabituel (plus de 50 € par habitant). Vérifiez le montant "
-            "(en euros, hors masse salariale)."
-        )
-    return ""
-
-
-def _etp_warning(values: Mapping[str, Any]) -> str:
-    etp, population = _number(values.get("etp_participation")), values.get("population")
-    if etp is not None and etp > 50 and population is not None and population < 10_000:
-        return (
-            f"{format_number(etp)} ETP dédiés à la participation pour une collectivité de moins "
-            "de 10 000 habitants, c'est inhabituel. Vérifiez le nombre (en équivalents temps "
-            "plein)."
-        )
-    return ""
-
-
-def _etp_without_budget_warning(values: Mapping[str, Any]) -> str:
-    etp, budget = _number(values.get("etp_participation")), values.get("budget_participation")
-    if etp is not None and etp >= 5 and _number(budget) == 0:
-        return (
-            f"{format_number(etp)} ETP dédiés à la participation, mais un budget de 0 € : "
-            "confirmez-vous qu'aucun budget (hors masse salariale) n'y est consacré ?"
-        )
-    return ""
-
-
-# (code, the question it is about, rule returning a message or "")
-WARNING_RULES: list[tuple[str, str, Callable[[Mapping[str, Any]], str]]] = [
-    ("budget_par_habitant_eleve", "budget_participation", _budget_warning),
-    ("etp_eleve_petite_collectivite", "etp_participation", _etp_warning),
-    ("etp_sans_budget", "budget_participation", _etp_without_budget_warning),
-]
-
-
-def warnings_for(values: Mapping[str, Any]) -> list[Warning]:
-    """Plausible but unusual answers, to be confirmed before submission."""
+def warnings_for(rules: EditionRules, values: Mapping[str, Any]) -> list[Warning]:
+    """Plausible but unusual answers, to be confirmed before submission: the edition's
+    `warnings` whose condition holds on the values (with last edition's under `precedent`)."""
     found = []
-    for code, question_code, rule in WARNING_RULES:
-        message = rule(values)
+    for rule in rules.warnings:
+        message = rule.message_for(values)
         if message:
-            found.append(Warning(code, question_code, message))
+            found.append(Warning(rule.code, rule.question, message))
     return found
+
+
+def warning_values(response: Response, values: Mapping[str, Any], rules: EditionRules) -> dict:
+    """The values warnings read: the response's, and last edition's answers under `precedent`
+    when a warning compares with them."""
+    if not rules.reads_previous_edition:
+        return dict(values)
+    previous = previous_response(response)
+    earlier = answer_values(previous) if previous is not None else {}
+    return {**values, PREVIOUS: earlier}
 
 
 def _unanswered(question: Question, answer: Answer | None) -> bool:
@@ -208,4 +178,4 @@ def review(response: Response) -> Review:
         else:
             state = "not_started"
         states.append(SectionState(section, state, answered, missing))
-    return Review(states, answers, values, items, questions, warnings_for(values))
+    return Review(states, answers, values, items, questions, response)

@@ -29,7 +29,9 @@ urlpatterns = [
         name="roster-remove",
     ),
     path("<int:year>/relecture/", views.review_page, name="review"),
+    path("<int:year>/echanges/<int:thread>/", views.thread_page, name="thread"),
     path("<int:year>/confirmation/", views.confirmation, name="confirmation"),
     path("<int:year>/mes-reponses/", views.answers_page, name="answers"),
     path("<int:year>/impression/", views.print_page, name="print"),
+    path("<int:year>/accuse-de-reception.pdf", views.receipt_pdf, name="receipt"),
 ]

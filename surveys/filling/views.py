@@ -25,8 +25,16 @@ URLs (names in parentheses):
   an item (numbering stays 1…n), or take over last edition's sheets into an empty roster.
 - `/repondre/<year>/relecture/` (filling-review): answers per section, missing required answers
   (links), warnings to confirm (checkboxes `confirm` = warning code), submit button.
+- `/repondre/<year>/echanges/<thread>/` (thread): an open flag of the staff (a point to check)
+  with its replies and a reply form (`body`; `retour` = `answers` or `section:<code>`, where
+  to go back after the reply). The flags also show next to their question on the section page
+  (`#echange-<thread>`, reply forms `#echange-form-<thread>` outside the section's form) and on
+  the answers page once the response is sent: a reply is not an answer change. The
+  back-office provides the flags and keeps the replies (`surveys.hooks`).
 - `/repondre/<year>/confirmation/` (filling-confirmation), `/repondre/<year>/mes-reponses/`
   (filling-answers, read-only) and `/repondre/<year>/impression/` (filling-print, print-styled).
+- `/repondre/<year>/accuse-de-reception.pdf` (answering:receipt): the receipt's PDF of a sent
+  response; for a draft, back to "Mes réponses" with a notice.
 
 Staff reopen a sent response from the back-office (surveys.backoffice.views.responses).
 """
@@ -45,7 +53,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from respondents.access import RespondentRequest, respondent_required
-from surveys import filling
+from surveys import filling, hooks
+from surveys.filling import receipt
 from surveys.filling.forms import Entry, SectionForm
 from surveys.models import Answer, Question, Response, Section
 from surveys.validation import CleanAnswer
@@ -53,6 +62,12 @@ from surveys.validation import CleanAnswer
 SAVED_LATER = (
     "Vos réponses sont enregistrées. Vous pouvez fermer cette page : le lien reçu par courriel "
     "vous ramènera ici pour continuer."
+)
+
+NO_RECEIPT_YET = "L'accusé de réception sera disponible une fois la réponse envoyée."
+RECEIPT_FAILED = (
+    "L'accusé de réception n'a pas pu être produit pour le moment : réessayez plus tard, ou "
+    "utilisez la version imprimable de vos réponses."
 )
 
 
@@ -130,8 +145,18 @@ def _section_context(
         "version": response.version,
         "shown": " ".join(entry.name for entry in form.entries if entry.visible),
         "outside_values": {k: _jsonable(v) for k, v in outside.items()},
+        "threads": _threads_of(response, {q.code for q in form.top_questions}),
+        "retour": f"section:{section.code}",
         **extra,
     }
+
+
+def _threads_of(response: Response, codes: set[str] | None = None) -> list:
+    """The staff's open flags on the response (all, or those of the questions `codes`)."""
+    threads = hooks.agent_notices.collect(response)
+    if codes is None:
+        return threads
+    return [thread for thread in threads if getattr(thread, "question_code", "") in codes]
 
 
 def _jsonable(value: object) -> object:
@@ -414,12 +439,23 @@ def confirmation(request: RespondentRequest, year: int) -> HttpResponse:
     response = _response(request)
     if response.status not in Response.COUNTED_STATUSES:
         return redirect("answering:home", year=year)
-    return render(request, "surveys/fill_confirmation.html", _base_context(request, response))
+    context = {**_base_context(request, response), **_receipt_context(response)}
+    return render(request, "surveys/fill_confirmation.html", context)
+
+
+def _receipt_context(response: Response) -> dict:
+    if not receipt.has_receipt(response):
+        return {"receipt_number": None, "submitted_on": None}
+    return {
+        "receipt_number": receipt.receipt_number(response),
+        "submitted_on": receipt.french_moment(response.submitted_at or timezone.now()),
+    }
 
 
 def _sheet_context(request: RespondentRequest, response: Response) -> dict:
     return {
         **_base_context(request, response),
+        **_receipt_context(response),
         "sheet": filling.answer_sheet(response),
         "printed_at": timezone.now(),
     }
@@ -428,7 +464,77 @@ def _sheet_context(request: RespondentRequest, response: Response) -> dict:
 @respondent_required
 def answers_page(request: RespondentRequest, year: int) -> HttpResponse:
     response = _response(request)
-    return render(request, "surveys/fill_answers.html", _sheet_context(request, response))
+    context = {**_sheet_context(request, response), "threads": _threads_of(response)}
+    return render(request, "surveys/fill_answers.html", context)
+
+
+def _back_after_reply(response: Response, retour: str, thread: int) -> str:
+    """The page the agent replied from (answers, or one of their visible sections)."""
+    year = response.edition.year
+    if retour == "answers":
+        url = reverse("answering:answers", args=[year])
+    elif retour.startswith("section:") and retour.removeprefix("section:") in {
+        s.code for s in filling.visible_sections(response)
+    }:
+        url = reverse("answering:section", args=[year, retour.removeprefix("section:")])
+    else:
+        url = reverse("answering:thread", args=[year, thread])
+    return f"{url}#echange-{thread}"
+
+
+@respondent_required
+def thread_page(request: RespondentRequest, year: int, thread: int) -> HttpResponse:
+    """An open flag of the staff on this collectivité's response, and the agent's reply."""
+    response = _response(request)
+    found = next((t for t in _threads_of(response) if t.pk == thread), None)
+    if found is None:
+        raise Http404("Ce point à vérifier n'existe pas ou l'équipe l'a levé.")
+    context = {
+        **_base_context(request, response),
+        "thread": found,
+        "retour": request.POST.get("retour", request.GET.get("retour", ""))[:80],
+        "errors": [],
+    }
+    question = getattr(found, "question", None)
+    if question is not None:
+        if response.status == Response.Status.DRAFT:
+            url = reverse("answering:section", args=[year, question.section.code])
+        else:
+            url = reverse("answering:answers", args=[year])
+        context["question_url"] = f"{url}#echange-{thread}"
+    if request.method != "POST":
+        return render(request, "surveys/fill_thread.html", context)
+    body = request.POST.get("body", "")
+    try:
+        answered = hooks.agent_reply.send(
+            response, thread=thread, body=body, contact=request.respondent.contact
+        )
+    except ValidationError as error:
+        message = " ".join(error.messages)
+        context.update(
+            errors=[(f"reponse-{thread}", f"Votre réponse à l'équipe : {message}")],
+            reply_error=message,
+            reply_thread=thread,
+            reply_body=body[:5000],
+        )
+        return render(request, "surveys/fill_thread.html", context, status=400)
+    if answered is None:
+        raise Http404("Ce point à vérifier n'existe pas ou l'équipe l'a levé.")
+    messages.success(request, "Votre réponse est envoyée à l'équipe du baromètre. Merci !")
+    return redirect(_back_after_reply(response, context["retour"], thread))
+
+
+@respondent_required
+def receipt_pdf(request: RespondentRequest, year: int) -> HttpResponse:
+    response = _response(request)
+    if not receipt.has_receipt(response):
+        messages.info(request, NO_RECEIPT_YET)
+        return redirect("answering:answers", year=year)
+    download = receipt.download(response)
+    if download is None:
+        messages.warning(request, RECEIPT_FAILED)
+        return redirect("answering:answers", year=year)
+    return download
 
 
 @respondent_required

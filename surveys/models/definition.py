@@ -41,6 +41,9 @@ class Edition(models.Model):
     # (e.g. LIKERT4N): [{"name": ..., "choices": [{"code", "label", …}]}]. The questions still
     # hold their own Choice rows; this only lets the export write the reference back.
     choice_lists = models.JSONField(_("listes de choix partagées"), default=list, blank=True)
+    # What the edition means beyond its questions (indicators, brackets, warnings, trends), as
+    # checked by the definition loader; read through `surveys.rules.rules_of`.
+    rules = models.JSONField(_("règles de l'édition"), default=dict, blank=True)
     # Codes of the questions whose answers the open dataset publishes per collectivité
     # (the definition file's `opendata` block); nothing else is published per collectivité.
     opendata_questions = models.JSONField(

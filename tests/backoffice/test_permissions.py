@@ -68,13 +68,17 @@ URLS = [
     ("backoffice:entry-search", ["year"], "get", LOGIN, 403, 403, 200),
     ("backoffice:entry-start", ["year", "collectivite"], "post", LOGIN, 403, 403, 302),
     ("backoffice:response", ["response"], "get", LOGIN, 403, 403, 200),
+    ("backoffice:response-receipt", ["response"], "get", LOGIN, 403, 403, 200),
     ("backoffice:response-validate", ["response"], "post", LOGIN, 403, 403, 302),
     ("backoffice:response-flag", ["response"], "post", LOGIN, 403, 403, 302),
     ("backoffice:response-resolve", ["response", "comment"], "post", LOGIN, 403, 403, 302),
+    ("backoffice:response-thread-reply", ["response", "comment"], "post", LOGIN, 403, 403, 302),
+    ("backoffice:conversations", [], "get", LOGIN, 403, 403, 200),
     ("backoffice:response-reopen", ["response"], "post", LOGIN, 403, 403, 302),
     ("backoffice:response-submit", ["response"], "post", LOGIN, 403, 403, 302),
     ("backoffice:response-section", ["response", "profil"], "get", LOGIN, 403, 403, 200),
-    ("backoffice:response-section", ["response", "profil"], "post", LOGIN, 403, 403, 409),
+    # A correction of a sent response without its reason: refused before anything else.
+    ("backoffice:response-section", ["response", "profil"], "post", LOGIN, 403, 403, 400),
     (
         "backoffice:response-roster-add",
         ["response", "profil", "fiches"],

@@ -2,18 +2,18 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from surveys import filling
-from surveys.backoffice import review
+from surveys.backoffice import conversation, review
 from surveys.backoffice.models import AnswerAudit, ResponseComment, ResponseEvent, StaffEntry
 from surveys.models import Response
 from tests.backoffice.conftest import commune, invite, make_contact, submitted_response
 from tests.surveys.filling_helpers import bound_form, stored
 
 
-def post_section(client, response, section, **fields):
+def post_section(client, response, section, motif="Confirmé par téléphone", **fields):
     response.refresh_from_db()
     return client.post(
         reverse("backoffice:response-section", args=[response.pk, section]),
-        {"version": response.version, **fields},
+        {"version": response.version, "motif": motif, **fields},
     )
 
 
@@ -62,7 +62,7 @@ def test_a_flagged_inconsistency_is_shown_to_the_agents_until_lifted(
     flag = ResponseComment.objects.get()
     assert (flag.author, flag.question_code, flag.kind) == (alice, "nb_reunions", "flag")
     shown = render_to_string("surveys/includes/notices_for_agents.html", {"response": response})
-    assert "Question nb_reunions :" in shown
+    assert "Question « Question nb_reunions » :" in shown
     assert "&lt;b&gt;vérifiez&lt;/b&gt;" in shown
     client.post(reverse("backoffice:response-resolve", args=[response.pk, flag.pk]))
     assert "vérifiez" not in render_to_string(
@@ -73,7 +73,7 @@ def test_a_flagged_inconsistency_is_shown_to_the_agents_until_lifted(
 def test_the_agents_see_the_flag_on_their_overview_and_review_pages(client, alice, edition, rennes):
     response = submitted_response(edition, rennes)
     review.reopen(response, alice)
-    review.flag(response, alice, "Le budget semble très élevé : pouvez-vous vérifier ?")
+    conversation.flag(response, alice, "Le budget semble très élevé : pouvez-vous vérifier ?")
     contact = make_contact(rennes, "rose@rennes.test")
     token = invite(contact, edition).issue_token()
     client.post(reverse("access:magic-link", args=[token]))

@@ -83,3 +83,33 @@ def test_the_fetcher_reads_the_projects_own_files_only():
         fetcher.fetch("file:///etc/passwd")
     with pytest.raises(ValueError, match="ressource refusée"):
         fetcher.fetch("https://example.org/font.ttf")
+
+
+@pytest.mark.parametrize(
+    "escape",
+    ["/../../../../../../etc/hostname", "/%2e%2e/%2e%2e/%2e%2e/%2e%2e/%2e%2e/etc/hostname"],
+)
+def test_the_fetcher_refuses_a_path_that_climbs_out_of_the_project(escape):
+    fetcher = pdf.local_files_fetcher()
+    with pytest.raises(ValueError, match="ressource refusée"):
+        fetcher.fetch(pdf.FONT_DIR.as_uri() + escape)
+
+
+def test_the_fetcher_refuses_a_file_on_another_host():
+    with pytest.raises(ValueError, match="ressource refusée"):
+        pdf.local_files_fetcher().fetch("file://serveur.example/partage/police.ttf")
+
+
+def test_a_document_that_names_a_file_outside_the_project_is_drawn_without_it(template, caplog):
+    escape = pdf.FONT_DIR.as_uri() + "/../../../../../../../etc/hostname"
+    document = pdf.render_pdf(template(f'<p>Texte</p><img src="{escape}" alt="">'), {})
+    assert text_of(document) == "Texte"
+    assert "ressource refusée" in caplog.text
+
+
+def test_the_document_is_tagged_and_in_french_for_screen_readers(template):
+    document = pdf.render_pdf(template('<html lang="fr"><h1>Reçu</h1><p>Texte</p></html>'), {})
+    catalog = pypdf.PdfReader(io.BytesIO(document)).trailer["/Root"]
+    assert bool(catalog["/MarkInfo"]["/Marked"])
+    assert "/StructTreeRoot" in catalog
+    assert catalog["/Lang"] == "fr"

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 from respondents.models import Collectivite
 from surveys.models import Answer, Choice, Edition, MatrixRow, Question, Response, Section
+from tests.edition_rules import shipped_rules
 
 PARIS = ZoneInfo("Europe/Paris")
 LIKERT = [
@@ -45,7 +46,9 @@ def _question(edition, section, order, code, q_type, text, choices=(), rows=(), 
 
 def build_edition(year: int = 2030) -> Edition:
     T = Question.Type
-    edition = Edition.objects.create(year=year, title=f"Baromètre {year}")
+    edition = Edition.objects.create(
+        year=year, title=f"Baromètre {year}", rules=shipped_rules(2021)
+    )
     profil = Section.objects.create(edition=edition, code="profil", title="Profil", order=1)
     moyens = Section.objects.create(edition=edition, code="moyens", title="Moyens", order=2)
     _question(

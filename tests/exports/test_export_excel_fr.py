@@ -6,12 +6,13 @@ import pytest
 
 from exports.services.jobs import export_responses, schema_path
 from surveys.models import Edition, Question, Response, Section
+from tests.edition_rules import shipped_rules
 from tests.exports.export_data import PARIS, _question, answer
 
 
 @pytest.fixture
 def edition(db, rennes, metz_metropole):
-    edition = Edition.objects.create(year=2031, title="Baromètre 2031")
+    edition = Edition.objects.create(year=2031, title="Baromètre 2031", rules=shipped_rules(2021))
     moyens = Section.objects.create(edition=edition, code="moyens", title="Moyens", order=1)
     _question(edition, moyens, 1, "etp_participation", Question.Type.DECIMAL, "ETP")
     _question(

@@ -14,6 +14,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from exports.results.models import ResultSnapshot
 from respondents.classification import TRANCHE_LABELS, TYPES_COLLECTIVITE
 from respondents.models import Collectivite, Contact, Invitation
+from surveys import filling
+from surveys.backoffice import conversation
 from surveys.models import Edition, Response
 from tests.results.results_data import build_2018_ranking, build_2021
 from tests.surveys.factories import build_edition
@@ -70,6 +72,10 @@ def crawl(client: Client, values: dict[str, list], query: str = "") -> dict[str,
 def test_no_page_answers_500_for_any_role_or_edition_state(editions, rennes, alice, bob):
     closed, empty, published = editions
     response = Response.objects.filter(edition=closed).first()
+    # A flag on Rennes's open response, with a reply: its thread pages are crawled too.
+    rennes_response = filling.response_for(empty, rennes)
+    thread = conversation.flag(rennes_response, alice, "À vérifier", "nb_reunions")
+    conversation.reply_as_staff(thread, alice, "Précision")
     values = {
         "year": [2021, 2030, 2022, 1999],
         "pk": sorted(
@@ -82,7 +88,8 @@ def test_no_page_answers_500_for_any_role_or_edition_state(editions, rennes, ali
         ),
         "section": ["a", "profil"],
         "collectivite": [rennes.pk],
-        "comment": [1],
+        "comment": [1, thread.pk],
+        "thread": [thread.pk, thread.pk + 100],
         "item": [0],
         **{name: [word] for name, word in WORDS.items()},
     }

@@ -12,6 +12,12 @@ from django.urls import reverse
 
 from respondents.models import EmailLog
 from respondents.services.invitations import invite
+from surveys import filling
+from surveys.filling import receipt
+from tests.browser.answers import planned_answers, store_draft
+from tests.browser.support import open_edition
+from tests.respondents.conftest import invitation_with_token
+from tests.surveys.receipt_helpers import pdf_text
 
 pytestmark = pytest.mark.smtp
 
@@ -117,3 +123,28 @@ def test_a_permanent_smtp_refusal_marks_the_email_failed(
     assert "550" in log.error
     invitation.refresh_from_db()
     assert invitation.sent_at is None
+
+
+def test_the_acknowledgement_reaches_the_agent_with_its_pdf_receipt(
+    rennes_contact, smtp_server, django_capture_on_commit_callbacks
+):
+    edition = open_edition(2021)
+    rennes = rennes_contact.collectivite
+    response = store_draft(edition, rennes, planned_answers(edition, rennes, seed=7))
+    invitation, _token = invitation_with_token(rennes_contact, edition)
+    warnings = [w.code for w in filling.review(response).warnings]
+    with django_capture_on_commit_callbacks(execute=True):
+        filling.submit_response(
+            response, response.version, warnings, contact=rennes_contact, invitation=invitation
+        )
+
+    [message] = smtp_server.messages
+    assert message["To"] == "rose.legoff@ville-rennes.test"
+    body = message.get_body(preferencelist=("plain",)).get_content()
+    assert "en pièce jointe l'accusé de réception (PDF)" in body
+    [attachment] = message.iter_attachments()
+    number = receipt.receipt_number(response)
+    assert attachment.get_content_type() == "application/pdf"
+    assert attachment.get_filename() == f"accuse-de-reception-{number}.pdf"
+    assert f"Numéro de reçu {number}" in pdf_text(attachment.get_content())
+    assert EmailLog.objects.get().status == "sent"

@@ -11,6 +11,7 @@ from django.utils import timezone
 from exports.results.counts import count_response
 from respondents.models import Collectivite
 from surveys.models import Answer, Choice, Edition, MatrixRow, Question, Response, Section
+from tests.edition_rules import shipped_rules
 
 LIKERT = [
     ("tout_a_fait", "Oui, tout à fait"),
@@ -78,7 +79,9 @@ def respond(edition, coll, answers: dict, status=Response.Status.SUBMITTED) -> R
 
 
 def build_2021(year=2021) -> Edition:
-    edition = Edition.objects.create(year=year, title=f"Baromètre {year}", status="closed")
+    edition = Edition.objects.create(
+        year=year, title=f"Baromètre {year}", status="closed", rules=shipped_rules(2021)
+    )
     section = Section.objects.create(edition=edition, code="a", title="Profil", order=1)
     question(edition, section, "service_dedie", "single", [("oui", "Oui"), ("non", "Non")], order=1)
     question(
@@ -232,7 +235,9 @@ def build_2018_ranking() -> Edition:
     (10 + 10 + 1) / 3 = 7.0 and is in the top 3 of 2 in 3 (66.7 %); i9 scores 4.0, 33.3 %.
     apports/transparence: tout_a_fait, pas_vraiment, pas_vraiment (trend: 66.7 % plutot_pas).
     """
-    edition = Edition.objects.create(year=2018, title="Baromètre 2018", status="published")
+    edition = Edition.objects.create(
+        year=2018, title="Baromètre 2018", status="published", rules=shipped_rules(2018)
+    )
     section = Section.objects.create(edition=edition, code="a", title="Profil", order=1)
     items = [(f"i{n}", f"Item {n}") for n in range(10)]
     question(edition, section, "besoins", "ranking", items, order=1)

@@ -118,14 +118,29 @@ def test_a_budget_counts_nsp_in_the_base_but_not_in_the_mean(edition):
 
 
 def test_euros_budget_par_habitant_give_mean_median_and_share_under_1(edition):
-    per = figures(compute_results(edition))["budget_participation"]["budget_par_habitant"]
+    per = figures(compute_results(edition))["budget_participation"]["indicator"]
     assert per == {
+        # What the indicator is, from the edition's definition file.
+        "code": "budget_par_habitant",
+        "label": "Budget de la participation par habitant",
+        "unit": "€/hab.",
+        "decimals": 2,
+        "threshold": 1.0,
         "count": 6,
         "mean": 1.75,
         "median": 1.25,
-        "under_1": 3,
-        "under_1_percent": 50.0,
+        "under": 3,
+        "under_percent": 50.0,
     }
+
+
+def test_an_edition_without_rules_has_no_brackets_and_no_indicator(edition):
+    edition.rules = {}
+    edition.save()
+    results = figures(compute_results(edition))
+    assert "indicator" not in results["budget_participation"]
+    assert "brackets" not in results["etp_participation"]["number"]
+    assert results["etp_participation"]["number"]["count"] == 6
 
 
 def test_text_questions_only_count_their_answers(edition):
@@ -152,8 +167,8 @@ def test_filters_narrow_the_responses(edition, filters, respondents, expected):
 
 def test_filters_apply_to_euros_budget_par_habitant_too(edition):
     per = figures(compute_results(edition, ResultFilters(region="44")))["budget_participation"]
-    assert per["budget_par_habitant"]["count"] == 3
-    assert per["budget_par_habitant"]["median"] == 0.5
+    assert per["indicator"]["count"] == 3
+    assert per["indicator"]["median"] == 0.5
 
 
 def test_a_breakdown_gives_one_question_by_type(edition):

@@ -42,7 +42,13 @@ def test_it_shows_own_answers_next_to_the_peers_figures(edition):
     # C2 1, C3 2.5 and ten times 2: mean 23.5 / 12, median 2.
     assert (etp["number"]["mean"], etp["number"]["median"]) == (1.96, 2.0)
     assert by_code(result["questions"])["service_dedie"]["own"] == "Oui"
-    assert result["own_budget_par_habitant"] == 0.5
+    own = by_code(result["questions"])["budget_participation"]["own_indicator"]
+    assert own == {
+        "label": "Budget de la participation par habitant",
+        "unit": "€/hab.",
+        "decimals": 2,
+        "value": 0.5,
+    }
 
 
 def test_small_cells_of_the_peer_group_are_hidden(edition):

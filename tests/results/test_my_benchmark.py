@@ -46,7 +46,7 @@ def test_a_respondent_sees_its_answers_next_to_its_peers(client, edition):
     assert "14 autres collectivités du même type (Commune)" in page
     assert "Votre réponse" in page and "0.5" in page
     assert "1,96" in page  # the peers' mean ETP
-    assert "Votre budget par habitant" in page
+    assert "Votre valeur — Budget de la participation par habitant" in page
     # Other collectivités are never named.
     assert "C2" not in page and "C15" not in page
 

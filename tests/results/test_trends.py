@@ -5,6 +5,7 @@ from django.core.cache import cache
 
 from exports.results.tasks import recompute_edition_results
 from exports.results.trends import compute_trends, get_trends, map_scale
+from surveys.definition.evolution import clone_edition
 from tests.results.results_data import build_2018_ranking, build_2021, collectivite, respond
 
 pytestmark = pytest.mark.django_db
@@ -48,7 +49,7 @@ def test_the_mapping_merges_counts_before_the_percentages():
         {"code": "pas_vraiment", "count": 2},
         {"code": "plutot", "count": 1},
     ]
-    assert map_scale(cells, 4) == {
+    assert map_scale(cells, 4, {"pas_vraiment": "plutot_pas"}) == {
         "plutot_pas": {"count": 3, "percent": 75.0},
         "plutot": {"count": 1, "percent": 25.0},
     }
@@ -74,3 +75,45 @@ def test_cached_trends_read_no_figure_again_until_an_edition_is_recomputed(
     assert _dedie(get_trends(edition)) == [33.3, 71.4]
     recompute_edition_results(older.pk)
     assert _dedie(get_trends(edition)) == [50.0, 71.4]
+
+
+def _with_breaks(edition, breaks):
+    edition.rules = {**edition.rules, "trends": {**edition.rules["trends"], "breaks": breaks}}
+    edition.save()
+    return edition
+
+
+def test_a_question_not_comparable_since_an_edition_starts_its_trend_there():
+    cache.clear()
+    build_2018_ranking()
+    later = _with_breaks(build_2021(), {"service_dedie": "not_comparable", "apports": "comparable"})
+    # 2022 asks service_dedie again: its trend now runs 2021 → 2022 only.
+    next_wave = clone_edition(later, 2022, "Baromètre 2022")
+    next_wave.status = "closed"
+    next_wave.save()
+    assert "breaks" not in next_wave.rules["trends"]  # they belong to the edition cloned
+    data = compute_trends(next_wave)
+    questions = {q["code"]: q for q in data["questions"]}
+    assert questions["service_dedie"]["years"] == [2021, 2022]
+    assert questions["service_dedie"]["breaks"] == [{"year": 2021, "comparable": False}]
+    # A break judged comparable keeps every year and is stated.
+    assert questions["apports"]["years"] == [2018, 2021, 2022]
+    assert questions["apports"]["breaks"] == [{"year": 2021, "comparable": True}]
+
+
+def test_a_question_broken_in_the_last_edition_has_no_trend_yet():
+    cache.clear()
+    build_2018_ranking()
+    edition = _with_breaks(build_2021(), {"service_dedie": "not_comparable"})
+    codes = {q["code"] for q in compute_trends(edition)["questions"]}
+    assert "service_dedie" not in codes and "besoins" in codes
+
+
+def test_the_page_says_how_scales_are_mapped_and_where_series_break(client, bob):
+    cache.clear()
+    build_2018_ranking()
+    edition = _with_breaks(build_2021(), {"apports": "comparable"})
+    client.force_login(bob)
+    page = client.get(f"/resultats/{edition.year}/tendances/").content.decode()
+    assert "« Non, pas vraiment » compte comme « Non, plutôt pas »" in page
+    assert "Rupture de série en 2021 : la question a changé, l'équipe l'a jugée comparable" in page

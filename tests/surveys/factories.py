@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from surveys.models import Choice, Edition, MatrixRow, Question, Section
+from tests.edition_rules import shipped_rules
 
 LIKERT4N = [
     ("tout_a_fait", "Oui, tout à fait"),
@@ -38,7 +39,9 @@ def add_question(section, code, type, *, choices=(), rows=(), roster=None, **fie
 
 def build_edition(year: int = 2030) -> Edition:
     """An edition with every type, section/question/choice conditions and a roster."""
-    edition = Edition.objects.create(year=year, title=f"Baromètre {year}", status="open")
+    edition = Edition.objects.create(
+        year=year, title=f"Baromètre {year}", status="open", rules=shipped_rules(2021)
+    )
     profil = Section.objects.create(edition=edition, code="profil", title="Profil", order=0)
     add_question(
         profil,

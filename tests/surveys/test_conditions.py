@@ -16,6 +16,8 @@ CODES = {
     "effets_crise",
     "besoins",
     "service_intitule",
+    # An indicator the edition declares (rules), known to its conditions like a question.
+    "budget_par_habitant",
 }
 
 
@@ -146,7 +148,30 @@ def test_an_unknown_code_is_refused_with_its_position():
 
 
 def test_derived_variables_are_always_known():
-    compile_condition("tranche_population = lt5k and budget_par_habitant < 1", set())
+    compile_condition("tranche_population = lt5k and population < 1000", set())
+
+
+def test_an_indicator_is_known_only_where_the_edition_declares_it():
+    with pytest.raises(ConditionError, match="code inconnu « budget_par_habitant »"):
+        compile_condition("budget_par_habitant < 1", set())
+
+
+def test_a_number_compares_with_another_codes_value_times_a_factor():
+    condition = "budget_participation > 10 * precedent.budget_participation"
+    last_year = {"budget_participation": "1000"}
+    assert holds_with(condition, budget_participation="10001", precedent=last_year)
+    assert not holds_with(condition, budget_participation="10000", precedent=last_year)
+    assert not holds_with(condition, budget_participation="10001", precedent={})
+    assert not holds_with(condition, budget_participation="nsp", precedent=last_year)
+    assert holds_with(
+        "etp_participation <= budget_participation", etp_participation=2, budget_participation="2.0"
+    )
+    assert compile_condition(condition).compares_codes
+    assert not compile_condition("population > 10").compares_codes
+
+
+def holds_with(expr: str, **values) -> bool:
+    return compile_condition(expr, CODES | {"precedent"}).evaluate(values)
 
 
 def test_without_known_codes_any_code_is_accepted():
@@ -167,7 +192,9 @@ def test_without_known_codes_any_code_is_accepted():
         ("type_collectivite in [commune,]", 30, "valeur attendue, trouvé « ] »"),
         ("type_collectivite not commune", 22, "« in » attendu après « not »"),
         ("reseaux_sociaux is oui", 19, "« answered » attendu, trouvé « oui »"),
-        ("population > beaucoup", 13, "nombre attendu après « > », trouvé « beaucoup »"),
+        ("population > 2 *", 16, "code de question attendu, trouvé la fin de la condition"),
+        ("population > 2 * 3", 17, "code de question attendu, trouvé « 3 »"),
+        ("population = 2 * oui", 15, "« and » ou « or » attendu, trouvé « * »"),
         ("and = oui", 0, "code de question attendu, trouvé « and »"),
         ("12 = oui", 0, "code de question attendu, trouvé « 12 »"),
         ("effets_crise. = oui", 0, "code mal formé « effets_crise. »"),

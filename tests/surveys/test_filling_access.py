@@ -17,6 +17,7 @@ GET_URLS = [
     ("answering:confirmation", []),
     ("answering:answers", []),
     ("answering:print", []),
+    ("answering:receipt", []),
 ]
 POST_URLS = [
     ("answering:section", ["profil"]),

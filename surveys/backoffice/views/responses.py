@@ -6,14 +6,17 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from barometre.roles import staff_required
 from respondents.models import Collectivite
 from respondents.services.search import search_collectivites
 from surveys import filling
-from surveys.backoffice import review
+from surveys.backoffice import conversation, review
 from surveys.backoffice.models import ResponseComment, StaffEntry
+from surveys.filling import receipt
 from surveys.filling.forms import SectionForm
 from surveys.models import Edition, Question, Response, Section
 
@@ -73,6 +76,8 @@ def response_list(request, year: int):
 def response_detail(request, pk: int):
     response = _response(pk)
     data = filling.review(response)
+    threads = conversation.threads_of(response)
+    conversation.mark_read(response)
     return render(
         request,
         "backoffice/response.html",
@@ -81,17 +86,33 @@ def response_detail(request, pk: int):
             "edition": response.edition,
             "collectivite": response.collectivite,
             "sheet": filling.answer_sheet(response, data),
+            "has_receipt": receipt.has_receipt(response),
             "sections": data.sections,
             "missing": data.missing,
-            "comments": response.staff_comments.select_related("author"),
+            "threads": threads,
+            "message_max_length": conversation.MESSAGE_MAX_LENGTH,
             "events": response.review_events.select_related("by"),
             "audits": review.audit_trail(response),
             "staff_entry": StaffEntry.objects.filter(response=response).first(),
-            "questions": response.edition.questions.filter(roster__isnull=True).order_by(
-                "section__order", "order"
-            ),
+            "questions": response.edition.questions.filter(roster__isnull=True)
+            .select_related("section")
+            .order_by("section__order", "order"),
         },
     )
+
+
+@staff_required
+@never_cache
+def response_receipt(request, pk: int):
+    response = _response(pk)
+    if not receipt.has_receipt(response):
+        messages.error(request, "Pas d'accusé de réception : la réponse n'est pas encore envoyée.")
+        return redirect("backoffice:response", pk=pk)
+    download = receipt.download(response)
+    if download is None:
+        messages.error(request, "L'accusé de réception n'a pas pu être produit (voir le journal).")
+        return redirect("backoffice:response", pk=pk)
+    return download
 
 
 @staff_required
@@ -112,23 +133,45 @@ def response_validate(request, pk: int):
 def response_flag(request, pk: int):
     response = _response(pk)
     try:
-        review.flag(
+        thread = conversation.flag(
             response, request.user, request.POST.get("body", ""), request.POST.get("question", "")
         )
     except ValidationError as error:
         messages.error(request, _errors(error))
+        return redirect("backoffice:response", pk=pk)
+    messages.success(
+        request,
+        "L'incohérence est signalée : la collectivité la voit à côté de la question et reçoit "
+        "un courriel.",
+    )
+    return redirect(_thread_url(response, thread.pk))
+
+
+def _thread_url(response: Response, thread: int) -> str:
+    return reverse("backoffice:response", args=[response.pk]) + f"#echange-{thread}"
+
+
+@staff_required
+@require_POST
+def response_thread_reply(request, pk: int, comment: int):
+    response = _response(pk)
+    thread = get_object_or_404(conversation.flags(response), pk=comment)
+    try:
+        conversation.reply_as_staff(thread, request.user, request.POST.get("body", ""))
+    except ValidationError as error:
+        messages.error(request, _errors(error))
     else:
-        messages.success(request, "L'incohérence est signalée : la collectivité verra le message.")
-    return redirect("backoffice:response", pk=pk)
+        messages.success(request, "Votre réponse est envoyée à la collectivité.")
+    return redirect(_thread_url(response, thread.pk))
 
 
 @staff_required
 @require_POST
 def response_resolve_flag(request, pk: int, comment: int):
     response = _response(pk)
-    review.resolve(get_object_or_404(response.staff_comments, pk=comment))
-    messages.success(request, "Le signalement est levé.")
-    return redirect("backoffice:response", pk=pk)
+    conversation.resolve(get_object_or_404(conversation.flags(response), pk=comment), request.user)
+    messages.success(request, "Le signalement est levé : la collectivité ne le voit plus.")
+    return redirect(_thread_url(response, comment))
 
 
 @staff_required
@@ -177,14 +220,18 @@ def response_section(request, pk: int, section: str):
     response = _response(pk)
     section_obj = _section(response, section)
     conflict = ""
+    reason = request.POST.get("motif", "")
+    reason_error = ""
     if request.method == "POST":
         form = SectionForm(response, section_obj, request.POST)
         valid = form.is_valid()
         try:
-            review.save_as_staff(response, form, _version(request), request.user)
+            review.save_as_staff(response, form, _version(request), request.user, reason)
         except filling.StaleVersion as error:
             conflict = error.message
             form = SectionForm(response, section_obj)
+        except ValidationError as error:
+            reason_error = _errors(error)
         else:
             if valid:
                 messages.success(request, f"La section « {section_obj.title} » est enregistrée.")
@@ -192,7 +239,11 @@ def response_section(request, pk: int, section: str):
     else:
         form = SectionForm(response, section_obj)
     response.refresh_from_db(fields=["version"])
-    status = 409 if conflict else (400 if form.is_bound and form.errors else 200)
+    errors = form.error_list() if form.is_bound else []
+    if reason_error:
+        errors = [("motif", f"Motif de la correction : {reason_error}"), *errors]
+    invalid = bool(reason_error) or (form.is_bound and bool(form.errors))
+    status = 409 if conflict else (400 if invalid else 200)
     return render(
         request,
         "backoffice/response_section.html",
@@ -203,9 +254,14 @@ def response_section(request, pk: int, section: str):
             "collectivite": response.collectivite,
             "form": form,
             "blocks": form.rendered_blocks(),
-            "errors": form.error_list() if form.is_bound else [],
+            "errors": errors,
             "conflict": conflict,
             "version": response.version,
+            "shown": " ".join(entry.name for entry in form.entries if entry.visible),
+            "needs_reason": review.needs_reason(response),
+            "reason": reason,
+            "reason_error": reason_error,
+            "reason_max_length": review.REASON_MAX_LENGTH,
         },
         status=status,
     )

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('surveys', '0006_edition_closed_at'),
+        ('surveys', '0007_edition_rules'),
     ]
 
     operations = [
