@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from api.models import ApiCall
 from api.sources import (
+    COLUMN_GROUPS,
     REGIONS,
     TRANCHES_POPULATION,
     TYPES_COLLECTIVITE,
@@ -143,10 +144,29 @@ class OpenDataRowSerializer(serializers.Serializer):
     suppressed = serializers.BooleanField()
 
 
+class OpenDataCollectivitesSerializer(serializers.Serializer):
+    download_url = serializers.URLField(help_text="Le paquet ZIP de la page publique")
+    fields = serializers.ListField(
+        child=serializers.DictField(), help_text="Les champs du schéma Table Schema"
+    )
+    rows = serializers.ListField(
+        child=serializers.DictField(),
+        help_text="Une ligne par collectivité, les seules réponses déclarées publiables",
+    )
+
+
 class OpenDataSerializer(serializers.Serializer):
     edition = serializers.IntegerField()
     min_respondents = serializers.IntegerField()
     rows = OpenDataRowSerializer(many=True)
+    collectivites = OpenDataCollectivitesSerializer(
+        allow_null=True,
+        help_text=(
+            "Les réponses publiées par collectivité (le bloc `opendata` de la définition), "
+            "les mêmes que le paquet de /resultats/<année>/publics/donnees/ ; null si l'édition "
+            "n'en publie pas."
+        ),
+    )
 
 
 class FollowupFiguresSerializer(serializers.Serializer):
@@ -179,6 +199,9 @@ class ExportJobSerializer(serializers.ModelSerializer):
             "edition",
             "format",
             "answers",
+            "headers",
+            "sections",
+            "omitted_columns",
             "filters",
             "status",
             "progress",
@@ -215,8 +238,38 @@ class ExportJobCreateSerializer(serializers.Serializer):
         child=serializers.ChoiceField(choices=list(REGIONS)), required=False
     )
     status = serializers.ListField(
-        child=serializers.ChoiceField(choices=Response.Status.choices), required=False
+        child=serializers.ChoiceField(choices=Response.Status.choices),
+        default=[Response.Status.SUBMITTED, Response.Status.VALIDATED],
+        help_text="Par défaut : réponses envoyées et validées (brouillons exclus).",
     )
+    headers = serializers.ChoiceField(
+        choices=ExportJob.Headers.choices,
+        default=ExportJob.Headers.CODES,
+        help_text="En-têtes des colonnes : codes (`codes`) ou intitulés des questions (`labels`).",
+    )
+    sections = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        help_text="Codes des sections à exporter (toutes par défaut).",
+    )
+
+    omitted_columns = serializers.ListField(
+        child=serializers.ChoiceField(choices=list(COLUMN_GROUPS.items())),
+        required=False,
+        help_text="Groupes de colonnes à laisser de côté : `dates`, `precisions`, `listes`.",
+    )
+
+    def validate_sections(self, sections: list[str]) -> list[str]:
+        edition = self.context["edition"]
+        known = set(edition.sections.values_list("code", flat=True))
+        unknown = [code for code in sections if code not in known]
+        if unknown:
+            raise serializers.ValidationError(
+                f"L'édition {edition.year} n'a pas de section "
+                + ", ".join(f"« {code} »" for code in unknown)
+                + "."
+            )
+        return sections
 
 
 class ApiCallSerializer(serializers.ModelSerializer):

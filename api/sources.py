@@ -17,6 +17,8 @@ from exports.models import ExportJob
 from exports.results.aggregates import ResultFilters
 from exports.results.cache import get_results
 from exports.results.disclosure import MIN_RESPONDENTS, suppress_results
+from exports.services.exporters import COLUMN_GROUPS
+from exports.services.opendata import is_public, read_package, stored_package
 from exports.tasks import run_export
 from respondents.classification import TRANCHES_POPULATION, TYPES_COLLECTIVITE, tranche_population
 from respondents.models import Collectivite
@@ -29,6 +31,7 @@ from surveys.models import Answer, Edition, Question, Response
 
 __all__ = [
     "ANALYSTS",
+    "COLUMN_GROUPS",
     "MIN_RESPONDENTS",
     "REGIONS",
     "STAFF",
@@ -47,6 +50,9 @@ __all__ = [
     "enqueue_on_commit",
     "export_definition",
     "get_results",
+    "is_public",
+    "read_package",
+    "stored_package",
     "is_staff_member",
     "results_reader_required",
     "response_submitted",

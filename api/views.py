@@ -3,6 +3,7 @@
 from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import fields as drf_fields
@@ -28,7 +29,10 @@ from api.sources import (
     enqueue_on_commit,
     export_definition,
     get_results,
+    is_public,
+    read_package,
     run_export,
+    stored_package,
     suppress_results,
     tranche_population,
 )
@@ -404,11 +408,23 @@ class PublicOpenData(PublicMixin, APIView):
     def get(self, request, year: int):
         edition = _published(year)
         results = suppress_results(get_results(edition))
+        collectivites = None
+        if is_public(edition):
+            # The very file the public page serves: one computation for both.
+            package, rows = read_package(stored_package(edition))
+            collectivites = {
+                "download_url": request.build_absolute_uri(
+                    reverse("results:public-opendata", args=[edition.year])
+                ),
+                "fields": package["resources"][0]["schema"]["fields"],
+                "rows": rows,
+            }
         return ApiResponse(
             {
                 "edition": edition.year,
                 "min_respondents": MIN_RESPONDENTS,
                 "rows": opendata_rows(results),
+                "collectivites": collectivites,
             }
         )
 
@@ -426,7 +442,7 @@ class ExportJobs(Logged, APIView):
     )
     def post(self, request, year: int):
         edition = _edition(year)
-        form = s.ExportJobCreateSerializer(data=request.data)
+        form = s.ExportJobCreateSerializer(data=request.data, context={"edition": edition})
         form.is_valid(raise_exception=True)
         data = dict(form.validated_data)
         filters = {
@@ -451,12 +467,6 @@ class ExportJobDetail(Logged, generics.RetrieveAPIView):
     queryset = ExportJob.objects.select_related("edition")
 
 
-CONTENT_TYPES = {
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "csv": "text/csv; charset=utf-8",
-}
-
-
 @extend_schema(
     tags=["exports"],
     summary="Télécharger le fichier d'un export terminé",
@@ -479,7 +489,7 @@ class ExportJobDownload(Logged, APIView):
             stream,
             as_attachment=True,
             filename=job.filename(),
-            content_type=CONTENT_TYPES[job.format],
+            content_type=job.content_type,
         )
 
 

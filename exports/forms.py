@@ -1,9 +1,10 @@
 from django import forms
 
 from exports.models import ExportJob
+from exports.services.exporters import COLUMN_GROUPS
 from respondents.classification import TRANCHES_POPULATION, TYPES_COLLECTIVITE
 from respondents.regions import REGIONS_BY_NAME
-from surveys.models import Edition, Response
+from surveys.models import Edition, Response, Section
 
 
 class ExportJobForm(forms.ModelForm):
@@ -40,14 +41,44 @@ class ExportJobForm(forms.ModelForm):
         ),
     )
 
+    sections = forms.MultipleChoiceField(
+        label="Sections du questionnaire",
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=(
+            "Aucune case cochée : toutes les sections. L'identité de la collectivité et le "
+            "statut de la réponse sont toujours exportés. Une section absente de l'édition "
+            "choisie est refusée."
+        ),
+    )
+
+    omitted_columns = forms.MultipleChoiceField(
+        label="Colonnes à laisser de côté",
+        choices=list(COLUMN_GROUPS.items()),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="Aucune case cochée : toutes les colonnes.",
+    )
+
     class Meta:
         model = ExportJob
-        fields = ["edition", "format", "answers"]
-        widgets = {"format": forms.RadioSelect, "answers": forms.RadioSelect}
+        fields = ["edition", "format", "answers", "headers"]
+        widgets = {
+            "format": forms.RadioSelect,
+            "answers": forms.RadioSelect,
+            "headers": forms.RadioSelect,
+        }
         labels = {
             "edition": "Édition",
             "format": "Format du fichier",
             "answers": "Réponses exportées en",
+            "headers": "En-têtes des colonnes",
+        }
+        help_texts = {
+            "format": (
+                "« CSV pour Excel (France) » s'ouvre d'un double clic dans un Excel français "
+                "(accents, point-virgule, virgule décimale)."
+            ),
         }
 
     def __init__(self, *args, **kwargs):
@@ -58,6 +89,34 @@ class ExportJobForm(forms.ModelForm):
         self.fields["format"].choices = ExportJob.Format.choices
         self.fields["format"].initial = ExportJob.Format.XLSX
         self.fields["edition"].widget.attrs["class"] = "form-select"
+        self.fields["headers"].required = False
+        self.fields["headers"].initial = ExportJob.Headers.CODES
+        # Section codes stay the same from one edition to the next: one box per code, named
+        # as the latest edition names it and listing the years that have it.
+        sections: dict[str, tuple[str, list[int]]] = {}
+        for year, code, title in Section.objects.order_by("-edition__year", "order").values_list(
+            "edition__year", "code", "title"
+        ):
+            sections.setdefault(code, (title, []))[1].append(year)
+        self.fields["sections"].choices = [
+            (code, f"{title} ({', '.join(map(str, years))})")
+            for code, (title, years) in sections.items()
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        edition, sections = cleaned.get("edition"), cleaned.get("sections")
+        if edition and sections:
+            known = set(edition.sections.values_list("code", flat=True))
+            unknown = [code for code in sections if code not in known]
+            if unknown:
+                self.add_error(
+                    "sections",
+                    f"L'édition {edition.year} n'a pas de section "
+                    + ", ".join(f"« {code} »" for code in unknown)
+                    + " : choisissez des sections de cette édition.",
+                )
+        return cleaned
 
     def save(self, commit: bool = True) -> ExportJob:
         job = super().save(commit=False)
@@ -66,6 +125,9 @@ class ExportJobForm(forms.ModelForm):
             for key in ("type_collectivite", "tranche_population", "region", "status")
             if self.cleaned_data.get(key)
         }
+        job.sections = self.cleaned_data.get("sections") or []
+        job.omitted_columns = self.cleaned_data.get("omitted_columns") or []
+        job.headers = self.cleaned_data.get("headers") or ExportJob.Headers.CODES
         if commit:
             job.save()
         return job

@@ -18,10 +18,15 @@ class ExportJob(models.Model):
     class Format(models.TextChoices):
         XLSX = "xlsx", _("Classeur Excel (XLSX)")
         CSV = "csv", _("CSV open data (avec son schéma)")
+        CSV_EXCEL_FR = "csvfr", _("CSV pour Excel (France)")
 
     class Answers(models.TextChoices):
         LABELS = "labels", _("Libellés")
         CODES = "codes", _("Codes")
+
+    class Headers(models.TextChoices):
+        CODES = "codes", _("Codes des colonnes")
+        LABELS = "labels", _("Intitulés des questions")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("En attente")
@@ -33,10 +38,17 @@ class ExportJob(models.Model):
     edition = models.ForeignKey(
         "surveys.Edition", on_delete=models.CASCADE, related_name="export_jobs"
     )
-    format = models.CharField(_("format"), max_length=4, choices=Format.choices)
+    format = models.CharField(_("format"), max_length=5, choices=Format.choices)
     answers = models.CharField(
         _("réponses"), max_length=6, choices=Answers.choices, default=Answers.LABELS
     )
+    headers = models.CharField(
+        _("en-têtes"), max_length=6, choices=Headers.choices, default=Headers.CODES
+    )
+    # Codes of the exported sections, in questionnaire order; empty: every section.
+    sections = models.JSONField(_("sections"), default=list, blank=True)
+    # Groups of columns left out (exports.services.exporters.COLUMN_GROUPS).
+    omitted_columns = models.JSONField(_("colonnes laissées de côté"), default=list, blank=True)
     # {"type_collectivite": [...], "tranche_population": [...], "region": [...], "status": [...]}
     filters = models.JSONField(_("filtres"), default=dict, blank=True)
     status = models.CharField(
@@ -105,8 +117,20 @@ class ExportJob(models.Model):
     def can_restart(self) -> bool:
         return self.status in (self.Status.FAILED, self.Status.EXPIRED)
 
+    CONTENT_TYPES = {
+        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "csv": "text/csv; charset=utf-8",
+        "csvfr": "text/csv; charset=utf-8",
+    }
+
     def filename(self) -> str:
+        if self.format == self.Format.CSV_EXCEL_FR:
+            return f"barometre-{self.edition.year}-reponses-{self.pk}-excel.csv"
         return f"barometre-{self.edition.year}-reponses-{self.pk}.{self.format}"
+
+    @property
+    def content_type(self) -> str:
+        return self.CONTENT_TYPES[self.format]
 
     def mark_running(self, task_id: str = "") -> None:
         self.status = self.Status.RUNNING

@@ -5,6 +5,8 @@ from django.conf import settings
 
 from exports.models import ExportJob
 from exports.services.jobs import reap_jobs, run_job
+from exports.services.opendata import is_public, stored_package
+from surveys.models import Edition
 
 logger = logging.getLogger(__name__)
 
@@ -45,3 +47,13 @@ def reap_exports() -> dict:
     """Periodic (CELERY_BEAT_SCHEDULE): stuck jobs → failed, old files → deleted."""
     failed, expired = reap_jobs()
     return {"failed": failed, "expired": expired}
+
+
+@shared_task(autoretry_for=(ConnectionError,), max_retries=3, default_retry_delay=30)
+def build_opendata(edition_id: int) -> str | None:
+    """Build and store the open-data package of a published edition ahead of the first request
+    (at publication and after each computation of its results); idempotent."""
+    edition = Edition.objects.filter(pk=edition_id).first()
+    if edition is None or not is_public(edition):
+        return None
+    return stored_package(edition)

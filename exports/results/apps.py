@@ -7,6 +7,8 @@ class ResultsConfig(AppConfig):
     verbose_name = "Résultats"
 
     def ready(self) -> None:
+        from django.db.models.signals import post_save
+
         from exports.results import sheets, watchers
         from respondents.models import EmailLog
         from respondents.services.emails import email_attachments
@@ -18,6 +20,7 @@ class ResultsConfig(AppConfig):
             responses_loaded,
             status_changing,
         )
+        from surveys.models import Edition
 
         answers_changing.connect(watchers.track_answers)
         status_changing.connect(watchers.track_status)
@@ -32,3 +35,6 @@ class ResultsConfig(AppConfig):
             watchers.send_sheets_at_publication, dispatch_uid="results-sheets"
         )
         email_attachments.connect(EmailLog.Kind.RESULTS, sheets.sheet_attachments)
+        post_save.connect(
+            watchers.build_opendata_when_published, sender=Edition, dispatch_uid="results-opendata"
+        )

@@ -8,6 +8,8 @@ from django.db import transaction
 from barometre.tasks import send_task
 from exports.results.cache import pending_key, recompute
 from exports.results.sheets import send_queued_sheets
+from exports.services.opendata import is_public
+from exports.tasks import build_opendata
 from surveys.models import Edition
 
 __all__ = [
@@ -50,7 +52,15 @@ def recompute_edition_results(edition_id: int, rebuild: bool = False) -> int | N
     edition = Edition.objects.filter(pk=edition_id).first()
     if edition is None:
         return None
-    return recompute(edition, rebuild=rebuild)["respondents"]
+    respondents = recompute(edition, rebuild=rebuild)["respondents"]
+    refresh_opendata(edition)
+    return respondents
+
+
+def refresh_opendata(edition: Edition) -> None:
+    """A new results generation: the public package of a published edition follows it."""
+    if is_public(edition):
+        send_task(build_opendata, (edition.pk,))
 
 
 @shared_task
@@ -65,6 +75,7 @@ def recompute_all_results() -> int:
     count = 0
     for edition in editions:
         recompute(edition, rebuild=True)
+        refresh_opendata(edition)
         count += 1
     return count
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("<int:year>/collectivites/<int:pk>/", views.collectivite_benchmark, name="collectivite"),
     path("<int:year>/publics/", views.public_results, name="public"),
     path("<int:year>/publics/repartition/", views.public_breakdown, name="public-breakdown"),
+    path("<int:year>/publics/donnees/", views.public_opendata, name="public-opendata"),
     # The respondent's own comparison (magic-link session).
     path("<int:year>/ma-collectivite/", views.my_benchmark, name="my-benchmark"),
 ]

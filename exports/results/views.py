@@ -4,7 +4,8 @@ from datetime import datetime
 
 from django.contrib import messages
 from django.core.cache import cache
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_POST
@@ -22,6 +23,7 @@ from exports.results.disclosure import (
 from exports.results.forms import BreakdownForm, ResultFiltersForm
 from exports.results.tasks import recompute_edition_results
 from exports.results.trends import get_trends
+from exports.services.opendata import is_public, slug, stored_package
 from respondents.access import RespondentRequest, respondent_required
 from respondents.models import Collectivite
 from surveys.models import Edition, Response
@@ -125,7 +127,22 @@ def public_results(request: HttpRequest, year: int) -> HttpResponse:
             "results": results,
             "questions": _with_charts(results["questions"]),
             "min_respondents": MIN_RESPONDENTS,
+            "opendata": edition.opendata_questions,
         },
+    )
+
+
+def public_opendata(request: HttpRequest, year: int) -> FileResponse:
+    """The open dataset's ZIP, for everyone, once the edition is published and declares it."""
+    edition = _published(year)
+    if not is_public(edition):
+        raise Http404("Cette édition ne publie pas de données par collectivité.")
+    name = stored_package(edition)
+    return FileResponse(
+        default_storage.open(name, "rb"),
+        as_attachment=True,
+        filename=f"{slug(edition)}.zip",
+        content_type="application/zip",
     )
 
 

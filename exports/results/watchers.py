@@ -9,6 +9,8 @@ from barometre.tasks import enqueue_on_commit
 from exports.results.counts import COUNTED_STATUSES, rebuild, tracking
 from exports.results.sheets import queue_results_sheets
 from exports.results.tasks import recompute_all_results, schedule_recompute, send_results_sheets
+from exports.services.opendata import is_public
+from exports.tasks import build_opendata
 from surveys.models import Edition, Response
 
 
@@ -51,3 +53,10 @@ def send_sheets_at_publication(sender: Any, edition: Edition, publication: int, 
     """Results published: each respondent's PDF sheet by e-mail, logged now, sent on commit."""
     if queue_results_sheets(edition, publication):
         enqueue_on_commit(send_results_sheets, edition.pk, publication)
+
+
+def build_opendata_when_published(sender: Any, instance: Edition, **_: Any) -> None:
+    """A published edition that declares open data (at publication, or saved again): its
+    package is built in the background, ready before the first download."""
+    if is_public(instance):
+        enqueue_on_commit(build_opendata, instance.pk)

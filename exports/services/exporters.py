@@ -25,6 +25,7 @@ from exports.services.layout import (
 from respondents.classification import TRANCHES_POPULATION
 from respondents.models import Collectivite
 from surveys.models import Answer, Edition, Question, Response
+from surveys.visibility import is_visible, values_with_derived
 
 T = Question.Type
 BATCH_SIZE = 2000
@@ -88,8 +89,18 @@ class ListExporter:
     identifier = ""
     verbose_name = ""
 
-    def __init__(self, on_progress: Callable[[int, int], None] | None = None):
+    def __init__(
+        self,
+        on_progress: Callable[[int, int], None] | None = None,
+        *,
+        header_labels: bool = False,
+    ):
         self.on_progress = on_progress or (lambda done, total: None)
+        self.header_labels = header_labels
+
+    def header(self, column: Column) -> str:
+        """A column's heading: its code, or its title (`header_labels`)."""
+        return column.title if self.header_labels else column.name
 
     def sheets(self) -> list[Sheet]:
         raise NotImplementedError
@@ -182,26 +193,59 @@ class ResponsesExporter(ListExporter):
         *,
         labels: bool = True,
         filters: dict | None = None,
+        sections: list[str] | None = None,
+        questions: list[str] | None = None,
+        omit: list[str] | None = None,
+        header_labels: bool = False,
         batch_size: int = BATCH_SIZE,
         on_progress: Callable[[int, int], None] | None = None,
     ):
-        super().__init__(on_progress)
+        super().__init__(on_progress, header_labels=header_labels)
         self.edition = edition
-        self.layout = Layout(edition, labels)
+        self.layout = Layout(edition, labels, sections, questions)
         self.filters = filters or {}
+        self.omit = set(omit or ())
         self.batch_size = batch_size
         self.tally = Tally()
         self.count = {q.pk: self.tally.adder(q) for q in self.layout.questions}
         self._ids: list[int] | None = None
         self._done = 0
+        # Positions of the columns kept in each sheet of answers (`keep_column`), and the
+        # sheets that lose some (their rows are narrowed as they stream by).
+        self.kept: dict[str, list[int]] = {}
+        self.narrowed: set[str] = set()
+        for identifier, columns in (
+            ("reponses", self.layout.response_columns),
+            ("dispositifs", self.layout.roster_columns),
+        ):
+            self.kept[identifier] = [i for i, c in enumerate(columns) if self.keep_column(c)]
+            if len(self.kept[identifier]) < len(columns):
+                self.narrowed.add(identifier)
+
+    def keep_column(self, column: Column) -> bool:
+        """Whether the export writes `column`, given the column groups to leave out."""
+        return not any(
+            group in self.omit and column_in_group(column, group) for group in COLUMN_GROUPS
+        )
 
     def sheets(self) -> list[Sheet]:
-        sheets = [Sheet("reponses", "Réponses", self.layout.response_columns)]
+        def kept(identifier: str, columns: list[Column]) -> list[Column]:
+            return [columns[index] for index in self.kept[identifier]]
+
+        sheets = [Sheet("reponses", "Réponses", kept("reponses", self.layout.response_columns))]
         if self.layout.item_blocks:
-            sheets.append(Sheet("dispositifs", "Dispositifs", self.layout.roster_columns))
+            roster_columns = kept("dispositifs", self.layout.roster_columns)
+            sheets.append(Sheet("dispositifs", "Dispositifs", roster_columns))
         sheets.append(Sheet("dictionnaire", "Dictionnaire", DICTIONARY_COLUMNS))
         sheets.append(Sheet("agregats", "Agrégats", AGGREGATE_COLUMNS))
         return sheets
+
+    def iterate_sheet(self, identifier: str) -> Iterator[list]:
+        rows = super().iterate_sheet(identifier)
+        positions = self.kept.get(identifier)
+        if positions is None or identifier not in self.narrowed:
+            return rows
+        return ([row[index] for index in positions] for row in rows)
 
     @property
     def response_ids(self) -> list[int]:
@@ -236,9 +280,22 @@ class ResponsesExporter(ListExporter):
             response[11],
         )  # fmt: skip
 
+    def _values(self, response: tuple, answers: dict) -> dict:
+        """What the conditions read for a response: its answers by code and derived variables."""
+        collectivite = Collectivite(
+            kind=response[5], epci_type=response[9], population=response[10],
+            region_code=response[11] or "",
+        )  # fmt: skip
+        return values_with_derived(collectivite, answers, self.edition)
+
+    def _by_code(self, answers: dict) -> dict:
+        codes = self.layout.codes_by_id
+        return {codes[pk]: value for pk, (value, _other) in answers.items() if pk in codes}
+
     def iterate_reponses(self) -> Iterator[list]:
         layout = self.layout
         blocks = [(block.question.pk, block) for block in layout.top_blocks]
+        conditional = [(pk, block) for pk, block in blocks if block.statuses and block.conditional]
         indicators = [(indicator, question.pk) for indicator, question in layout.indicators]
         tally = self.tally
         count = self.count
@@ -248,16 +305,26 @@ class ResponsesExporter(ListExporter):
                 response_id__in=batch, item=0
             ).values_list("response_id", "question_id", "value", "other_text"):
                 answers[response_id][question_id] = (value, other_text)
-                count[question_id](value)
+                # Every answer stays for the conditions; only the exported sections count.
+                if question_id in count:
+                    count[question_id](value)
             for response in self._responses(batch):
                 own = answers.get(response[0], {})
+                hidden = set()
+                if conditional:
+                    values = self._values(response, self._by_code(own))
+                    hidden = {
+                        pk
+                        for pk, block in conditional
+                        if pk not in own and not is_visible(block.question, values)
+                    }
                 row = self._identity(response)
                 row.append(layout.status_cell(response[1]))
                 row.extend(
                     (local_naive(response[2]), local_naive(response[3]), local_naive(response[4]))
                 )
                 for question_id, block in blocks:
-                    row.extend(block.cells(own.get(question_id)))
+                    row.extend(block.cells(own.get(question_id), question_id in hidden))
                 for indicator, question_id in indicators:
                     answer = own.get(question_id)
                     row.append(to_number(indicator.compute(answer and answer[0], response[10])))
@@ -274,8 +341,10 @@ class ResponsesExporter(ListExporter):
             start += block.width
         width = start
         by_id = layout.by_id
+        conditional = [b for b in layout.item_blocks if b.statuses and b.conditional]
         for batch in batched(self.response_ids, self.batch_size):
             items: dict[tuple, list] = {}
+            item_answers: dict[tuple, dict] = defaultdict(dict)
             for response_id, question_id, item, value, other_text in (
                 Answer.objects.filter(response_id__in=batch, item__gt=0)
                 .order_by()
@@ -284,10 +353,18 @@ class ResponsesExporter(ListExporter):
                 question = by_id.get(question_id)
                 if question is None or question.roster_id is None:
                     continue
-                cells = items.setdefault((response_id, question.roster_id, item), [None] * width)
+                key = (response_id, question.roster_id, item)
+                cells = items.setdefault(key, [None] * width)
                 offset, block = positions[question_id]
                 cells[offset : offset + block.width] = block.cells((value, other_text))
+                item_answers[key][question.code] = value
                 self.count[question_id](value)
+            top: dict[int, dict] = defaultdict(dict)
+            if conditional:
+                for response_id, question_id, value in Answer.objects.filter(
+                    response_id__in=batch, item=0
+                ).values_list("response_id", "question_id", "value"):
+                    top[response_id][question_id] = (value, "")
             keys_by_response = defaultdict(list)
             for key in items:
                 keys_by_response[key[0]].append(key)
@@ -295,10 +372,33 @@ class ResponsesExporter(ListExporter):
                 identity = self._identity(response)
                 key_cells = [identity[1], identity[2], identity[0], identity[3]]
                 for key in sorted(keys_by_response.get(response[0], ())):
-                    roster_code = by_id[key[1]].code
+                    cells = items[key]
+                    if conditional:
+                        self._mark_not_asked(
+                            response, top[response[0]], item_answers[key], key, cells
+                        )
+                    roster_code = layout.codes_by_id[key[1]]
                     self.tally.rows["dispositifs"] += 1
-                    yield key_cells + [roster_code, key[2]] + items[key]
+                    yield key_cells + [roster_code, key[2]] + cells
             self._advance(len(batch))
+
+    def _mark_not_asked(self, response, top: dict, own: dict, key: tuple, cells: list) -> None:
+        """Fill the status of the unanswered number questions that an item's conditions hid."""
+        values = None
+        start = 0
+        for block in self.layout.item_blocks:
+            question = block.question
+            if (
+                block.statuses
+                and block.conditional
+                and question.roster_id == key[1]
+                and question.code not in own
+            ):
+                if values is None:
+                    values = self._values(response, self._by_code(top) | own)
+                if not is_visible(question, values):
+                    cells[start : start + block.width] = block.cells(None, hidden=True)
+            start += block.width
 
     def iterate_dictionnaire(self) -> Iterator[list]:
         questions = {q.code: q for q in self.layout.questions}
@@ -311,9 +411,10 @@ class ResponsesExporter(ListExporter):
                     column.question or None,
                     column.title,
                     TYPE_LABELS.get(column.question_type, column.role),
-                    column.kind,
+                    f"{column.kind} ({column.unit})" if column.unit else column.kind,
                     " ; ".join(f"{code} = {label}" for code, label in column.choices) or None,
                     question.section.title if question else None,
+                    column.description or None,
                 ]
 
     def iterate_agregats(self) -> Iterator[list]:
@@ -367,6 +468,23 @@ class ResponsesExporter(ListExporter):
                 yield head + [None, None, label, count, base, percentage(count, base), None]
 
 
+# Columns an export may leave out, by group (the form's « Colonnes »).
+COLUMN_GROUPS = {
+    "dates": "Dates de la réponse (commencée, envoyée, validée)",
+    "precisions": "Textes « précisez » (colonnes <code>_autre)",
+    "listes": "Listes des choix cochés (colonne <code> des choix multiples)",
+}
+RESPONSE_DATES = ("cree_le", "envoye_le", "valide_le")
+
+
+def column_in_group(column: Column, group: str) -> bool:
+    if group == "dates":
+        return column.name in RESPONSE_DATES
+    if group == "precisions":
+        return column.role == "other"
+    return group == "listes" and column.role == "list"
+
+
 DICTIONARY_COLUMNS = [
     Column("feuille", "Feuille"),
     Column("colonne", "Colonne"),
@@ -376,6 +494,7 @@ DICTIONARY_COLUMNS = [
     Column("format", "Type de la colonne"),
     Column("choix", "Choix (code = libellé)"),
     Column("section", "Section du questionnaire"),
+    Column("remarque", "Remarque (valeurs manquantes, unité)"),
 ]
 AGGREGATE_COLUMNS = [
     Column("question", "Code de la question"),

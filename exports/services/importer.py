@@ -23,6 +23,8 @@ from exports.services.layout import (
     LIST_SEPARATOR,
     NSP,
     NSP_LABEL,
+    SANS_OBJET,
+    SANS_OBJET_LABEL,
     STATUS_LABELS,
     Block,
     Layout,
@@ -218,11 +220,18 @@ class Importer:
         elif question.type == T.RANKING:
             raw = {column.name[len(question.code) + 1 :]: value(column) for column in columns}
         elif question.type in (T.INTEGER, T.DECIMAL, T.MONEY):
-            figure = value(columns[0]) if columns else None
+            main = next((c for c in columns if c.role == "value"), None)
+            status = next((c for c in columns if c.role == "status"), None)
+            figure = value(main) if main else None
             if isinstance(figure, str):
                 figure = restore(figure).strip()
-                if figure.casefold() == NSP_LABEL.casefold():
-                    figure = NSP
+            if figure in (None, "") and status:
+                figure = _text(value(status)) or None
+                if figure and figure.casefold() in (SANS_OBJET, SANS_OBJET_LABEL.casefold()):
+                    figure = None
+            # « Ne sait pas » in the status column, or in the number column of older exports.
+            if isinstance(figure, str) and figure.casefold() == NSP_LABEL.casefold():
+                figure = NSP
             raw = figure
         elif question.type == T.ROSTER:
             raw = value(columns[0]) if columns else None

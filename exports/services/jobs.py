@@ -25,15 +25,30 @@ def export_responses(
     *,
     labels: bool = True,
     filters: dict | None = None,
+    sections: list[str] | None = None,
+    omit: list[str] | None = None,
+    header_labels: bool = False,
     on_progress=None,
 ) -> int:
-    """Write the responses of `edition` to `path` (xlsx, or csv plus `<path>.schema.json`)."""
-    exporter = ResponsesExporter(edition, labels=labels, filters=filters, on_progress=on_progress)
+    """Write the responses of `edition` to `path`: xlsx; csv (open data) plus
+    `<path>.schema.json`; or csvfr, the CSV a French Excel opens as it is."""
+    exporter = ResponsesExporter(
+        edition,
+        labels=labels,
+        filters=filters,
+        sections=sections,
+        omit=omit,
+        header_labels=header_labels,
+        on_progress=on_progress,
+    )
     if fmt == ExportJob.Format.XLSX:
         return write_xlsx(exporter, str(path))
     sheet = exporter.sheets()[0]
+    excel_fr = fmt == ExportJob.Format.CSV_EXCEL_FR
     with open(path, "w", encoding="utf-8", newline="") as stream:
-        rows = write_csv(exporter, sheet, stream)
+        rows = write_csv(exporter, sheet, stream, excel_fr=excel_fr)
+    if excel_fr:
+        return rows
     schema = table_schema(
         sheet,
         title=f"{edition.title} — réponses des collectivités",
@@ -41,6 +56,7 @@ def export_responses(
             f"Une ligne par collectivité ayant répondu à l'édition {edition.year} du Baromètre "
             "de la démocratie locale numérique (Décider ensemble). Aucune donnée de contact."
         ),
+        header_labels=header_labels,
     )
     with open(schema_path(path), "w", encoding="utf-8") as stream:
         write_table_schema(schema, stream)
@@ -72,6 +88,9 @@ def run_job(job: ExportJob) -> None:
             path,
             labels=job.answers == ExportJob.Answers.LABELS,
             filters=job.filters,
+            sections=job.sections,
+            omit=job.omitted_columns,
+            header_labels=job.headers == ExportJob.Headers.LABELS,
             on_progress=on_progress,
         )
         job.refresh_from_db()

@@ -24,6 +24,12 @@ from surveys.rules import rules_of
 
 NSP = "nsp"
 NSP_LABEL = "Ne sait pas"
+# Why a number column is empty, in its companion `<code>__statut` column: a number column holds
+# numbers only, so that Excel, R, pandas, SPSS and Stata type it without cleaning.
+SANS_OBJET = "sans_objet"
+SANS_OBJET_LABEL = "Sans objet (question non posée)"
+STATUS_SUFFIX = "__statut"
+EURO = "€"
 LIST_SEPARATOR = " ; "
 T = Question.Type
 
@@ -56,6 +62,8 @@ class Column:
     choices: list[tuple[str, str]] = field(default_factory=list)
     # Allowed values as exported (codes or labels), for the Table Schema enum.
     enum: list = field(default_factory=list)
+    unit: str = ""  # "€" for amounts
+    description: str = ""
 
 
 def local_naive(value: datetime | None) -> datetime | None:
@@ -91,6 +99,27 @@ def type_collectivite(kind: str, epci_type: str) -> str:
     return Collectivite(kind=kind, epci_type=epci_type).type_collectivite
 
 
+NUMBER_TYPES = (T.INTEGER, T.DECIMAL, T.MONEY)
+
+
+def is_conditional(question: Question) -> bool:
+    """Whether a condition (its own, its section's or its roster's) may hide the question."""
+    roster = question.roster
+    return bool(
+        question.condition
+        or question.section.condition
+        or (roster is not None and (roster.condition or roster.section.condition))
+    )
+
+
+def number_statuses(question: Question) -> list[tuple[str, str]]:
+    """The reasons why a number question may have no value, as (code, label) pairs."""
+    statuses = [(NSP, NSP_LABEL)] if question.allow_nsp else []
+    if is_conditional(question):
+        statuses.append((SANS_OBJET, SANS_OBJET_LABEL))
+    return statuses
+
+
 class Block:
     """The columns of one question and how an answer fills them."""
 
@@ -101,12 +130,16 @@ class Block:
         self.choice_labels = dict(self.choices)
         self.other_choices = [c.code for c in question.choices.all() if c.other]
         self.rows = [(r.code, r.label) for r in question.rows.all()]
+        self.conditional = is_conditional(question)
+        self.statuses = number_statuses(question) if question.type in NUMBER_TYPES else []
         self.columns = self._columns()
         self.width = len(self.columns)
         self.empty = [None] * self.width
         self._prepare()
 
-    def _column(self, name, title, kind="string", role="value", choices=None, enum=None):
+    def _column(
+        self, name, title, kind="string", role="value", choices=None, enum=None, **extra
+    ) -> Column:
         return Column(
             name=name,
             title=title,
@@ -116,6 +149,7 @@ class Block:
             role=role,
             choices=choices or [],
             enum=enum or [],
+            **extra,
         )
 
     def _shown(self, code: str, labels: dict) -> str:
@@ -166,11 +200,27 @@ class Block:
                 for item, label in self.choices
             ]
         elif q.type in (T.INTEGER, T.DECIMAL, T.MONEY):
-            kind = "integer" if q.type == T.INTEGER and not q.allow_nsp else "number"
-            choices = [(NSP, NSP_LABEL)] if q.allow_nsp else []
-            if q.allow_nsp:
-                kind = "string"  # a number, or the « ne sait pas » code
-            columns = [self._column(code, text, kind, choices=choices)]
+            kind = "integer" if q.type == T.INTEGER else "number"
+            unit = EURO if q.type == T.MONEY else ""
+            columns = [self._column(code, text, kind, unit=unit)]
+            if self.statuses:
+                name = f"{code}{STATUS_SUFFIX}"
+                columns[0].description = f"Vide quand la valeur manque : la raison est dans {name}."
+                columns.append(
+                    self._column(
+                        name,
+                        f"{text} — statut de la valeur",
+                        role="status",
+                        choices=self.statuses,
+                        enum=self._enum(self.statuses),
+                        description=(
+                            f"Pourquoi {code} est vide (une colonne de nombres ne contient que "
+                            "des nombres) : "
+                            + " ; ".join(f"{c} = {label}" for c, label in self.statuses)
+                            + ". Vide : valeur donnée, ou pas de réponse."
+                        ),
+                    )
+                )
         elif q.type == T.ROSTER:
             # Stored at item 0 as the number of items (see surveys.validation).
             columns = [self._column(code, f"{text} (nombre d'éléments)", "integer", "count")]
@@ -180,9 +230,12 @@ class Block:
             columns.append(self._column(f"{code}_autre", f"{text} — précisez", role="other"))
         return columns
 
-    def cells(self, answer) -> list:
-        """The cells for `answer`, a (value, other_text) pair or None."""
+    def cells(self, answer, hidden: bool = False) -> list:
+        """The cells for `answer`, a (value, other_text) pair or None; `hidden` when the
+        response's conditions did not ask the question."""
         if answer is None:
+            if hidden and self.statuses:
+                return [None, self.shown_status[SANS_OBJET]]
             return self.empty
         cells = self._fill(answer[0])
         if self.other_choices:
@@ -195,7 +248,9 @@ class Block:
         self.shown = {code: (label if self.labels else code) for code, label in self.choices}
         self.codes = [code for code, _ in self.choices]
         self.row_codes = [code for code, _ in self.rows]
-        self.nsp_cell = NSP_LABEL if self.labels else NSP
+        self.shown_status = {
+            code: (label if self.labels else code) for code, label in self.statuses
+        }
         fillers: dict[str, Callable[[Any], list]] = {
             T.SINGLE: self._single,
             T.MULTIPLE: self._multiple,
@@ -229,7 +284,9 @@ class Block:
         return [value.get(code) for code in self.codes]
 
     def _number(self, value) -> list:
-        return [self.nsp_cell if value == NSP else to_number(value)]
+        if value == NSP:
+            return [None, self.shown_status[NSP]] if self.statuses else [None]
+        return [to_number(value), None] if self.statuses else [to_number(value)]
 
     def _plain(self, value) -> list:
         return [value]
@@ -279,23 +336,38 @@ ROSTER_KEY = ["code_insee", "siren", "collectivite", "type_collectivite"]
 class Layout:
     """The columns of an edition's export, built once per export from its definition."""
 
-    def __init__(self, edition: Edition, labels: bool):
+    def __init__(
+        self,
+        edition: Edition,
+        labels: bool,
+        sections: list[str] | None = None,
+        questions: list[str] | None = None,
+    ):
+        """`sections` (codes, empty: all) or `questions` (codes: exactly these) narrow it."""
         self.edition = edition
         self.labels = labels
-        questions = list(
-            Question.objects.filter(edition=edition)
-            .select_related("section")
+        chosen = Question.objects.filter(edition=edition)
+        if sections:
+            chosen = chosen.filter(section__code__in=sections)
+        if questions is not None:
+            chosen = chosen.filter(code__in=questions, roster__isnull=True)
+        selected = list(
+            chosen.select_related("section", "roster__section")
             .prefetch_related("choices", "rows")
             .order_by("section__order", "section__pk", "order", "pk")
         )
-        self.questions = questions
-        self.top_blocks = [Block(q, labels) for q in questions if q.roster_id is None]
+        self.questions = selected
+        self.top_blocks = [Block(q, labels) for q in selected if q.roster_id is None]
         self.rosters = [b.question for b in self.top_blocks if b.question.type == T.ROSTER]
-        self.item_blocks = [Block(q, labels) for q in questions if q.roster_id is not None]
-        self.by_id = {q.pk: q for q in questions}
+        self.item_blocks = [Block(q, labels) for q in selected if q.roster_id is not None]
+        self.by_id = {q.pk: q for q in selected}
+        # Every question's code, exported or not: conditions may read another section.
+        self.codes_by_id = dict(
+            Question.objects.filter(edition=edition).values_list("pk", "code").order_by()
+        )
         # The edition's indicators (definition file, `rules`), each after the answers, with the
         # question it is computed from.
-        top = {q.code: q for q in questions if q.roster_id is None}
+        top = {q.code: q for q in selected if q.roster_id is None}
         self.indicators = [
             (indicator, top[indicator.question])
             for indicator in rules_of(edition).indicators
@@ -310,6 +382,7 @@ class Layout:
                 else f"{indicator.label} (dérivé)",
                 "number",
                 role="derived",
+                unit=EURO if EURO in (indicator.unit or "") else "",
             )
             for indicator, _question in self.indicators
         ]

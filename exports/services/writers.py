@@ -15,13 +15,19 @@ import xlsxwriter
 
 from barometre.textclean import normalise_newlines
 from exports.services.exporters import ListExporter, Sheet
+from exports.services.layout import EURO
 
 # A cell starting with one of these is read as a formula by spreadsheet software; some also
 # read the full-width and small forms, and skip leading spaces before them.
 FORMULA_TRIGGERS = frozenset("=+-@\t\r\n\uff1d\uff0b\uff0d\uff20\ufe66\ufe62\ufe63\ufe6b")
 _SKIPPED = "' \u00a0\u2007\u202f\u3000"
 DATE_FORMAT = "yyyy-mm-dd hh:mm:ss"
+INTEGER_FORMAT = "0"
+# Excel's format codes are written in the en-US syntax and shown in the reader's locale
+# (« 450 000,00 € » in a French Excel).
+EURO_FORMAT = '#,##0.00 "€"'
 CSV_DATE_FORMAT = "%Y-%m-%dT%H:%M:%S"
+EXCEL_FR_DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
 XLSX_MAX_TEXT = 32767
 
 
@@ -56,14 +62,22 @@ def write_xlsx(exporter: ListExporter, path: str) -> int:
     )
     header_format = workbook.add_format({"bold": True, "text_wrap": False})
     date_format = workbook.add_format({"num_format": DATE_FORMAT})
+    number_formats = {
+        "integer": workbook.add_format({"num_format": INTEGER_FORMAT}),
+        "euro": workbook.add_format({"num_format": EURO_FORMAT}),
+    }
     rows = 0
     for sheet in exporter.sheets():
         worksheet = workbook.add_worksheet(sheet.title)
         worksheet.freeze_panes(1, 0)
+        formats = []
         for index, column in enumerate(sheet.columns):
-            worksheet.write_string(0, index, column.name, header_format)
+            worksheet.write_string(0, index, exporter.header(column), header_format)
             if column.kind == "datetime":
                 worksheet.set_column(index, index, 19)
+            elif column.unit == EURO:
+                worksheet.set_column(index, index, 14)
+            formats.append(number_formats.get("euro" if column.unit == EURO else column.kind))
         write_string = worksheet.write_string
         write_number = worksheet.write_number
         write_datetime = worksheet.write_datetime
@@ -76,11 +90,11 @@ def write_xlsx(exporter: ListExporter, path: str) -> int:
                     if value:
                         write_string(row_index, col, neutralise(value)[:XLSX_MAX_TEXT])
                 elif kind is int or kind is float:
-                    write_number(row_index, col, value)
+                    write_number(row_index, col, value, formats[col])
                 elif kind is datetime or kind is date:
                     write_datetime(row_index, col, value, date_format)
                 elif kind is Decimal:
-                    write_number(row_index, col, float(value))
+                    write_number(row_index, col, float(value), formats[col])
                 elif kind is bool:
                     write_number(row_index, col, int(value))
                 else:
@@ -105,27 +119,57 @@ def csv_cell(value) -> str:
     return str(value)
 
 
-def write_csv(exporter: ListExporter, sheet: Sheet, stream: IO[str]) -> int:
-    """Write one sheet as UTF-8 CSV (comma, header row of column names); returns the rows."""
-    writer = csv.writer(stream, lineterminator="\n")
-    writer.writerow([column.name for column in sheet.columns])
+def excel_fr_cell(value) -> str:
+    """A cell as a French Excel reads it: decimal comma, date and time with a space."""
+    kind = type(value)
+    if kind is float or kind is Decimal:
+        return str(value).replace(".", ",")
+    if kind is datetime:
+        return value.strftime(EXCEL_FR_DATE_FORMAT)
+    return csv_cell(value)
+
+
+def write_csv(exporter: ListExporter, sheet: Sheet, stream: IO[str], *, excel_fr=False) -> int:
+    """Write one sheet as UTF-8 CSV with a header row of column names; returns the rows.
+
+    Open data: comma, LF, decimal point. `excel_fr` (« CSV pour Excel (France) »): a byte order
+    mark so that Excel reads UTF-8 (accents), semicolon, CRLF and decimal comma, the settings
+    of a French Excel.
+    """
+    if excel_fr:
+        stream.write("\ufeff")
+        writer = csv.writer(stream, delimiter=";", lineterminator="\r\n")
+        cell = excel_fr_cell
+    else:
+        writer = csv.writer(stream, lineterminator="\n")
+        cell = csv_cell
+    writer.writerow([exporter.header(column) for column in sheet.columns])
     rows = 0
     for row in exporter.iterate_sheet(sheet.identifier):
-        writer.writerow([csv_cell(value) for value in row])
+        writer.writerow([cell(value) for value in row])
         rows += 1
     return rows
 
 
-def table_schema(sheet: Sheet, *, title: str, description: str) -> dict:
-    """The Table Schema (frictionless, specs.frictionlessdata.io) describing a CSV sheet."""
+def table_schema(
+    sheet: Sheet, *, title: str, description: str, header_labels: bool = False
+) -> dict:
+    """The Table Schema (frictionless, specs.frictionlessdata.io) describing a CSV sheet whose
+    header holds the column codes (or their titles: `header_labels`)."""
     fields = []
     for column in sheet.columns:
-        field: dict[str, Any] = {"name": column.name, "title": column.title, "type": column.kind}
+        name = column.title if header_labels else column.name
+        field: dict[str, Any] = {"name": name, "title": column.title, "type": column.kind}
         if column.kind == "datetime":
             field["format"] = CSV_DATE_FORMAT
             field["description"] = "Heure de Paris"
-        if column.question:
-            field["description"] = f"Question « {column.question} »"
+        notes = [f"Question « {column.question} »"] if column.question else []
+        if column.unit:
+            notes.append(f"en {column.unit}")
+        if column.description:
+            notes.append(column.description)
+        if notes:
+            field["description"] = " — ".join(notes)
         constraints = {}
         if column.enum:
             constraints["enum"] = column.enum
@@ -137,6 +181,8 @@ def table_schema(sheet: Sheet, *, title: str, description: str) -> dict:
         "title": title,
         "description": description,
         "fields": fields,
+        # One coding of missing values everywhere: a number column holds numbers only, empty
+        # when there is none; its `<code>__statut` column says why (see `layout`).
         "missingValues": [""],
     }
 

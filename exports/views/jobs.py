@@ -14,6 +14,7 @@ from barometre.roles import results_reader_required
 from barometre.tasks import enqueue_on_commit
 from exports.forms import ExportJobForm
 from exports.models import ExportJob
+from exports.services.exporters import COLUMN_GROUPS
 from exports.tasks import run_export
 from respondents.services import listing
 
@@ -70,7 +71,8 @@ def job_list(request):
 @require_GET
 def job_detail(request, pk: int):
     job = get_object_or_404(ExportJob.objects.select_related("edition", "created_by"), pk=pk)
-    return render(request, "exports/export_job.html", {"job": job})
+    omitted = [COLUMN_GROUPS.get(group, group) for group in job.omitted_columns]
+    return render(request, "exports/export_job.html", {"job": job, "omitted": omitted})
 
 
 @results_reader_required
@@ -102,19 +104,13 @@ def _serve(field, filename: str, content_type: str):
     return FileResponse(stream, as_attachment=True, filename=filename, content_type=content_type)
 
 
-CONTENT_TYPES = {
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "csv": "text/csv; charset=utf-8",
-}
-
-
 @results_reader_required
 @require_GET
 def job_download(request, pk: int):
     job = get_object_or_404(ExportJob.objects.select_related("edition"), pk=pk)
     if not job.is_downloadable:
         raise Http404("Cet export n'est pas (ou plus) disponible.")
-    return _serve(job.file, job.filename(), CONTENT_TYPES[job.format])
+    return _serve(job.file, job.filename(), job.content_type)
 
 
 @results_reader_required

@@ -23,6 +23,7 @@ from surveys.definition.format import (
     EDITION_KEYS,
     LABEL_MAX_LENGTH,
     LIST_NAME,
+    OPENDATA_KEYS,
     QUESTION_CODE,
     REQUIRED_KEYS,
     ROW_KEYS,
@@ -49,6 +50,7 @@ class Checker:
         self.references: list[tuple[int, str, dict]] = []  # (line, where, question)
         self.lists: dict[str, list[dict]] = {}
         self.questions: dict[str, dict] = {}
+        self.roster_members: set[str] = set()
 
     def error(self, line: int, message: str) -> None:
         self.errors.append(f"{self.name}, ligne {line} : {message}")
@@ -60,7 +62,7 @@ class Checker:
             raise DefinitionError(
                 [f"{self.name} : le fichier doit contenir « edition », « lists » et « sections »."]
             )
-        self.unknown_keys(data, ("edition", "lists", "sections", "rules"), "le fichier")
+        self.unknown_keys(data, ("edition", "lists", "sections", "rules", "opendata"), "le fichier")
         for key in ("edition", "sections"):
             if key not in data:
                 self.error(data.line, f"la clé « {key} » manque.")
@@ -69,6 +71,7 @@ class Checker:
             "lists": self.choice_lists(data.get("lists"), line_of(data, "lists")),
             "sections": self.sections(data.get("sections"), line_of(data, "sections")),
         }
+        definition["opendata"] = self.opendata(data.get("opendata"), line_of(data, "opendata"))
         self.resolve_references()
         for question in self.questions.values():
             if not question["choices_source"]:
@@ -105,6 +108,38 @@ class Checker:
                     "édition : la clôture (« closes_at ») doit suivre l'ouverture.",
                 )
         return edition
+
+    def opendata(self, raw: Any, line: int) -> dict:
+        """The codes of the questions whose answers are published per collectivité."""
+        if raw is None:
+            return {"questions": []}
+        if not self.expect_mapping(raw, line, "« opendata »"):
+            return {"questions": []}
+        self.unknown_keys(raw, OPENDATA_KEYS, "« opendata »")
+        codes = raw.get("questions")
+        if not isinstance(codes, Sequence):
+            self.error(
+                line_of(raw, "questions"),
+                "opendata : « questions » doit être la liste des codes des questions publiées.",
+            )
+            return {"questions": []}
+        published: list[str] = []
+        for index, code in enumerate(codes):
+            code_line = line_of(codes, index)
+            question = self.questions.get(code) if isinstance(code, str) else None
+            if question is None:
+                self.error(code_line, f"opendata : « {code} » n'est pas une question de l'édition.")
+            elif code in self.roster_members:
+                self.error(
+                    code_line,
+                    f"opendata : « {code} » est posée dans une liste répétable ; seules les "
+                    "questions posées une fois par collectivité peuvent être publiées.",
+                )
+            elif code in published:
+                self.error(code_line, f"opendata : « {code} » est déjà dans la liste.")
+            else:
+                published.append(code)
+        return {"questions": published}
 
     def choice_lists(self, raw: Any, line: int) -> list[dict]:
         if raw is None:
@@ -238,6 +273,8 @@ class Checker:
         if code and qtype in TYPES:
             self.questions[code] = question
             question["_line"] = raw.line
+            if roster:
+                self.roster_members.add(code)
         return question
 
     def check_bounds(self, raw: Mapping, question: dict, where: str) -> None:

@@ -88,6 +88,7 @@ def export_definition(edition: Edition) -> dict:
         ],
         "sections": sections,
         "rules": _decimals(edition.rules or {}),
+        "opendata": {"questions": list(edition.opendata_questions)},
     }
     _drop_stale_sources(definition)
     return definition
@@ -181,6 +182,8 @@ def dump_definition(definition: dict) -> str:
     rules = _rules_out(definition.get("rules") or {})
     if rules:
         document["rules"] = rules
+    if definition["opendata"]["questions"]:
+        document["opendata"] = {"questions": _Flow(definition["opendata"]["questions"])}
     header = (
         "# Définition d'une édition du Baromètre (format : editions/README.md).\n"
         f"# Import : python manage.py import_edition <fichier> ; "

@@ -76,6 +76,7 @@ def clone_edition(edition: Edition, year: int, title: str) -> Edition:
             status=Edition.Status.DRAFT,
             choice_lists=edition.choice_lists,
             rules=_rules_for_the_next_edition(edition.rules or {}),
+            opendata_questions=edition.opendata_questions,
         )
         sections = {}
         for section in edition.sections.all():

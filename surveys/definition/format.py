@@ -36,6 +36,8 @@ REQUIRED_KEYS = {
     "roster": ("questions",),
 }
 EDITION_KEYS = ("year", "title", "introduction", "opens_at", "closes_at")
+# The answers published per collectivité in the open dataset of a published edition.
+OPENDATA_KEYS = ("questions",)
 SECTION_KEYS = ("code", "title", "description", "condition", "questions")
 CHOICE_KEYS = ("code", "label", "exclusive", "other", "condition")
 ROW_KEYS = ("code", "label")

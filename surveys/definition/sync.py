@@ -49,6 +49,7 @@ def import_definition(definition: dict) -> tuple[Edition, bool]:
         sync = _Sync()
         edition = sync.edition(edition, header, definition["lists"], definition.get("rules", {}))
         sync.sections(edition, definition["sections"])
+        sync.save(edition, {"opendata_questions": definition["opendata"]["questions"]})
         if sync.changed and existed:
             changed = edition
             transaction.on_commit(lambda: definition_changed.send(sender=Edition, edition=changed))

@@ -44,6 +44,11 @@ class Edition(models.Model):
     # What the edition means beyond its questions (indicators, brackets, warnings, trends), as
     # checked by the definition loader; read through `surveys.rules.rules_of`.
     rules = models.JSONField(_("règles de l'édition"), default=dict, blank=True)
+    # Codes of the questions whose answers the open dataset publishes per collectivité
+    # (the definition file's `opendata` block); nothing else is published per collectivité.
+    opendata_questions = models.JSONField(
+        _("questions publiées en données ouvertes"), default=list, blank=True
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

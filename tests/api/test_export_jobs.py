@@ -39,3 +39,51 @@ def test_a_bad_export_request_is_a_400(staff_api, edition_2030):
     response = staff_api.post("/api/v1/editions/2030/exports/", {"format": "pdf"}, format="json")
     assert response.status_code == 400 and "format" in response.json()
     assert not ExportJob.objects.exists()
+
+
+def test_an_api_export_leaves_drafts_out_by_default_and_takes_sections_and_headers(
+    staff_api, edition_2030, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        started = staff_api.post(
+            "/api/v1/editions/2030/exports/",
+            {
+                "format": "csvfr",
+                "headers": "labels",
+                "sections": ["profil"],
+                "omitted_columns": ["dates"],
+            },
+            format="json",
+        )
+    assert started.status_code == 202
+    data = started.json()
+    assert (data["format"], data["headers"], data["sections"]) == ("csvfr", "labels", ["profil"])
+    assert data["omitted_columns"] == ["dates"]
+    job = ExportJob.objects.get(pk=data["id"])
+    assert job.filters == {"status": ["submitted", "validated"]}
+    body = b"".join(staff_api.get(f"/api/v1/exports/{job.pk}/download/").streaming_content)
+    lines = body.decode("utf-8-sig").split("\r\n")
+    assert lines[0].startswith("Nom de la collectivité;")
+    assert "Réponse commencée le" not in lines[0]
+    assert [line.split(";")[0] for line in lines[1:-1]] == ["Rennes", "Ille-et-Vilaine"]
+
+
+def test_an_api_export_refuses_a_section_the_edition_does_not_have(staff_api, edition_2030):
+    response = staff_api.post(
+        "/api/v1/editions/2030/exports/",
+        {"format": "xlsx", "sections": ["profil", "covid"]},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json()["sections"] == ["L'édition 2030 n'a pas de section « covid »."]
+    assert not ExportJob.objects.exists()
+
+
+def test_an_api_export_refuses_an_unknown_column_group(staff_api, edition_2030):
+    response = staff_api.post(
+        "/api/v1/editions/2030/exports/",
+        {"format": "xlsx", "omitted_columns": ["contacts"]},
+        format="json",
+    )
+    assert response.status_code == 400 and "omitted_columns" in response.json()
+    assert not ExportJob.objects.exists()

@@ -71,3 +71,56 @@ def test_a_real_worker_builds_and_stores_the_export(
     assert names == ["Rennes", "Ille-et-Vilaine", "Metz Métropole"]
     roster = list(workbook["Dispositifs"].iter_rows(min_row=2, values_only=True))
     assert len(roster) == 3
+
+
+def test_the_command_writes_the_excel_csv_of_chosen_sections(db, rennes, metz_metropole, tmp_path):
+    edition = build_edition()
+    build_responses(edition, rennes, metz_metropole)
+    output = tmp_path / "excel.csv"
+    call_command(
+        "export_responses", "--edition", "2030", "--format", "csvfr", "--output", str(output),
+        "--sections", "moyens", "--intitules", stdout=StringIO(),
+    )  # fmt: skip
+    header = output.read_bytes().split(b"\r\n")[0].decode("utf-8")
+    assert header.startswith("\ufeffNom de la collectivité;Code INSEE")
+    assert "Nombre d'ETP" in header and "Quelle est votre fonction ?" not in header
+    with pytest.raises(CommandError, match="n'a pas de section : covid"):
+        call_command(
+            "export_responses", "--edition", "2030", "--output", str(output),
+            "--sections", "moyens", "covid",
+        )  # fmt: skip
+
+
+@pytest.mark.worker
+def test_a_real_worker_builds_the_excel_csv_of_one_section(
+    celery_worker, rennes, metz_metropole, tmp_path
+):
+    from django.db import transaction
+
+    edition = build_edition()
+    build_responses(edition, rennes, metz_metropole)
+    with transaction.atomic():
+        job = ExportJob.objects.create(
+            edition=edition,
+            format=ExportJob.Format.CSV_EXCEL_FR,
+            answers="labels",
+            sections=["moyens"],
+            filters={"status": ["submitted", "validated"]},
+        )
+        enqueue_on_commit(run_export, job.pk)
+
+    deadline = time.monotonic() + 60
+    while True:
+        job.refresh_from_db()
+        if job.is_finished:
+            break
+        assert time.monotonic() < deadline, "le worker n'a pas terminé l'export"
+        time.sleep(0.3)
+
+    assert job.status == ExportJob.Status.DONE, job.error
+    stored = tmp_path / "media" / job.file.name
+    lines = stored.read_bytes().decode("utf-8").split("\r\n")
+    assert lines[0].startswith("\ufeffcollectivite;code_insee;")
+    assert "budget_participation__statut" in lines[0] and "fonction_repondant" not in lines[0]
+    assert [line.split(";")[0] for line in lines[1:-1]] == ["Rennes", "Ille-et-Vilaine"]
+    assert ";2,5;" in lines[1]

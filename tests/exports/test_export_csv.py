@@ -30,7 +30,9 @@ def test_it_writes_one_utf8_row_per_collectivite(exported):
     assert rennes["changements_prevus"] == "Une assemblée citoyenne\net un budget participatif."
     assert rennes["budget_par_habitant"] == "2"
     assert metz["nb_agents"] == "-3"
-    assert ille["budget_participation"] == "nsp"
+    assert ille["budget_participation"] == ""
+    assert ille["budget_participation__statut"] == "nsp"
+    assert rennes["budget_participation__statut"] == ""
     assert ille["outils_numeriques_open_data"] == ""
 
 
@@ -48,7 +50,9 @@ def test_it_describes_the_csv_in_a_table_schema(exported):
     assert [field["name"] for field in schema["fields"]] == header
     assert fields["population"]["type"] == "integer"
     assert fields["etp_participation"]["type"] == "number"
-    assert fields["budget_participation"]["type"] == "string"
+    assert fields["budget_participation"]["type"] == "number"
+    assert fields["nb_agents"]["type"] == "integer"
+    assert fields["budget_participation__statut"]["constraints"]["enum"] == ["nsp"]
     assert fields["cree_le"]["type"] == "datetime"
     assert fields["fonction_repondant"]["constraints"]["enum"] == ["elu", "dgs", "autre"]
     assert fields["outils_numeriques_open_data"]["constraints"]["enum"] == [0, 1]

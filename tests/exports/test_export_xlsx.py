@@ -43,7 +43,8 @@ def test_it_lays_out_one_column_per_question_choice_row_and_item(codes_workbook)
         "outils_numeriques_autre",
         "objectifs_augmenter_participants", "objectifs_transparence",
         "besoins_formation", "besoins_budgets", "besoins_evaluation",
-        "nb_agents", "etp_participation", "budget_participation", "service_intitule",
+        "nb_agents", "etp_participation", "budget_participation", "budget_participation__statut",
+        "service_intitule",
         "changements_prevus", "fiches_dispositifs", "budget_par_habitant",
     )  # fmt: skip
 
@@ -80,7 +81,8 @@ def test_it_exports_the_values_with_their_types(codes_workbook, data):
     assert rennes["budget_par_habitant"] == 2.0
     assert rennes["changements_prevus"] == "Une assemblée citoyenne\net un budget participatif."
     assert rennes["fiches_dispositifs"] == 2
-    assert ille["budget_participation"] == "nsp"
+    assert ille["budget_participation"] is None
+    assert ille["budget_participation__statut"] == "nsp"
     assert ille["budget_par_habitant"] is None
     assert ille["outils_numeriques_open_data"] is None
     assert metz["nb_agents"] == -3
@@ -153,7 +155,8 @@ def test_it_writes_labels_when_asked(data, tmp_path):
     assert rennes["fonction_repondant"] == "Autre"
     assert rennes["outils_numeriques"] == "Site web d'information ; Autre"
     assert rennes["objectifs_transparence"] == "Oui, tout à fait"
-    assert rows[1]["budget_participation"] == "Ne sait pas"
+    assert rows[1]["budget_participation"] is None
+    assert rows[1]["budget_participation__statut"] == "Ne sait pas"
 
 
 def test_it_applies_the_filters(data, tmp_path):
