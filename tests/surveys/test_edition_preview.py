@@ -109,3 +109,35 @@ def test_the_staff_home_links_to_the_preview_for_staff_only(client, alice, bob, 
     assert link in client.get(reverse("backoffice:home")).content.decode()
     client.force_login(bob)
     assert link not in client.get(reverse("backoffice:home")).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("kind", "elections_shown"),
+    [
+        ("commune", True),
+        ("intercommunalite", True),
+        ("metropole", True),
+        ("departement", False),
+        ("region", False),
+    ],
+)
+def test_staff_preview_the_edition_as_a_kind_of_collectivite_sees_it(
+    client, alice, edition_2021, kind, elections_shown
+):
+    client.force_login(alice)
+    response = client.get(reverse("backoffice:edition-preview", args=[2021]), {"type": kind})
+    page = html.fromstring(response.content.decode())
+    titles = [h.text_content() for h in page.xpath("//section/h2")]
+    assert any("élections municipales" in t for t in titles) is elections_shown
+    assert bool(page.xpath("//*[@data-code='elections_concernee']")) is elections_shown
+    # A question that depends on the answers stays, its condition in note.
+    assert page.xpath("//*[@data-code='service_intitule']")
+    assert page.xpath("//select[@name='type']/option[@selected]")[0].get("value") == kind
+
+
+def test_an_unknown_kind_previews_everything(client, alice, edition_2021):
+    client.force_login(alice)
+    page = html.fromstring(
+        client.get(reverse("backoffice:edition-preview", args=[2021]), {"type": "mairie"}).content
+    )
+    assert len(page.xpath("//section/h2")) == edition_2021.sections.count()
