@@ -15,7 +15,14 @@ tests.
 
 from surveys.filling.display import answer_sheet, display_answer
 from surveys.filling.paradata import record_save, record_view
-from surveys.filling.prefill import prefill_for, previous_response
+from surveys.filling.prefill import (
+    LeftOut,
+    Prefill,
+    prefill_for,
+    previous_response,
+    unchanged_data,
+    unchanged_offer,
+)
 from surveys.filling.review import (
     IncompleteResponse,
     Missing,
@@ -69,6 +76,10 @@ __all__ = [
     "left_incomplete",
     "display_answer",
     "prefill_for",
+    "LeftOut",
+    "Prefill",
+    "unchanged_data",
+    "unchanged_offer",
     "previous_response",
     "record_save",
     "record_view",
