@@ -18,6 +18,7 @@ from surveys.filling.paradata import record_save, record_view
 from surveys.filling.prefill import (
     LeftOut,
     Prefill,
+    left_out_shown,
     prefill_for,
     previous_response,
     unchanged_data,
@@ -78,6 +79,7 @@ __all__ = [
     "prefill_for",
     "LeftOut",
     "Prefill",
+    "left_out_shown",
     "unchanged_data",
     "unchanged_offer",
     "previous_response",

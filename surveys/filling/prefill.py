@@ -178,7 +178,7 @@ def _withdrawn_choices(question: Question, old: Answer) -> list[str]:
         picked = [str(point) for point in value.values()]
     else:
         return []
-    return [code for code in dict.fromkeys(picked) if code not in codes and code != NSP]
+    return [code for code in dict.fromkeys(picked) if code not in codes]
 
 
 def _withdrawn_reason(old_question: Question, withdrawn: list[str]) -> str:
@@ -238,15 +238,23 @@ def unchanged_offer(form: SectionForm, prefill: Prefill) -> UnchangedOffer:
     ]
     if missing:
         labels = " ; ".join(f"« {question.text} »" for question in missing)
-        plural = len(missing) > 1
+        which = "les questions obligatoires" if len(missing) > 1 else "la question obligatoire"
+        verb = "n'ont" if len(missing) > 1 else "n'a"
         reason = (
-            "La confirmation en une fois n'est pas proposée : "
-            f"{'les questions obligatoires' if plural else 'la question obligatoire'} {labels} "
-            f"{'n’ont' if plural else 'n’a'} pas de réponse reprise de l'an dernier. "
-            "Répondez sur la page puis enregistrez-la."
+            f"La confirmation en une fois n'est pas proposée : {which} {labels} {verb} pas de "
+            "réponse reprise de l'an dernier. Répondez sur la page puis enregistrez-la."
         )
         return UnchangedOffer(False, reason, missing)
     return UnchangedOffer(True)
+
+
+def left_out_shown(form: SectionForm, prefill: Prefill) -> dict[str, LeftOut]:
+    """The answers left out of the questions the page shows (conditions applied)."""
+    return {
+        code: left_out
+        for code, left_out in prefill.left_out.items()
+        if code in form.by_name and form.by_name[code].visible
+    }
 
 
 def unchanged_data(form: SectionForm) -> QueryDict:

@@ -285,7 +285,7 @@ def _prefill_context(form: SectionForm, prefill: filling.Prefill) -> dict:
     """Last edition's answers left out, and the one-action confirmation when it is offered."""
     return {
         "prefill_year": prefill.year,
-        "prefill_left_out": prefill.left_out,
+        "prefill_left_out": filling.left_out_shown(form, prefill),
         "unchanged": filling.unchanged_offer(form, prefill),
     }
 

@@ -60,7 +60,7 @@ def test_the_agent_sees_what_is_left_out_and_confirms_a_section_in_one_action(
     assert "Non reprise" in page.locator("#q-outils_numeriques-non-reprise").inner_text()
     # A required question lost part of its answer: the page is not confirmed in one action.
     assert not page.get_by_role("button", name="Rien n'a changé depuis l'an dernier").count()
-    assert "n’a pas de réponse reprise" in page.locator("#rien-na-change-absent").inner_text()
+    assert "n'a pas de réponse reprise" in page.locator("#rien-na-change-absent").inner_text()
     assert_accessible(page, "section avec des réponses non reprises")
 
     page.goto("/repondre/2022/section/profil/")

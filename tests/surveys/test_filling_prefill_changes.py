@@ -145,6 +145,27 @@ def test_a_multiple_answer_whose_every_choice_was_withdrawn_is_left_out(
     assert not left.partly_kept
 
 
+def test_a_withdrawn_ne_sait_pas_choice_is_named_like_any_other(edition, previous, rennes):
+    answered_last_year(previous, rennes, {"outils_numeriques": ["forum"], "logiciel": "nsp"})
+    response = filling.response_for(edition, rennes)
+    question(response, "logiciel").choices.filter(code="nsp").delete()
+    prefill = filling.prefill_for(response, section(response, "moyens"))
+    assert prefill.left_out["logiciel"].reason == "choix retiré : Ne sait pas"
+    assert prefill.answers["outils_numeriques"].value == ["forum"]
+
+
+def test_the_page_does_not_list_an_answer_left_out_of_a_question_it_hides(
+    agent, edition, previous, rennes
+):
+    answered_last_year(
+        previous, rennes, {"outils_numeriques": ["aucun"], "logiciel": "nsp", "nb_reunions": 4}
+    )
+    edition.questions.get(code="logiciel").choices.filter(code="nsp").delete()
+    html = agent.get(url("answering:section", "moyens")).content.decode()
+    assert "non reprise" not in html
+    assert 'value="unchanged"' in html
+
+
 def test_nothing_is_left_out_when_the_definition_did_not_change(response, last_year):
     prefill = filling.prefill_for(response, section(response, "profil"))
     assert prefill.left_out == {}
@@ -209,7 +230,7 @@ def test_it_is_not_offered_when_a_required_question_has_no_prefilled_answer(
     edition.questions.get(code="fonction_repondant").choices.filter(code="dgs").delete()
     html = agent.get(url("answering:section", "profil")).content.decode()
     assert 'value="unchanged"' not in html
-    assert "la question obligatoire « Question fonction_repondant » n’a pas de réponse" in html
+    assert "la question obligatoire « Question fonction_repondant » n&#x27;a pas de réponse" in html
     refused = confirm(agent, "profil")
     assert refused.status_code == 302
     assert refused["Location"] == url("answering:section", "profil")
@@ -261,6 +282,12 @@ def test_it_refuses_a_stale_version_and_keeps_what_staff_saved_meanwhile(
     assert confirm(agent, "profil").status_code == 302
     assert stored(response, "fonction_repondant") == "elu"
     assert stored(response, "service_dedie") == "oui"
+
+
+def test_a_stray_byte_in_the_version_is_refused_without_saving(agent, edition, rennes, last_year):
+    refused = confirm(agent, "profil", "1\x00")
+    assert refused.status_code == 409
+    assert not filling.response_for(edition, rennes).answers.exists()
 
 
 def test_it_confirms_only_the_agents_own_collectivite(

@@ -258,7 +258,8 @@ def response_section(request, pk: int, section: str):
         form = SectionForm(
             response, section_obj, prefill=prefill.answers, prefill_year=prefill.year
         )
-        prefill_context = {"prefill_year": prefill.year, "prefill_left_out": prefill.left_out}
+        left_out = filling.left_out_shown(form, prefill)
+        prefill_context = {"prefill_year": prefill.year, "prefill_left_out": left_out}
     form.roster_offers = filling.roster_offers(response, section_obj)
     response.refresh_from_db(fields=["version"])
     errors = form.error_list() if form.is_bound else []
