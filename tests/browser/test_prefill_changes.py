@@ -75,3 +75,12 @@ def test_the_agent_sees_what_is_left_out_and_confirms_a_section_in_one_action(
     assert "profil" in response.saved_sections
     saved = {a.question.code: a.value for a in response.answers.select_related("question")}
     assert saved == {"fonction_repondant": "dgs", "majorite_politique": ["sans_etiquette"]}
+
+
+def test_the_offer_goes_away_as_soon_as_the_agent_changes_an_answer(page, rennes, edition_2022):
+    open_session(page, rennes, edition_2022, "agnes@rennes.test")
+    page.goto("/repondre/2022/section/profil/")
+    button = page.get_by_role("button", name="Rien n'a changé depuis l'an dernier")
+    assert button.is_visible()
+    page.get_by_label("Élu·e").check()
+    assert button.is_hidden()
