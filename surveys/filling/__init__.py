@@ -2,7 +2,8 @@
 
 - `saving`: the wave's state, optimistic locking, the one write path of a page;
 - `rosters`: adding and removing sheets, taking over last edition's;
-- `prefill`: last edition's answers offered on each page;
+- `prefill`: last edition's answers offered on each page, those left out and why, and the
+  page confirmed as it was in one action;
 - `review`: what is missing or implausible, for the overview and the review page;
 - `display`: stored answers as people read them;
 - `submission`: sending the response, with the receipt e-mail;

@@ -15,6 +15,9 @@ URLs (names in parentheses):
   `name="action"` value `continue` ("Enregistrer et continuer") or `later` ("Enregistrer et
   continuer plus tard"). Each question is a `<div class="question" id="question-<name>"
   data-name data-code data-type data-item data-condition>`; hidden questions carry `hidden`.
+  While last edition's answers are offered, the form `#rien-na-change` POSTs `version` and
+  `action=unchanged` alone: the page is saved as prefilled (« Rien n'a changé depuis l'an
+  dernier », see `surveys.filling.prefill`), then the next page.
 - `/repondre/<year>/section/<section>/autosave/` (filling-autosave): POST the same form data
   (fetch, CSRF token in the form data or `X-CSRFToken`). 200 `{"ok": true, "version": 7,
   "saved_at": "14 h 32", "message": "Enregistré à 14 h 32", "errors": {field name: message}}`;
