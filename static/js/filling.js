@@ -278,10 +278,14 @@
     return request;
   }
 
+  const unchangedOffer = document.getElementById("rien-na-change");
   function schedule(event) {
     // A reply to the staff next to a question belongs to its own form (form attribute).
     if (event && event.target.form !== form) return;
     dirty = true;
+    // The agent changes an answer: « Rien n'a changé depuis l'an dernier » no longer applies
+    // (without JavaScript, the server refuses it once the page is saved).
+    if (unchangedOffer) unchangedOffer.hidden = true;
     clearTimeout(timer);
     timer = setTimeout(autosave, AUTOSAVE_DELAY);
   }

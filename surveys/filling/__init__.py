@@ -2,7 +2,8 @@
 
 - `saving`: the wave's state, optimistic locking, the one write path of a page;
 - `rosters`: adding and removing sheets, taking over last edition's;
-- `prefill`: last edition's answers offered on each page;
+- `prefill`: last edition's answers offered on each page, those left out and why, and the
+  page confirmed as it was in one action;
 - `review`: what is missing or implausible, for the overview and the review page;
 - `display`: stored answers as people read them;
 - `submission`: sending the response, with the receipt e-mail;
@@ -15,7 +16,15 @@ tests.
 
 from surveys.filling.display import answer_sheet, display_answer
 from surveys.filling.paradata import record_save, record_view
-from surveys.filling.prefill import prefill_for, previous_response
+from surveys.filling.prefill import (
+    LeftOut,
+    Prefill,
+    left_out_shown,
+    prefill_for,
+    previous_response,
+    unchanged_data,
+    unchanged_offer,
+)
 from surveys.filling.review import (
     IncompleteResponse,
     Missing,
@@ -69,6 +78,11 @@ __all__ = [
     "left_incomplete",
     "display_answer",
     "prefill_for",
+    "LeftOut",
+    "Prefill",
+    "left_out_shown",
+    "unchanged_data",
+    "unchanged_offer",
     "previous_response",
     "record_save",
     "record_view",

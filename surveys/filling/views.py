@@ -15,6 +15,9 @@ URLs (names in parentheses):
   `name="action"` value `continue` ("Enregistrer et continuer") or `later` ("Enregistrer et
   continuer plus tard"). Each question is a `<div class="question" id="question-<name>"
   data-name data-code data-type data-item data-condition>`; hidden questions carry `hidden`.
+  While last edition's answers are offered, the form `#rien-na-change` POSTs `version` and
+  `action=unchanged` alone: the page is saved as prefilled (« Rien n'a changé depuis l'an
+  dernier », see `surveys.filling.prefill`), then the next page.
 - `/repondre/<year>/section/<section>/autosave/` (filling-autosave): POST the same form data
   (fetch, CSRF token in the form data or `X-CSRFToken`). 200 `{"ok": true, "version": 7,
   "saved_at": "14 h 32", "message": "Enregistré à 14 h 32", "errors": {field name: message}}`;
@@ -243,13 +246,15 @@ def section_page(request: RespondentRequest, year: int, section: str) -> HttpRes
     section_obj = _section(response, section)
     if request.method != "POST":
         filling.record_view(response, section_obj)
-        prefill, prefill_year = filling.prefill_for(response, section_obj)
-        form = SectionForm(response, section_obj, prefill=prefill, prefill_year=prefill_year)
-        return render(
-            request,
-            "surveys/fill_section.html",
-            _section_context(request, response, section_obj, form),
+        prefill = filling.prefill_for(response, section_obj)
+        form = SectionForm(
+            response, section_obj, prefill=prefill.answers, prefill_year=prefill.year
         )
+        extra = _prefill_context(form, prefill)
+        context = _section_context(request, response, section_obj, form, **extra)
+        return render(request, "surveys/fill_section.html", context)
+    if request.POST.get("action") == UNCHANGED:
+        return _confirm_unchanged(request, response, section_obj)
     form = SectionForm(response, section_obj, request.POST)
     outcome = _save(request, response, section_obj, form)
     if isinstance(outcome, HttpResponse):
@@ -270,6 +275,49 @@ def section_page(request: RespondentRequest, year: int, section: str) -> HttpRes
         context = _section_context(request, response, section_obj, fresh, notice=notice)
         return render(request, "surveys/fill_section.html", context)
     return redirect(_next_url(response, section_obj))
+
+
+UNCHANGED = "unchanged"
+NOTHING_TO_CONFIRM = (
+    "Il n'y a plus de réponses de l'an dernier à confirmer sur cette page : vérifiez-la puis "
+    "enregistrez-la."
+)
+
+
+def _prefill_context(form: SectionForm, prefill: filling.Prefill) -> dict:
+    """Last edition's answers left out, and the one-action confirmation when it is offered."""
+    return {
+        "prefill_year": prefill.year,
+        "prefill_left_out": filling.left_out_shown(form, prefill),
+        "unchanged": filling.unchanged_offer(form, prefill),
+    }
+
+
+def _confirm_unchanged(
+    request: RespondentRequest, response: Response, section: Section
+) -> HttpResponse:
+    """« Rien n'a changé depuis l'an dernier »: the page saved as prefilled, in one POST,
+    through the normal save (validation, hooks, paradata, version check), then the next page."""
+    prefill = filling.prefill_for(response, section)
+    page = SectionForm(response, section, prefill=prefill.answers, prefill_year=prefill.year)
+    offer = filling.unchanged_offer(page, prefill)
+    if not offer.offered:
+        messages.error(request, offer.reason or NOTHING_TO_CONFIRM)
+        return redirect("answering:section", year=response.edition.year, section=section.code)
+    form = SectionForm(response, section, filling.unchanged_data(page))
+    outcome = _save(request, response, section, form)
+    if isinstance(outcome, HttpResponse):
+        return outcome
+    if form.errors:
+        saved_at = filling.clock(timezone.now())
+        context = _section_context(request, response, section, form, saved_at=saved_at)
+        return render(request, "surveys/fill_section.html", context)
+    messages.success(
+        request,
+        f"« {section.title} » : les réponses reprises de {prefill.year} sont enregistrées telles "
+        "quelles.",
+    )
+    return redirect(_next_url(response, section))
 
 
 def _save(

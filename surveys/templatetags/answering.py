@@ -32,6 +32,12 @@ def threads_for(threads: list, code: str) -> list:
     return [thread for thread in threads if thread.question_code == code]
 
 
+@register.filter
+def left_out_for(left_out: dict | None, code: str) -> object:
+    """Last edition's answer to the question `code` left out of the prefill, or None."""
+    return (left_out or {}).get(code)
+
+
 @register.simple_tag
 def thread_url(response, thread) -> str:
     """Where the agent reads a flag and replies: next to its question on the section page (or

@@ -51,7 +51,7 @@ def last_year(rennes):
 
 def test_it_prefills_last_editions_answers_until_the_page_is_saved(response, last_year):
     profil = section(response, "profil")
-    prefill, year = filling.prefill_for(response, profil)
+    prefill, year, _left_out = filling.prefill_for(response, profil)
     assert year == 2029
     assert prefill["fonction_repondant"].value == "autre"
     assert prefill["fonction_repondant"].other_text == "Conseillère déléguée"
@@ -67,7 +67,7 @@ def test_it_prefills_last_editions_answers_until_the_page_is_saved(response, las
     save(response, "profil", service_dedie="oui", service_intitule="Mission démocratie")
     assert stored(response, "service_intitule") == "Mission démocratie"
     assert stored(response, "fonction_repondant") is None
-    assert filling.prefill_for(response, profil) == ({}, None)
+    assert filling.prefill_for(response, profil) == ({}, None, {})
 
 
 def test_prefill_skips_answers_the_question_no_longer_accepts(response, last_year, edition):
@@ -76,7 +76,7 @@ def test_prefill_skips_answers_the_question_no_longer_accepts(response, last_yea
     ).update(type="integer")
     edition.questions.filter(code="apports").first().choices.filter(code="plutot").delete()
     moyens = section(response, "moyens")
-    prefill, _ = filling.prefill_for(response, moyens)
+    prefill, _, _left_out = filling.prefill_for(response, moyens)
     assert "etp_participation" not in prefill  # its type changed
     assert "apports" not in prefill  # the scale point is gone
     assert prefill["besoins"].value == {"besoin_1": 1, "besoin_2": 2, "besoin_3": 3}
@@ -84,7 +84,7 @@ def test_prefill_skips_answers_the_question_no_longer_accepts(response, last_yea
 
 def test_prefill_ignores_drafts_of_previous_editions(response, last_year):
     Response.objects.filter(pk=last_year.pk).update(status=Response.Status.DRAFT)
-    assert filling.prefill_for(response, section(response, "profil")) == ({}, None)
+    assert filling.prefill_for(response, section(response, "profil")) == ({}, None, {})
 
 
 def test_the_review_lists_states_missing_required_answers_and_roster_sheets(response):
@@ -268,5 +268,5 @@ def test_prefill_skips_choices_the_collectivite_is_no_longer_offered(edition, me
     )
     Answer.objects.create(response=old, question=question(old, "service_dedie"), value="non")
     response = filling.response_for(edition, metz_metropole)
-    prefill, _ = filling.prefill_for(response, section(response, "profil"))
+    prefill, _, _left_out = filling.prefill_for(response, section(response, "profil"))
     assert set(prefill) == {"service_dedie"}

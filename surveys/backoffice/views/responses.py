@@ -236,6 +236,7 @@ def response_section(request, pk: int, section: str):
     response = _response(pk)
     section_obj = _section(response, section)
     conflict = ""
+    prefill_context: dict = {}
     reason = request.POST.get("motif", "")
     reason_error = ""
     if request.method == "POST":
@@ -253,8 +254,12 @@ def response_section(request, pk: int, section: str):
                 messages.success(request, f"La section « {section_obj.title} » est enregistrée.")
                 return redirect("backoffice:response", pk=pk)
     else:
-        prefill, prefill_year = filling.prefill_for(response, section_obj)
-        form = SectionForm(response, section_obj, prefill=prefill, prefill_year=prefill_year)
+        prefill = filling.prefill_for(response, section_obj)
+        form = SectionForm(
+            response, section_obj, prefill=prefill.answers, prefill_year=prefill.year
+        )
+        left_out = filling.left_out_shown(form, prefill)
+        prefill_context = {"prefill_year": prefill.year, "prefill_left_out": left_out}
     form.roster_offers = filling.roster_offers(response, section_obj)
     response.refresh_from_db(fields=["version"])
     errors = form.error_list() if form.is_bound else []
@@ -280,6 +285,7 @@ def response_section(request, pk: int, section: str):
             "reason": reason,
             "reason_error": reason_error,
             "reason_max_length": review.REASON_MAX_LENGTH,
+            **prefill_context,
         },
         status=status,
     )
