@@ -42,10 +42,8 @@ def edition_preview(request, year: int):
     for section in sections:
         if not shown_for_kind(section.condition, kind):
             continue
-        section.shown_questions = [
-            q for q in section.questions.all() if shown_for_kind(q.condition, kind)
-        ]
-        shown.append(section)
+        questions_shown = [q for q in section.questions.all() if shown_for_kind(q.condition, kind)]
+        shown.append((section, questions_shown))
     return render(
         request,
         "backoffice/preview/edition.html",
