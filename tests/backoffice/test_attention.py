@@ -152,3 +152,16 @@ def test_an_agents_reply_not_read_yet_is_on_the_home_until_staff_read_it(alice, 
     assert url == reverse("backoffice:conversations") + "?statut=open"
     conversation.mark_read(thread.response)
     assert "Réponses d'agents à lire" not in by_label(attention.items_for(alice))
+
+
+def test_the_email_log_lists_the_staffs_own_notifications_too(client, alice, busy_day):
+    # An agent's reply notifies the staff address: a log with no contact behind it.
+    EmailLog.objects.create(
+        contact=None, kind="agent_reply", status="sent", to_email="equipe@decider.test"
+    )
+    client.force_login(alice)
+    page = client.get(reverse("backoffice:emails"))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "equipe@decider.test <small" in html and "(équipe)" in html
+    assert 'class="table-scroll"' in html

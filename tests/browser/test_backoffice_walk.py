@@ -57,6 +57,11 @@ NOT_PAGES = {
     "exports/<int:pk>/telecharger/": "fichier de l'export",
     "exports/<int:pk>/schema/": "fichier du schéma",
     "exports/<int:pk>/relancer/": "POST seulement",
+    "equipe/reponses/<int:pk>/accuse-de-reception.pdf": "fichier PDF",
+    "equipe/reponses/<int:pk>/signalements/<int:comment>/repondre/": "POST seulement",
+    "equipe/reponses/<int:pk>/sections/<slug:section>/<slug:roster>/reprendre/": "POST seulement",
+    "equipe/contacts/<int:pk>/revoquer-liens/": "POST seulement",
+    "equipe/contacts/lien/<int:pk>/revoquer/": "POST seulement",
 }
 # Query strings walked as well: the lists filtered, sorted, or sent a wrong value.
 LIST_VARIANTS = [
