@@ -71,12 +71,13 @@ def recompute(edition: Edition, *, rebuild: bool = False, errata: bool = True) -
             edition=edition,
             defaults={"data": data, "computed_at": now, "duration_ms": duration, "computations": 1},
         )
+        previous = None if created else snapshot.computed_at
         if not created:
             ResultSnapshot.objects.filter(pk=snapshot.pk).update(
                 data=data, computed_at=now, duration_ms=duration, computations=F("computations") + 1
             )
         if errata:
-            note_errata(edition, data)
+            note_errata(edition, data, since=previous)
     generation = str(now.timestamp())
     cache.set(_key(edition.pk, generation, "all"), data, CACHE_TIMEOUT)
     cache.set(_generation_key(edition.pk), generation, None)

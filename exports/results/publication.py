@@ -9,6 +9,7 @@ frozen figures stay as they were until staff republish.
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -191,9 +192,13 @@ def _reason(published: PublishedFigures, since: Any) -> str:
 
 
 @transaction.atomic
-def note_errata(edition: Edition, results: dict) -> list[Erratum]:
+def note_errata(edition: Edition, results: dict, since: datetime | None = None) -> list[Erratum]:
     """Compare freshly computed `results` with the published figures; one erratum per public
-    figure that changed since its last known value. Nothing for an unpublished edition."""
+    figure that changed since its last known value. Nothing for an unpublished edition.
+
+    `since`: when the figures were computed before; the reason is that of the last staff
+    correction made since then, if any.
+    """
     if edition.status != Edition.Status.PUBLISHED:
         return []
     published = latest(edition)
@@ -209,8 +214,8 @@ def note_errata(edition: Edition, results: dict) -> list[Erratum]:
     changed = [key for key in keys if _shown(known, key) != _shown(fresh, key)]
     if not changed:
         return []
-    since = max([published.published_at, *(e.noted_at for e in errata)])
-    reason = _reason(published, since)
+    moments = [published.published_at, *(e.noted_at for e in errata)]
+    reason = _reason(published, max([*moments, *([since] if since else [])]))
     now = timezone.now()
     return Erratum.objects.bulk_create(
         Erratum(

@@ -257,3 +257,20 @@ def test_republishing_makes_a_new_version_without_errata(
     assert Erratum.objects.count() == 1  # still listed against version 1
     page = client.get(reverse("results:public", args=[YEAR])).content.decode()
     assert "(version 2)" in page and "Aucun erratum" in page
+
+
+def test_an_earlier_correction_that_changed_nothing_public_does_not_lend_its_reason(
+    published, alice, django_capture_on_commit_callbacks
+):
+    correct(
+        response_of(published, 3),
+        "avis",
+        {"avis": "Un autre avis"},
+        alice,
+        "Avis reformulé",
+        django_capture_on_commit_callbacks,
+    )
+    review.reopen(response_of(published, 0), alice)
+    recompute(published)
+    assert Erratum.objects.exists()
+    assert set(Erratum.objects.values_list("reason", flat=True)) == {REASON_RECOMPUTED}
