@@ -171,6 +171,7 @@ def test_a_correction_after_publication_is_an_erratum_and_the_public_page_keeps_
     assert erratum.published == latest(published)
     assert published_choice(latest(published), "canaux", "x")["percent"] == 63
     page = client.get(reverse("results:public", args=[YEAR])).content.decode()
+    assert ">63<" in page  # the frozen figure, not 69
     assert "Errata depuis la publication du" in page
     assert "63 % (10)" in page and "69 % (11)" in page
     assert "Site internet oublié, confirmé par la mairie" in page
