@@ -19,7 +19,8 @@ those apps fill in their `AppConfig.ready()` (as pretix's signals do for its plu
 - `response_submitted`: sent once an agent's submission is saved (staff steps leave their own
   `ResponseEvent`), e.g. for the API's webhooks;
 - `edition_published`: sent inside the transaction that publishes an edition's results, with
-  the publication's number (1 the first time), e.g. for the results' e-mails to respondents.
+  the publication's number (1 the first time) and the staff member who published (None when
+  automatic), e.g. for the results' e-mails to respondents and the frozen published figures.
 """
 
 from __future__ import annotations
@@ -97,5 +98,6 @@ responses_loaded = Signal()
 response_submitted = Signal()
 # send(sender=Edition, edition=edition), on commit of the import that changed it
 definition_changed = Signal()
-# send(sender=Edition, edition=edition, publication=n): inside the publishing transaction.
+# send(sender=Edition, edition=edition, publication=n, by=user or None): inside the publishing
+# transaction.
 edition_published = Signal()

@@ -14,6 +14,8 @@ stored, valid rules (`Edition.rules`) and applies them. No question code is name
                  by the formatted value
     trends:      {scale_mapping: {older choice code: today's choice code},
                   breaks: {question code: comparable | not_comparable}}   (changed this edition)
+    rounding:    {public: decimals, staff: decimals}   of every percentage, half up (0 and 1
+                 when absent)
 """
 
 from __future__ import annotations
@@ -37,6 +39,10 @@ COMPARABLE, NOT_COMPARABLE = "comparable", "not_comparable"
 # Bracket bounds: the key and whether the bound belongs to the bracket.
 LOWER_BOUNDS = {"from": True, "above": False}
 UPPER_BOUNDS = {"below": False, "upto": True}
+# Decimals of the percentages when the edition says nothing: whole on public pages and in the
+# published figures, one decimal for staff and analysts.
+DECIMALS_PUBLIC = 0
+DECIMALS_STAFF = 1
 
 
 def as_number(value: Any) -> Decimal | None:
@@ -125,12 +131,21 @@ def _formatted(values: Mapping[str, Any], reference: str) -> str:
 
 
 @dataclass(frozen=True)
+class Rounding:
+    """How many decimals a percentage keeps, rounded half up with `Decimal`."""
+
+    public: int = DECIMALS_PUBLIC
+    staff: int = DECIMALS_STAFF
+
+
+@dataclass(frozen=True)
 class EditionRules:
     indicators: tuple[Indicator, ...] = ()
     brackets: dict[str, tuple[Bracket, ...]] = field(default_factory=dict)
     warnings: tuple[WarningRule, ...] = ()
     scale_mapping: dict[str, str] = field(default_factory=dict)
     trend_breaks: dict[str, str] = field(default_factory=dict)
+    rounding: Rounding = Rounding()
 
     @property
     def indicator_codes(self) -> tuple[str, ...]:
@@ -197,12 +212,17 @@ def parse_rules(data: Mapping[str, Any] | None) -> EditionRules:
         for item in data.get("warnings", [])
     )
     trends = data.get("trends") or {}
+    rounding = data.get("rounding") or {}
     return EditionRules(
         indicators,
         brackets,
         warnings,
         dict(trends.get("scale_mapping") or {}),
         dict(trends.get("breaks") or {}),
+        Rounding(
+            public=int(rounding.get("public", DECIMALS_PUBLIC)),
+            staff=int(rounding.get("staff", DECIMALS_STAFF)),
+        ),
     )
 
 

@@ -171,8 +171,8 @@ class _Sql:
             return cursor.fetchall()
 
 
-def _percent(count: int, base: int) -> float | None:
-    value = percent(count, base, DECIMALS_STAFF)
+def _percent(count: int, base: int, decimals: int = DECIMALS_STAFF) -> float | None:
+    value = percent(count, base, decimals)
     return None if value is None else float(value)
 
 
@@ -336,7 +336,7 @@ def _number_figures(sql: _Sql, questions: list[Question], rules: EditionRules) -
                 "mean": _number(t.htotal / t.hcount) if t.hcount else None,
                 "median": _number(t.hmedian),
                 "under": t.under,
-                "under_percent": _percent(t.under, t.hcount),
+                "under_percent": _percent(t.under, t.hcount, rules.rounding.staff),
             },
         }
     return figures
@@ -408,7 +408,9 @@ def _number_stats_windows(sql: _Sql, inner: str) -> dict[tuple, _NumberStats]:
     return stats
 
 
-def _labelled(options: list[tuple[str, str]], counts: dict, base: int) -> list[dict]:
+def _labelled(
+    options: list[tuple[str, str]], counts: dict, base: int, decimals: int = DECIMALS_STAFF
+) -> list[dict]:
     known = {code for code, _ in options}
     extra = [(code, code) for code in sorted(counts, key=str) if code not in known]
     return [
@@ -416,7 +418,7 @@ def _labelled(options: list[tuple[str, str]], counts: dict, base: int) -> list[d
             "code": code,
             "label": label,
             "count": counts.get(code, 0),
-            "percent": _percent(counts.get(code, 0), base),
+            "percent": _percent(counts.get(code, 0), base, decimals),
         }
         for code, label in [*options, *extra]
     ]
@@ -458,6 +460,7 @@ def _aggregate_questions(
         return [q.pk for t in types for q in by_type.get(t, [])]
 
     rules = rules_of(edition)
+    decimals = rules.rounding.staff
     bases, choices, matrices, rankings = _counts(edition, questions, filters, dimension)
     numbers = _number_figures(
         sql, [q for t in Question.NUMBER_TYPES for q in by_type.get(t, [])], rules
@@ -472,7 +475,7 @@ def _aggregate_questions(
             base = bases.get(key, 0)
             entry: dict = {"base": base}
             if question.type in Question.PICK_TYPES:
-                entry["choices"] = _labelled(options, choices.get(key, {}), base)
+                entry["choices"] = _labelled(options, choices.get(key, {}), base, decimals)
             elif question.type == Question.Type.MATRIX:
                 cells = matrices.get(key, {})
                 entry["rows"] = []
@@ -484,7 +487,7 @@ def _aggregate_questions(
                             "code": row.code,
                             "label": row.label,
                             "base": row_base,
-                            "cells": _labelled(options, row_counts, row_base),
+                            "cells": _labelled(options, row_counts, row_base, decimals),
                         }
                     )
             elif question.type == Question.Type.RANKING:
@@ -501,7 +504,7 @@ def _aggregate_questions(
                             "code": code,
                             "label": label,
                             "top3": top,
-                            "top3_percent": _percent(top, base),
+                            "top3_percent": _percent(top, base, decimals),
                             "mean_score": round(score / base, 2) if base else None,
                         }
                     )
@@ -516,7 +519,9 @@ def _aggregate_questions(
                             "code": bracket.code,
                             "label": bracket.label,
                             "count": counts.get(bracket.code, 0),
-                            "percent": _percent(counts.get(bracket.code, 0), stats["count"]),
+                            "percent": _percent(
+                                counts.get(bracket.code, 0), stats["count"], decimals
+                            ),
                         }
                         for bracket in rules.brackets[question.code]
                     ]

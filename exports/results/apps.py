@@ -32,6 +32,9 @@ class ResultsConfig(AppConfig):
             watchers.recompute_after_referential_change, dispatch_uid="results-referential"
         )
         edition_published.connect(
+            watchers.freeze_at_publication, dispatch_uid="results-published-figures"
+        )
+        edition_published.connect(
             watchers.send_sheets_at_publication, dispatch_uid="results-sheets"
         )
         email_attachments.connect(EmailLog.Kind.RESULTS, sheets.sheet_attachments)

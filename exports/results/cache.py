@@ -20,6 +20,7 @@ from exports.results.aggregates import (
 )
 from exports.results.counts import rebuild as rebuild_counts
 from exports.results.models import ResultSnapshot
+from exports.results.publication import note_errata
 from surveys.models import Edition, Question
 
 CACHE_TIMEOUT = 7 * 24 * 3600
@@ -51,11 +52,13 @@ def current_generation(edition_id: int) -> str:
     return generation
 
 
-def recompute(edition: Edition, *, rebuild: bool = False) -> dict:
+def recompute(edition: Edition, *, rebuild: bool = False, errata: bool = True) -> dict:
     """Compute every figure of `edition`, store it and make it the current generation.
 
     `rebuild` first recomputes the edition's pre-aggregated counts from the answers (nightly,
     and the staff's button); otherwise they are the ones every submission keeps up to date.
+    For a published edition, each public figure that changed is noted as an erratum (not when
+    the figures are computed to be published: `errata=False`).
     """
     started = time.perf_counter()
     if rebuild:
@@ -68,10 +71,13 @@ def recompute(edition: Edition, *, rebuild: bool = False) -> dict:
             edition=edition,
             defaults={"data": data, "computed_at": now, "duration_ms": duration, "computations": 1},
         )
+        previous = None if created else snapshot.computed_at
         if not created:
             ResultSnapshot.objects.filter(pk=snapshot.pk).update(
                 data=data, computed_at=now, duration_ms=duration, computations=F("computations") + 1
             )
+        if errata:
+            note_errata(edition, data, since=previous)
     generation = str(now.timestamp())
     cache.set(_key(edition.pk, generation, "all"), data, CACHE_TIMEOUT)
     cache.set(_generation_key(edition.pk), generation, None)

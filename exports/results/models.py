@@ -1,9 +1,10 @@
 """Aggregate results of an edition, computed in the database and cached."""
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-__all__ = ["ResultCount", "ResultSnapshot", "ResultsSheet"]
+__all__ = ["Erratum", "PublishedFigures", "ResultCount", "ResultSnapshot", "ResultsSheet"]
 
 
 class ResultSnapshot(models.Model):
@@ -92,3 +93,60 @@ class ResultsSheet(models.Model):
 
     def __str__(self) -> str:
         return f"{self.response} — publication {self.publication} → {self.contact}"
+
+
+class PublishedFigures(models.Model):
+    """The public figures of an edition frozen when staff publish it: the public page serves
+    them, whatever is recomputed later. Each publication (and republication) is a new version.
+
+    `data` is every public figure with its base, already disclosure-controlled and rounded by
+    the edition's public rule (exports.results.publication.public_figures).
+    """
+
+    edition = models.ForeignKey(
+        "surveys.Edition", on_delete=models.CASCADE, related_name="published_figures"
+    )
+    version = models.PositiveSmallIntegerField(_("version"))
+    published_at = models.DateTimeField(_("publiés le"))
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("publiés par"),
+    )
+    data = models.JSONField(_("chiffres publiés"))
+
+    class Meta:
+        verbose_name = _("chiffres publiés d'une édition")
+        verbose_name_plural = _("chiffres publiés des éditions")
+        ordering = ["edition", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["edition", "version"], name="publishedfigures_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.edition} — version {self.version}"
+
+
+class Erratum(models.Model):
+    """A published figure that a later correction, reopening or import changed: the frozen
+    figures stay as published, the change is listed beside them until a republication."""
+
+    published = models.ForeignKey(PublishedFigures, on_delete=models.CASCADE, related_name="errata")
+    figure = models.CharField(_("chiffre"), max_length=600)
+    # The figure's stable path in the published data (question/choice…), to follow it.
+    key = models.CharField(_("clé"), max_length=300)
+    before = models.CharField(_("avant"), max_length=100)
+    after = models.CharField(_("après"), max_length=100)
+    noted_at = models.DateTimeField(_("le"))
+    reason = models.TextField(_("motif"))
+
+    class Meta:
+        verbose_name = _("erratum")
+        verbose_name_plural = _("errata")
+        ordering = ["noted_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.figure} : {self.before} → {self.after}"

@@ -2,9 +2,10 @@
 
 from decimal import ROUND_HALF_UP, Decimal
 
-# Rules of the edition kept in one place until editions carry a `reporting` key.
-DECIMALS_PUBLIC = 0
-DECIMALS_STAFF = 1
+# The defaults; an edition sets its own in `rules.rounding` (surveys.rules.Rounding).
+from surveys.rules import DECIMALS_PUBLIC, DECIMALS_STAFF
+
+__all__ = ["DECIMALS_PUBLIC", "DECIMALS_STAFF", "percent", "round_half_up"]
 
 
 def percent(part: int, base: int, decimals: int = DECIMALS_STAFF) -> Decimal | None:

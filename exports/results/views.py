@@ -15,18 +15,16 @@ from barometre.tasks import enqueue_on_commit
 from exports.results.benchmark import benchmark, counted_response
 from exports.results.cache import CACHE_TIMEOUT, benchmark_page_key, get_breakdown, get_results
 from exports.results.charts import breakdown_chart, question_chart, trend_chart
-from exports.results.disclosure import (
-    MIN_RESPONDENTS,
-    suppress_breakdown,
-    suppress_results,
-)
+from exports.results.disclosure import MIN_RESPONDENTS
 from exports.results.forms import BreakdownForm, ResultFiltersForm
+from exports.results.publication import latest, public_breakdown_figures, public_figures
 from exports.results.tasks import recompute_edition_results
 from exports.results.trends import get_trends
 from exports.services.opendata import is_public, slug, stored_package
 from respondents.access import RespondentRequest, respondent_required
 from respondents.models import Collectivite
 from surveys.models import Edition, Response
+from surveys.rules import rules_of
 
 
 def _with_charts(questions: list[dict]) -> list[dict]:
@@ -45,6 +43,8 @@ def edition_results(request: HttpRequest, year: int) -> HttpResponse:
     form = ResultFiltersForm(request.GET or None)
     filters = form.filters() if form.is_bound else None
     results = get_results(edition, filters)
+    published = latest(edition) if edition.status == Edition.Status.PUBLISHED else None
+    can_act = is_staff_member(request.user)
     return render(
         request,
         "results/edition.html",
@@ -55,7 +55,11 @@ def edition_results(request: HttpRequest, year: int) -> HttpResponse:
             "questions": _with_charts(results["questions"]),
             "filters": filters.describe() if filters else [],
             "computed_at": datetime.fromisoformat(results["computed_at"]),
-            "can_recompute": is_staff_member(request.user),
+            "can_recompute": can_act,
+            "decimals": rules_of(edition).rounding.staff,
+            "published": published,
+            "errata": list(published.errata.all()) if published else [],
+            "can_republish": can_act and edition.status == Edition.Status.PUBLISHED,
         },
     )
 
@@ -75,12 +79,13 @@ def recompute(request: HttpRequest, year: int) -> HttpResponse:
 def _breakdown_page(request: HttpRequest, edition: Edition, public: bool) -> HttpResponse:
     results = get_results(edition)
     form = BreakdownForm(request.GET or None, questions=results["questions"])
+    rounding = rules_of(edition).rounding
     breakdown = None
     if form.is_valid():
         question = edition.questions.get(code=form.cleaned_data["question"])
         breakdown = get_breakdown(edition, question, form.cleaned_data["par"])
         if public:
-            breakdown = suppress_breakdown(breakdown)
+            breakdown = public_breakdown_figures(breakdown, rounding.public)
         breakdown["chart"] = breakdown_chart(breakdown)
     return render(
         request,
@@ -91,6 +96,7 @@ def _breakdown_page(request: HttpRequest, edition: Edition, public: bool) -> Htt
             "breakdown": breakdown,
             "public": public,
             "min_respondents": MIN_RESPONDENTS,
+            "decimals": rounding.public if public else rounding.staff,
         },
     )
 
@@ -117,8 +123,14 @@ def _published(year: int) -> Edition:
 
 
 def public_results(request: HttpRequest, year: int) -> HttpResponse:
+    """The figures frozen at the last publication, with the errata noted since."""
     edition = _published(year)
-    results = suppress_results(get_results(edition))
+    published = latest(edition)
+    if published is not None:
+        results = published.data
+    else:
+        # Published before figures were frozen: the live figures, with the same controls.
+        results = public_figures(get_results(edition), rules_of(edition).rounding.public)
     return render(
         request,
         "results/public.html",
@@ -128,6 +140,9 @@ def public_results(request: HttpRequest, year: int) -> HttpResponse:
             "questions": _with_charts(results["questions"]),
             "min_respondents": MIN_RESPONDENTS,
             "opendata": edition.opendata_questions,
+            "decimals": results["decimals"],
+            "published": published,
+            "errata": list(published.errata.all()) if published else [],
         },
     )
 

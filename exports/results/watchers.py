@@ -6,7 +6,9 @@ from contextlib import contextmanager
 from typing import Any
 
 from barometre.tasks import enqueue_on_commit
+from exports.results.cache import recompute
 from exports.results.counts import COUNTED_STATUSES, rebuild, tracking
+from exports.results.publication import freeze
 from exports.results.sheets import queue_results_sheets
 from exports.results.tasks import recompute_all_results, schedule_recompute, send_results_sheets
 from exports.services.opendata import is_public
@@ -53,6 +55,12 @@ def send_sheets_at_publication(sender: Any, edition: Edition, publication: int, 
     """Results published: each respondent's PDF sheet by e-mail, logged now, sent on commit."""
     if queue_results_sheets(edition, publication):
         enqueue_on_commit(send_results_sheets, edition.pk, publication)
+
+
+def freeze_at_publication(sender: Any, edition: Edition, by: Any = None, **_: Any) -> None:
+    """Results published (or republished): their public figures computed now and frozen as a
+    new version, which the public page serves from then on."""
+    freeze(edition, recompute(edition, errata=False), by)
 
 
 def build_opendata_when_published(sender: Any, instance: Edition, **_: Any) -> None:

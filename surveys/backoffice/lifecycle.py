@@ -25,6 +25,8 @@ ACTIONS: dict[str, tuple[str, str, str]] = {
     "ouvrir": (Status.DRAFT, Status.OPEN, "Ouvrir la collecte"),
     "clore": (Status.OPEN, Status.CLOSED, "Clore la collecte"),
     "publier": (Status.CLOSED, Status.PUBLISHED, "Publier les résultats"),
+    # A new version of the published figures, after errata (the results freeze them again).
+    "republier": (Status.PUBLISHED, Status.PUBLISHED, "Republier les résultats"),
 }
 ALLOWED = {(start, end) for start, end, _label in ACTIONS.values()} | {(Status.CLOSED, Status.OPEN)}
 
@@ -68,7 +70,12 @@ def _apply(edition: Edition, to_status: str, user, automatic: bool) -> bool:
             publication = EditionEvent.objects.filter(
                 edition=edition, kind=EditionEvent.Kind.STATUS, to_status=Status.PUBLISHED
             ).count()
-            edition_published.send(sender=Edition, edition=edition, publication=publication)
+            edition_published.send(
+                sender=Edition,
+                edition=edition,
+                publication=publication,
+                by=None if automatic else user,
+            )
     return True
 
 
@@ -80,7 +87,8 @@ def available_actions(edition: Edition) -> list[tuple[str, str]]:
 
 
 def change_status(edition: Edition, action: str, user: User) -> None:
-    """Apply a staff action (`ouvrir`, `clore`, `publier`); ValidationError in French if refused."""
+    """Apply a staff action (`ouvrir`, `clore`, `publier`, `republier`); ValidationError in
+    French if refused."""
     if action not in ACTIONS:
         raise ValidationError("Action inconnue.", code="unknown_action")
     start, end, _label = ACTIONS[action]

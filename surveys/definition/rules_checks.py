@@ -37,7 +37,10 @@ from surveys.rules import (
 if TYPE_CHECKING:
     from surveys.definition.checks import Checker
 
-RULES_KEYS = ("indicators", "brackets", "warnings", "trends")
+RULES_KEYS = ("indicators", "brackets", "warnings", "trends", "rounding")
+ROUNDING_KEYS = ("public", "staff")
+# Decimals of a percentage: whole percentages up to hundredths.
+ROUNDING_MAX_DECIMALS = 2
 INDICATOR_KEYS = ("code", "label", "question", "per", "unit", "decimals", "threshold")
 BRACKET_KEYS = ("code", "label", *LOWER_BOUNDS, *UPPER_BOUNDS)
 WARNING_KEYS = ("code", "question", "when", "message")
@@ -203,7 +206,33 @@ class RulesChecker:
         trends = self.trends(raw.get("trends"), line_of(raw, "trends"))
         if trends:
             rules["trends"] = trends
+        rounding = self.rounding(raw.get("rounding"), line_of(raw, "rounding"))
+        if rounding:
+            rules["rounding"] = rounding
         return rules
+
+    def rounding(self, raw: Any, line: int) -> dict:
+        """{public: decimals, staff: decimals} of the percentages, each from 0 to 2."""
+        if raw is None:
+            return {}
+        checker = self.checker
+        if not checker.expect_mapping(raw, line, "« rounding »"):
+            return {}
+        checker.unknown_keys(raw, ROUNDING_KEYS, "l'arrondi")
+        rounding = {}
+        for key in ROUNDING_KEYS:
+            value = raw.get(key)
+            if value is None:
+                continue
+            if not _is_int(value) or not 0 <= value <= ROUNDING_MAX_DECIMALS:
+                self.error(
+                    line_of(raw, key),
+                    f"arrondi, « {key} » : un nombre de décimales entre 0 et "
+                    f"{ROUNDING_MAX_DECIMALS} (trouvé « {value} »).",
+                )
+                continue
+            rounding[key] = value
+        return rounding
 
     def items(self, raw: Any, line: int, what: str) -> list[Mapping]:
         if raw is None:
@@ -466,6 +495,10 @@ class RulesChecker:
             else:
                 checked[code] = verdict
         return checked
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _is_number(value: str) -> bool:

@@ -197,7 +197,7 @@ def test_an_unknown_rules_key_is_refused():
     assert errors == [
         f"essai.yaml, ligne {line_of(source(RULES + '  reporting: {}'), 'reporting')} : les "
         "règles : clé inconnue « reporting » (clés possibles : indicators, brackets, warnings, "
-        "trends)."
+        "trends, rounding)."
     ]
 
 
