@@ -217,3 +217,15 @@ def test_the_job_names_its_zip_after_the_package(edition):
     job = ExportJob.objects.create(edition=edition, format=ExportJob.Format.DTA)
     assert job.filename() == f"barometre-2030-reponses-{job.pk}-stata.zip"
     assert job.content_type == "application/zip"
+
+
+@pytest.mark.parametrize("fmt", ["sav", "dta"])
+def test_rows_gathered_in_several_chunks_stay_in_order(edition, tmp_path, fmt, monkeypatch):
+    from exports.services import statistical
+
+    monkeypatch.setattr(statistical, "CHUNK", 2)
+    _rows, files = export(edition, tmp_path, fmt)
+    frame, _meta = read(files[f"reponses.{fmt}"], fmt)
+    assert list(frame["collectivite"]) == ["Rennes", "Ille-et-Vilaine", "Metz Métropole"]
+    assert frame.loc["Ille-et-Vilaine", "valide_le"] == datetime(2030, 5, 11, 18, 15, 0)
+    assert frame.loc["Metz Métropole", "nb_agents"] == -3
