@@ -83,6 +83,14 @@ class ExportJob(models.Model):
     def __str__(self) -> str:
         return f"Export {self.pk} — {self.edition.year} ({self.format})"
 
+    def save(self, *args, **kwargs) -> None:
+        # SPSS and Stata files hold coded answers with their labels, under the column codes
+        # (exports.services.statistical): the job says so, whatever was asked.
+        if self.format in self.STATISTICAL_SUFFIXES:
+            self.answers = self.Answers.CODES
+            self.headers = self.Headers.CODES
+        super().save(*args, **kwargs)
+
     FILTER_LABELS = {
         "type_collectivite": "types de collectivité",
         "tranche_population": "tranches de population",

@@ -57,6 +57,7 @@ VARIABLE_LABEL_LIMIT = {SAV: 256, DTA: 80}
 VALUE_LABEL_LIMIT = {SAV: 120, DTA: 32000}
 SPSS_TEXT_LIMIT = 32767
 CHUNK = 2000
+EMPTY_DATE_FORMAT = {SAV: "DATETIME20", DTA: "%tc"}
 RESERVED = {
     SAV: {"all", "and", "by", "eq", "ge", "gt", "le", "lt", "ne", "not", "or", "to", "with"},
     DTA: {
@@ -253,6 +254,12 @@ def write_table(
         }
     )
     del chunks
+    # A date column without any date would be written as text: numbers in a date format.
+    formats = {}
+    for variable in variables:
+        if variable.kind == "datetime" and frame[variable.name].isna().all():
+            frame[variable.name] = frame[variable.name].astype("float64")
+            formats[variable.name] = EMPTY_DATE_FORMAT[fmt]
     labels: dict[str, str | None] = {
         v.name: cut(v.column.title, VARIABLE_LABEL_LIMIT[fmt], fmt) for v in variables
     }
@@ -278,6 +285,7 @@ def write_table(
             variable_value_labels=value_labels,
             missing_ranges=missing,
             variable_measure=measure,
+            variable_format=formats,
         )
     else:
         pyreadstat.write_dta(
@@ -287,6 +295,7 @@ def write_table(
             column_labels=labels,
             variable_value_labels=value_labels,
             missing_user_values=missing,
+            variable_format=formats,
         )
     return rows, variables
 

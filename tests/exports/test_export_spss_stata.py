@@ -191,6 +191,9 @@ def test_an_edition_without_respondents_gives_empty_tables(db, tmp_path, fmt):
     frame, meta = read(files[f"reponses.{fmt}"], fmt)
     assert len(frame) == 0
     assert meta.column_names_to_labels["fonction_repondant"] == "Quelle est votre fonction ?"
+    # Dates stay dates, and numbers numbers, with no value at all.
+    assert meta.original_variable_types["cree_le"] in ("DATETIME20", "%tc")
+    assert meta.readstat_variable_types["nb_agents"] == "double"
 
 
 def test_an_edition_without_rosters_has_no_dispositifs_file(db, rennes, tmp_path):
@@ -214,7 +217,11 @@ def test_names_are_valid_and_distinct_for_each_format():
 
 
 def test_the_job_names_its_zip_after_the_package(edition):
-    job = ExportJob.objects.create(edition=edition, format=ExportJob.Format.DTA)
+    job = ExportJob.objects.create(
+        edition=edition, format=ExportJob.Format.DTA, answers="labels", headers="labels"
+    )
+    # Coded answers under the column codes, whatever was asked: the job page says so.
+    assert (job.answers, job.headers) == ("codes", "codes")
     assert job.filename() == f"barometre-2030-reponses-{job.pk}-stata.zip"
     assert job.content_type == "application/zip"
 
