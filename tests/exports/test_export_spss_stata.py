@@ -236,3 +236,16 @@ def test_rows_gathered_in_several_chunks_stay_in_order(edition, tmp_path, fmt, m
     assert list(frame["collectivite"]) == ["Rennes", "Ille-et-Vilaine", "Metz Métropole"]
     assert frame.loc["Ille-et-Vilaine", "valide_le"] == datetime(2030, 5, 11, 18, 15, 0)
     assert frame.loc["Metz Métropole", "nb_agents"] == -3
+
+
+def test_a_choice_the_definition_lost_and_a_long_choice_label_still_read_back(edition, tmp_path):
+    question = Question.objects.get(edition=edition, code="fonction_repondant")
+    question.choices.filter(code="dgs").update(label="Direction générale des services " * 8)
+    Answer.objects.filter(question=question, value="elu").update(value="ancien_code")
+    _rows, files = export(edition, tmp_path, "sav")
+    frame, meta = read(files["reponses.sav"], "sav")
+    labels = meta.variable_value_labels["fonction_repondant"]
+    # The stale code gets the next number, labelled with the code itself.
+    assert frame.loc["Ille-et-Vilaine", "fonction_repondant"] == 4
+    assert labels[4.0] == "ancien_code"
+    assert len(labels[2.0].encode("utf-8")) <= 120 and labels[2.0].endswith("…")
