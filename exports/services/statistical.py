@@ -165,15 +165,16 @@ class Variable:
         return variable
 
     def add_missing(self, reason: str, spss_value: int) -> None:
+        """Declare `reason` missing: `spss_value` in SPSS, its letter in Stata; a choice keeps
+        its own label."""
+        label = self.value_labels.pop(spss_value, None) or MISSING_LABELS[reason]
         if self.fmt == SAV:
             self.missing.append(spss_value)
-            self.value_labels[spss_value] = MISSING_LABELS.get(reason, reason)
+            self.value_labels[spss_value] = label
         else:
             letter = MISSING_STATA[reason]
             self.missing.append(letter)
-            if self.kind == "coded":
-                del self.value_labels[spss_value]
-            self.value_labels[letter] = MISSING_LABELS.get(reason, reason)
+            self.value_labels[letter] = label
 
     def cell(self, value, row: list):
         kind = self.kind

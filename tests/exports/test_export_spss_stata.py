@@ -241,6 +241,8 @@ def test_rows_gathered_in_several_chunks_stay_in_order(edition, tmp_path, fmt, m
 def test_a_choice_the_definition_lost_and_a_long_choice_label_still_read_back(edition, tmp_path):
     question = Question.objects.get(edition=edition, code="fonction_repondant")
     question.choices.filter(code="dgs").update(label="Direction générale des services " * 8)
+    scale = Question.objects.get(edition=edition, code="objectifs")
+    scale.choices.filter(code="nsp").update(label="Je ne sais pas")
     Answer.objects.filter(question=question, value="elu").update(value="ancien_code")
     _rows, files = export(edition, tmp_path, "sav")
     frame, meta = read(files["reponses.sav"], "sav")
@@ -249,3 +251,5 @@ def test_a_choice_the_definition_lost_and_a_long_choice_label_still_read_back(ed
     assert frame.loc["Ille-et-Vilaine", "fonction_repondant"] == 4
     assert labels[4.0] == "ancien_code"
     assert len(labels[2.0].encode("utf-8")) <= 120 and labels[2.0].endswith("…")
+    # A « ne sait pas » choice is missing and keeps its own label.
+    assert meta.variable_value_labels["objectifs_transparence"][5.0] == "Je ne sais pas"
