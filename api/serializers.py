@@ -224,7 +224,14 @@ class ExportJobSerializer(serializers.ModelSerializer):
 
 
 class ExportJobCreateSerializer(serializers.Serializer):
-    format = serializers.ChoiceField(choices=ExportJob.Format.choices)
+    format = serializers.ChoiceField(
+        choices=ExportJob.Format.choices,
+        help_text=(
+            "`sav` (SPSS) et `dta` (Stata) : un ZIP des tables (réponses, dispositifs) et de "
+            "leur dictionnaire, réponses codées avec leurs étiquettes (`answers` et `headers` "
+            "ne s'appliquent pas)."
+        ),
+    )
     answers = serializers.ChoiceField(
         choices=ExportJob.Answers.choices, default=ExportJob.Answers.LABELS
     )

@@ -77,7 +77,9 @@ class ExportJobForm(forms.ModelForm):
         help_texts = {
             "format": (
                 "« CSV pour Excel (France) » s'ouvre d'un double clic dans un Excel français "
-                "(accents, point-virgule, virgule décimale)."
+                "(accents, point-virgule, virgule décimale). SPSS et Stata : un ZIP avec les "
+                "réponses, les dispositifs et le dictionnaire des variables, réponses codées "
+                "avec leurs étiquettes (les options Réponses et En-têtes ne s'appliquent pas)."
             ),
         }
 

@@ -19,6 +19,8 @@ class ExportJob(models.Model):
         XLSX = "xlsx", _("Classeur Excel (XLSX)")
         CSV = "csv", _("CSV open data (avec son schéma)")
         CSV_EXCEL_FR = "csvfr", _("CSV pour Excel (France)")
+        SAV = "sav", _("SPSS (.sav)")
+        DTA = "dta", _("Stata (.dta)")
 
     class Answers(models.TextChoices):
         LABELS = "labels", _("Libellés")
@@ -81,6 +83,14 @@ class ExportJob(models.Model):
     def __str__(self) -> str:
         return f"Export {self.pk} — {self.edition.year} ({self.format})"
 
+    def save(self, *args, **kwargs) -> None:
+        # SPSS and Stata files hold coded answers with their labels, under the column codes
+        # (exports.services.statistical): the job says so, whatever was asked.
+        if self.format in self.STATISTICAL_SUFFIXES:
+            self.answers = self.Answers.CODES
+            self.headers = self.Headers.CODES
+        super().save(*args, **kwargs)
+
     FILTER_LABELS = {
         "type_collectivite": "types de collectivité",
         "tranche_population": "tranches de population",
@@ -121,11 +131,17 @@ class ExportJob(models.Model):
         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         "csv": "text/csv; charset=utf-8",
         "csvfr": "text/csv; charset=utf-8",
+        # SPSS and Stata: a ZIP of the tables (one per file) and their dictionary.
+        "sav": "application/zip",
+        "dta": "application/zip",
     }
+    STATISTICAL_SUFFIXES = {"sav": "spss", "dta": "stata"}
 
     def filename(self) -> str:
         if self.format == self.Format.CSV_EXCEL_FR:
             return f"barometre-{self.edition.year}-reponses-{self.pk}-excel.csv"
+        if suffix := self.STATISTICAL_SUFFIXES.get(self.format):
+            return f"barometre-{self.edition.year}-reponses-{self.pk}-{suffix}.zip"
         return f"barometre-{self.edition.year}-reponses-{self.pk}.{self.format}"
 
     @property

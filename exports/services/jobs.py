@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from exports.models import ExportJob
 from exports.services.exporters import ResponsesExporter
+from exports.services.statistical import write_statistical
 from exports.services.writers import table_schema, write_csv, write_table_schema, write_xlsx
 from surveys.models import Edition
 
@@ -31,16 +32,21 @@ def export_responses(
     on_progress=None,
 ) -> int:
     """Write the responses of `edition` to `path`: xlsx; csv (open data) plus
-    `<path>.schema.json`; or csvfr, the CSV a French Excel opens as it is."""
+    `<path>.schema.json`; csvfr, the CSV a French Excel opens as it is; or sav / dta, a ZIP of
+    SPSS or Stata files (answers coded, names as codes: `labels` and `header_labels` do not
+    apply, see `exports.services.statistical`)."""
+    statistical = fmt in (ExportJob.Format.SAV, ExportJob.Format.DTA)
     exporter = ResponsesExporter(
         edition,
-        labels=labels,
+        labels=labels and not statistical,
         filters=filters,
         sections=sections,
         omit=omit,
-        header_labels=header_labels,
+        header_labels=header_labels and not statistical,
         on_progress=on_progress,
     )
+    if statistical:
+        return write_statistical(exporter, fmt, path)
     if fmt == ExportJob.Format.XLSX:
         return write_xlsx(exporter, str(path))
     sheet = exporter.sheets()[0]

@@ -87,3 +87,26 @@ def test_an_api_export_refuses_an_unknown_column_group(staff_api, edition_2030):
     )
     assert response.status_code == 400 and "omitted_columns" in response.json()
     assert not ExportJob.objects.exists()
+
+
+def test_an_api_export_in_spss_downloads_a_zip_of_labelled_tables(
+    staff_api, edition_2030, django_capture_on_commit_callbacks, tmp_path
+):
+    import zipfile
+
+    import pyreadstat
+
+    with django_capture_on_commit_callbacks(execute=True):
+        started = staff_api.post("/api/v1/editions/2030/exports/", {"format": "sav"}, format="json")
+    assert started.status_code == 202
+    download = staff_api.get(f"/api/v1/exports/{started.json()['id']}/download/")
+    assert download["Content-Type"] == "application/zip"
+    assert download["Content-Disposition"].endswith('-spss.zip"')
+    archive = tmp_path / "export.zip"
+    archive.write_bytes(b"".join(download.streaming_content))
+    with zipfile.ZipFile(archive) as stored:
+        assert "dictionnaire.csv" in stored.namelist()
+        stored.extract("reponses.sav", tmp_path)
+    frame, meta = pyreadstat.read_sav(str(tmp_path / "reponses.sav"))
+    assert list(frame["collectivite"]) == ["Rennes", "Ille-et-Vilaine"]
+    assert meta.column_names_to_labels["collectivite"] == "Nom de la collectivité"

@@ -53,15 +53,18 @@ def test_the_export_form_its_errors_and_the_job_page_are_accessible(analyste, ed
     assert_accessible(page, "exports")
     assert unnamed_controls(page) == []
     assert page.is_checked("input[name=format][value=xlsx]")
+    assert page.get_by_label("SPSS (.sav)").get_attribute("value") == "sav"
+    assert page.get_by_label("Stata (.dta)").get_attribute("value") == "dta"
 
     page.check("input[name=format][value=csvfr]")
-    page.select_option("#id_sections", label="Notoriété")
+    page.check("input[name=sections][value=notoriete]")
     page.click("text=Lancer l'export")
     page.wait_for_selector("[data-error-summary]")
     assert "L'édition 2021 n'a pas de section « notoriete »" in page.content()
     assert_accessible(page, "exports avec erreurs")
 
-    page.select_option("#id_sections", label="Les moyens")
+    page.uncheck("input[name=sections][value=notoriete]")
+    page.check("input[name=sections][value=moyens]")
     page.check("input[name=headers][value=labels]")
     page.click("text=Lancer l'export")
     page.wait_for_url("**/exports/*/")

@@ -124,3 +124,58 @@ def test_a_real_worker_builds_the_excel_csv_of_one_section(
     assert "budget_participation__statut" in lines[0] and "fonction_repondant" not in lines[0]
     assert [line.split(";")[0] for line in lines[1:-1]] == ["Rennes", "Ille-et-Vilaine"]
     assert ";2,5;" in lines[1]
+
+
+def test_the_command_writes_the_stata_zip(db, rennes, metz_metropole, tmp_path):
+    import zipfile
+
+    edition = build_edition()
+    build_responses(edition, rennes, metz_metropole)
+    output = tmp_path / "stata.zip"
+    out = StringIO()
+    call_command(
+        "export_responses", "--edition", "2030", "--format", "dta", "--output", str(output),
+        stdout=out,
+    )  # fmt: skip
+    assert "3 lignes écrites" in out.getvalue()
+    with zipfile.ZipFile(output) as archive:
+        assert sorted(archive.namelist()) == [
+            "dictionnaire.csv",
+            "dispositifs.dta",
+            "reponses.dta",
+        ]
+
+
+@pytest.mark.worker
+def test_a_real_worker_builds_the_spss_zip(celery_worker, rennes, metz_metropole, tmp_path):
+    import zipfile
+
+    import pyreadstat
+    from django.db import transaction
+
+    edition = build_edition()
+    build_responses(edition, rennes, metz_metropole)
+    with transaction.atomic():
+        job = ExportJob.objects.create(edition=edition, format=ExportJob.Format.SAV)
+        enqueue_on_commit(run_export, job.pk)
+
+    deadline = time.monotonic() + 60
+    while True:
+        job.refresh_from_db()
+        if job.is_finished:
+            break
+        assert time.monotonic() < deadline, "le worker n'a pas terminé l'export"
+        time.sleep(0.3)
+
+    assert job.status == ExportJob.Status.DONE, job.error
+    assert job.progress == 100
+    stored = tmp_path / "media" / job.file.name
+    assert stored.name.endswith("-spss.zip")
+    with zipfile.ZipFile(stored) as archive:
+        archive.extractall(tmp_path / "zip")
+    frame, meta = pyreadstat.read_sav(str(tmp_path / "zip" / "reponses.sav"), user_missing=True)
+    assert list(frame["collectivite"]) == ["Rennes", "Ille-et-Vilaine", "Metz Métropole"]
+    assert list(frame["budget_participation"])[:2] == [450000, -999999]
+    assert meta.variable_value_labels["budget_participation"][-999999] == "Ne sait pas"
+    roster, _meta = pyreadstat.read_sav(str(tmp_path / "zip" / "dispositifs.sav"))
+    assert len(roster) == 3

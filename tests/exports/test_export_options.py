@@ -77,7 +77,7 @@ def test_the_form_refuses_a_section_of_another_edition_in_french(edition, db):
         "L'édition 2030 n'a pas de section « covid » : choisissez des sections de cette édition."
     ]
     stray = ExportJobForm(
-        {"edition": edition.pk, "format": "sav", "answers": "codes", "headers": "x"}
+        {"edition": edition.pk, "format": "pdf", "answers": "codes", "headers": "x"}
     )
     assert not stray.is_valid()
     assert set(stray.errors) == {"format", "headers"}

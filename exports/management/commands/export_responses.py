@@ -8,8 +8,8 @@ from surveys.models import Edition
 
 class Command(BaseCommand):
     help = (
-        "Exporte les réponses d'une édition en XLSX, CSV open data ou CSV pour Excel (France) "
-        "(l'exporteur du web)."
+        "Exporte les réponses d'une édition en XLSX, CSV open data, CSV pour Excel (France), "
+        "SPSS (sav) ou Stata (dta : un ZIP des tables et du dictionnaire) (l'exporteur du web)."
     )
 
     def add_arguments(self, parser):
