@@ -21,6 +21,7 @@ from exports.results.disclosure import (
     suppress_results,
 )
 from exports.results.forms import BreakdownForm, ResultFiltersForm
+from exports.results.representativeness import results_page_section
 from exports.results.tasks import recompute_edition_results
 from exports.results.trends import get_trends
 from exports.services.opendata import is_public, slug, stored_package
@@ -45,10 +46,17 @@ def edition_results(request: HttpRequest, year: int) -> HttpResponse:
     form = ResultFiltersForm(request.GET or None)
     filters = form.filters() if form.is_bound else None
     results = get_results(edition, filters)
+    weighted = request.GET.get("pondere") == "1"
+    switch = request.GET.copy()
+    switch.pop("pondere", None)
+    if not weighted:
+        switch["pondere"] = "1"
     return render(
         request,
         "results/edition.html",
         {
+            "representativeness": results_page_section(edition, results, filters, weighted),
+            "weighting_switch": f"?{switch.urlencode()}",
             "edition": edition,
             "form": form,
             "results": results,
