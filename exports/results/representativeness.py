@@ -20,6 +20,7 @@ are optional; unweighted figures are the default everywhere.
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import partial
 
 from django.db import connection
 
@@ -158,7 +159,7 @@ def representativeness_of(respondents: dict[Cell, int], referential: dict[Cell, 
         index = MARGINS[dimension]
         answered = _by(respondents, lambda cell, i=index: cell[i])
         existing = _by(referential, lambda cell, i=index: cell[i])
-        codes = sorted(set(answered) | set(existing), key=lambda c, d=dimension: _order(d, c))
+        codes = sorted(set(answered) | set(existing), key=partial(_order, dimension))
         tables.append(
             {
                 "code": dimension,
@@ -248,7 +249,7 @@ def rake(
         present = {cell[index] for cell in answered}
         empty = sorted(
             (code for code, n in existing.items() if n and code not in present),
-            key=lambda c, d=dimension: _order(d, c),
+            key=partial(_order, dimension),
         )
         if empty:
             names = ", ".join(_label(dimension, code) for code in empty)
