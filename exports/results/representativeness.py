@@ -141,6 +141,17 @@ def _row(label: str, answered: int, existing: int, total_answered: int, total: i
     }
 
 
+def cell_order(cell: Cell) -> tuple:
+    """Cells by type, then bracket (numeric), then région."""
+    return tuple(_order(dimension, cell[i]) for dimension, i in MARGINS.items())
+
+
+def cell_row(cell: Cell, answered: int, existing: int, total_answered: int, total: int) -> dict:
+    """One cell (type × bracket × région) as a row of the representativeness tables."""
+    label = " — ".join(_label(dimension, cell[i]) for dimension, i in MARGINS.items())
+    return _row(label, answered, existing, total_answered, total)
+
+
 def _float(value) -> float | None:
     return None if value is None else float(value)
 

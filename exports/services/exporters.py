@@ -14,6 +14,13 @@ from django.db.models import Q, QuerySet
 
 from exports.results.aggregates import ResultFilters, compute_results
 from exports.results.figures import FIGURE_LABELS, figure_rows
+from exports.results.representativeness import (
+    cell_order,
+    cell_row,
+    cells,
+    rake,
+    representativeness_of,
+)
 from exports.services.layout import (
     TYPE_LABELS,
     Column,
@@ -163,6 +170,7 @@ class ResponsesExporter(ListExporter):
             sheets.append(Sheet("dispositifs", "Dispositifs", roster_columns))
         sheets.append(Sheet("dictionnaire", "Dictionnaire", DICTIONARY_COLUMNS))
         sheets.append(Sheet("agregats", "Agrégats", AGGREGATE_COLUMNS))
+        sheets.append(Sheet("representativite", "Représentativité", REPRESENTATIVENESS_COLUMNS))
         return sheets
 
     def iterate_sheet(self, identifier: str) -> Iterator[list]:
@@ -319,7 +327,8 @@ class ResponsesExporter(ListExporter):
 
     def iterate_dictionnaire(self) -> Iterator[list]:
         questions = {q.code: q for q in self.layout.questions}
-        for sheet in self.sheets()[:-2]:
+        answers = [s for s in self.sheets() if s.identifier in ("reponses", "dispositifs")]
+        for sheet in answers:
             for column in sheet.columns:
                 question = questions.get(column.question)
                 yield [
@@ -355,6 +364,32 @@ class ResponsesExporter(ListExporter):
             row["type"] = TYPE_LABELS.get(row["type"], row["type"])
             row["figure"] = FIGURE_LABELS[row["figure"]]
             yield [row[column.name] for column in AGGREGATE_COLUMNS]
+
+    def iterate_representativite(self) -> Iterator[list]:
+        """The respondents against the referential (the whole edition, whatever the filters),
+        then each cell with its raking weight (see `exports.results.representativeness`)."""
+        respondents, referential = cells(self.edition)
+        data = representativeness_of(respondents, referential)
+        fields = (
+            "respondents", "referential", "rate", "share_respondents", "share_referential",
+            "ratio", "reading",
+        )  # fmt: skip
+        for table in data["tables"]:
+            for row in table["rows"]:
+                yield [table["label"], row["code"], row["label"], *(row[f] for f in fields), None]
+        raking = rake(respondents, referential)
+        total_answered = sum(respondents.values())
+        total = sum(referential.values())
+        for cell in sorted(set(respondents) | set(referential), key=cell_order):
+            answered, existing = respondents.get(cell, 0), referential.get(cell, 0)
+            row = cell_row(cell, answered, existing, total_answered, total)
+            weight = raking.weights.get(cell)
+            yield [
+                "Cellule (type × tranche × région)", ":".join(cell), row["label"],
+                *(row[f] for f in fields), None if weight is None else round(weight, 6),
+            ]  # fmt: skip
+        for note in raking.notes:
+            yield ["Pondération", None, note, *([None] * (len(fields) + 1))]
 
 
 # Columns an export may leave out, by group (the form's « Colonnes »).
@@ -399,6 +434,20 @@ AGGREGATE_COLUMNS = [
     Column("moyenne", "Moyenne", "number"),
     Column("mediane", "Médiane", "number"),
     Column("score_moyen", "Score moyen (classement)", "number"),
+]
+
+REPRESENTATIVENESS_COLUMNS = [
+    Column("tableau", "Tableau"),
+    Column("groupe", "Code du groupe"),
+    Column("libelle", "Groupe"),
+    Column("repondants", "Répondants (réponses envoyées ou validées)", "integer"),
+    Column("referentiel", "Collectivités actives du référentiel", "integer"),
+    Column("taux_reponse", "Taux de réponse (%)", "number"),
+    Column("part_repondants", "Part parmi les répondants (%)", "number"),
+    Column("part_referentiel", "Part dans le référentiel (%)", "number"),
+    Column("ratio", "Ratio (sur- ou sous-représentation)", "number"),
+    Column("lecture", "Lecture"),
+    Column("poids", "Poids de calage de chaque répondant", "number"),
 ]
 
 EXPORTERS = {ResponsesExporter.identifier: ResponsesExporter}

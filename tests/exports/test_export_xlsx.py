@@ -27,7 +27,13 @@ def codes_workbook(data, tmp_path):
 
 
 def test_it_writes_the_four_sheets_with_frozen_headers(codes_workbook):
-    assert codes_workbook.sheetnames == ["Réponses", "Dispositifs", "Dictionnaire", "Agrégats"]
+    assert codes_workbook.sheetnames == [
+        "Réponses",
+        "Dispositifs",
+        "Dictionnaire",
+        "Agrégats",
+        "Représentativité",
+    ]
     for sheet in codes_workbook.worksheets:
         assert sheet.freeze_panes == "A2"
 

@@ -8,6 +8,7 @@ communes 8/10 of 4 = 3.2, so a weight of 1.6; communautés 0.8, a weight of 0.4.
 « oui » come from communautés: unweighted 3/4 = 75 %, weighted (1.6 + 2 × 0.4) / 4 = 60 %.
 """
 
+import openpyxl
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
@@ -18,6 +19,7 @@ from exports.results.representativeness import (
     representativeness,
     weighted_choices,
 )
+from exports.services.jobs import export_responses
 from surveys.models import Edition, Response, Section
 from tests.results.results_data import collectivite, question, respond
 
@@ -194,3 +196,22 @@ def test_the_results_page_shows_weighted_beside_unweighted_on_demand(client, bob
     page = client.get(url, {"pondere": "1"}).content.decode()
     assert '<td class="text-end">75,0</td><td class="text-end">60,0</td>' in page
     assert "sur-représenté" in page
+
+
+def test_the_xlsx_export_has_a_representativeness_sheet_with_the_weights(answered, tmp_path):
+    path = tmp_path / "export.xlsx"
+    export_responses(answered, "xlsx", path, labels=False)
+    sheet = openpyxl.load_workbook(path)["Représentativité"]
+    header, *lines = list(sheet.iter_rows(values_only=True))
+    rows = [dict(zip(header, line, strict=True)) for line in lines]
+    by_type = {r["groupe"]: r for r in rows if r["tableau"] == "Type de collectivité"}
+    commune = by_type["commune"]
+    assert (commune["repondants"], commune["referentiel"], commune["taux_reponse"]) == (2, 8, 25)
+    assert (commune["ratio"], commune["lecture"]) == (0.69, "sous-représenté")
+    weights = {r["groupe"]: r["poids"] for r in rows if r["tableau"].startswith("Cellule")}
+    assert weights == {
+        "commune:lt5k:53": 1.6,
+        "intercommunalite:10k_50k:53": 0.4,
+        "departement:500k_1m:53": None,
+    }
+    assert any(r["tableau"] == "Pondération" and "Département" in r["libelle"] for r in rows)
