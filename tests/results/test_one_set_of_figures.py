@@ -12,9 +12,9 @@ from exports.results.benchmark import benchmark
 from exports.results.figures import FIGURE_LABELS, figure_rows
 from exports.services.jobs import export_responses
 from respondents.models import Collectivite
-from surveys.models import Edition
+from surveys.models import Edition, Section
 from tests.api.conftest import client_with
-from tests.results.results_data import build_2021
+from tests.results.results_data import build_2021, collectivite, question, respond
 
 pytestmark = pytest.mark.django_db
 
@@ -119,3 +119,28 @@ def test_the_benchmark_peers_are_the_sheet_of_the_same_collectivites(client, edi
         v for k, v in peers.items() if k[:2] == ("budget_participation", "Indicateur")
     ]
     assert (5, 5, None, 2.0, 2.0, None) in per_inhabitant
+
+
+@pytest.mark.parametrize("count", [0, 1, 4])
+def test_nobody_one_or_four_respondents_give_figures_without_error(client, bob, count, tmp_path):
+    edition = Edition.objects.create(year=2025, title="Baromètre 2025", status="published")
+    section = Section.objects.create(edition=edition, code="a", title="Profil", order=1)
+    question(edition, section, "service_dedie", "single", [("oui", "Oui"), ("non", "Non")])
+    question(edition, section, "etp_participation", "decimal", order=2)
+    for n in range(count):
+        respond(
+            edition,
+            collectivite(f"N{n}", 1000, "53"),
+            {"service_dedie": "oui", "etp_participation": n + 1},
+        )
+    sheet = sheet_figures(edition, tmp_path)
+    oui = sheet["service_dedie", "Choix", None, "oui"]
+    assert oui[:3] == (count, count, 100.0 if count else None)
+    client.force_login(bob)
+    page = client.get(reverse("results:edition", args=[2025]))
+    assert keyed(figure_rows(page.context["results"])) == sheet
+    public = client.get(reverse("results:public", args=[2025]))
+    assert public.status_code == 200
+    # Fewer than 5 respondents: every public figure is masked, and the page says why.
+    assert keyed(figure_rows(public.context["results"])) == {}
+    assert "Résultat masqué : moins de 5 réponses" in public.content.decode()
