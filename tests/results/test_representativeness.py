@@ -20,6 +20,8 @@ from exports.results.representativeness import (
     weighted_choices,
 )
 from exports.services.jobs import export_responses
+from respondents.models import Collectivite
+from respondents.signals import referential_changed
 from surveys.models import Edition, Response, Section
 from tests.results.results_data import collectivite, question, respond
 
@@ -215,3 +217,11 @@ def test_the_xlsx_export_has_a_representativeness_sheet_with_the_weights(answere
         "departement:500k_1m:53": None,
     }
     assert any(r["tableau"] == "Pondération" and "Département" in r["libelle"] for r in rows)
+
+
+def test_the_referential_counts_follow_an_announced_change(answered):
+    assert representativeness(answered)["referential"] == 11
+    collectivite("C50", 1200, "53")
+    assert representativeness(answered)["referential"] == 11  # counted once, kept a while
+    referential_changed.send(sender=Collectivite)
+    assert representativeness(answered)["referential"] == 12
