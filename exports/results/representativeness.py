@@ -25,7 +25,8 @@ from functools import partial
 from django.core.cache import cache
 from django.db import connection
 
-from exports.results.aggregates import ResultFilters, filter_codes
+from exports.results.aggregates import RESULTS_FORMAT, ResultFilters, filter_codes
+from exports.results.cache import CACHE_TIMEOUT, current_generation
 from exports.results.counts import COUNTED_STATUSES
 from exports.results.models import ResultCount
 from exports.results.rounding import DECIMALS_STAFF, percent
@@ -93,13 +94,18 @@ def forget_referential() -> None:
 
 def cells(edition: Edition) -> tuple[dict[Cell, int], dict[Cell, int]]:
     """(respondents, referential) by cell: the counted responses of `edition`, and the active
-    collectivités of the referential."""
-    respondents = _fetch(
-        f"SELECT {CELL_SQL}, COUNT(*) FROM surveys_response r "
-        "JOIN respondents_collectivite c ON c.id = r.collectivite_id "
-        "WHERE r.edition_id = %s AND r.status IN (%s, %s) GROUP BY 1, 2, 3",
-        [edition.pk, *map(str, COUNTED_STATUSES)],
-    )
+    collectivités of the referential. The respondents are cached with the edition's figures
+    (same generation, see `exports.results.cache`): both count the same responses."""
+    key = f"results:v{RESULTS_FORMAT}:{edition.pk}:{current_generation(edition.pk)}:cells"
+    respondents = cache.get(key)
+    if respondents is None:
+        respondents = _fetch(
+            f"SELECT {CELL_SQL}, COUNT(*) FROM surveys_response r "
+            "JOIN respondents_collectivite c ON c.id = r.collectivite_id "
+            "WHERE r.edition_id = %s AND r.status IN (%s, %s) GROUP BY 1, 2, 3",
+            [edition.pk, *map(str, COUNTED_STATUSES)],
+        )
+        cache.set(key, respondents, CACHE_TIMEOUT)
     return respondents, referential_cells()
 
 
