@@ -225,3 +225,12 @@ def test_the_referential_counts_follow_an_announced_change(answered):
     assert representativeness(answered)["referential"] == 11  # counted once, kept a while
     referential_changed.send(sender=Collectivite)
     assert representativeness(answered)["referential"] == 12
+
+
+def test_the_weighted_percentages_follow_the_page_filters(client, bob, answered):
+    # Among the communes alone every weight is 1.6: weighted and unweighted agree (1 oui of 2).
+    client.force_login(bob)
+    url = reverse("results:edition", args=[2024])
+    page = client.get(url, {"type": "commune", "pondere": "1"}).content.decode()
+    assert '<td class="text-end">50,0</td><td class="text-end">50,0</td>' in page
+    assert "type=commune" in page  # the link back keeps the filter
