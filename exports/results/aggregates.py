@@ -53,9 +53,16 @@ DIMENSIONS = {
 ALL = "all"
 
 
+def filter_codes(value: str) -> list[str]:
+    """The codes of one filter: one code, or several separated by commas (the exports' filters
+    may select several types, brackets or régions; a code never holds a comma)."""
+    return [code for code in value.split(",") if code]
+
+
 @dataclass(frozen=True)
 class ResultFilters:
-    """Who counts: a type of collectivité, a population bracket, a région (all optional)."""
+    """Who counts: types of collectivité, population brackets, régions (all optional; each one
+    code or several separated by commas, see `filter_codes`)."""
 
     type: str = ""
     tranche: str = ""
@@ -83,11 +90,11 @@ class ResultFilters:
     def describe(self) -> list[str]:
         parts = []
         if self.type:
-            parts.append(TYPES_COLLECTIVITE.get(self.type, self.type))
+            parts.append(", ".join(TYPES_COLLECTIVITE.get(c, c) for c in filter_codes(self.type)))
         if self.tranche:
-            parts.append(TRANCHE_LABELS.get(self.tranche, self.tranche))
+            parts.append(", ".join(TRANCHE_LABELS.get(c, c) for c in filter_codes(self.tranche)))
         if self.region:
-            parts.append(region_name(self.region))
+            parts.append(", ".join(region_name(c) for c in filter_codes(self.region)))
         return parts
 
 
@@ -126,17 +133,16 @@ class _Sql:
         # Plain column conditions rather than `TYPE_SQL = …` / `TRANCHE_SQL = …`: the planner
         # can estimate them, and then hashes the responses instead of looking up each one's
         # answers by index (18,000 lookups took 0.3 s for the < 5,000 inhabitants view).
-        if filters.type:
-            condition, values = _type_condition(filters.type)
-            where.append(condition)
-            params.extend(values)
-        if filters.tranche:
-            condition, values = _tranche_condition(filters.tranche)
-            where.append(condition)
-            params.extend(values)
+        spellings = ((filters.type, _type_condition), (filters.tranche, _tranche_condition))
+        for value, spell in spellings:
+            if value:
+                conditions = [spell(code) for code in filter_codes(value)]
+                where.append("(" + " OR ".join(c for c, _ in conditions) + ")")
+                params.extend(v for _, values in conditions for v in values)
         if filters.region:
-            where.append(f"{REGION_SQL} = %s")
-            params.append(filters.region)
+            regions = filter_codes(filters.region)
+            where.append(f"{REGION_SQL} IN ({', '.join(['%s'] * len(regions))})")
+            params.extend(regions)
         if filters.exclude_collectivite:
             where.append("c.id <> %s")
             params.append(filters.exclude_collectivite)
@@ -209,14 +215,16 @@ def _counts(
     types = {q.pk: q.type for q in questions}
     ids = ", ".join(str(int(pk)) for pk in types)
     group = dimension if dimension else f"'{ALL}'"
-    wanted = {name: value for name, value in filters.cells().items() if value}
-    where = " ".join(f"AND {name} = %s" for name in wanted)
+    wanted = {name: filter_codes(value) for name, value in filters.cells().items() if value}
+    where = " ".join(
+        f"AND {name} IN ({', '.join(['%s'] * len(codes))})" for name, codes in wanted.items()
+    )
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT question_id, {group}, key, value, SUM(n) FROM {ResultCount._meta.db_table} "
             f"WHERE edition_id = %s AND question_id IN ({ids}) {where} "
             "GROUP BY 1, 2, 3, 4",
-            [edition.pk, *wanted.values()],
+            [edition.pk, *(code for codes in wanted.values() for code in codes)],
         )
         totals = {(qid, grp, key, value): int(n) for qid, grp, key, value, n in cursor}
     grp: str | None
@@ -226,7 +234,7 @@ def _counts(
             edition, "c.id = %s", [filters.exclude_collectivite]
         ):
             where_cell = dict(zip(names, cell, strict=True))
-            if qid not in types or any(where_cell[k] != v for k, v in wanted.items()):
+            if qid not in types or any(where_cell[k] not in v for k, v in wanted.items()):
                 continue
             grp = where_cell[dimension] if dimension else ALL
             totals[(qid, grp, key, value)] = totals.get((qid, grp, key, value), 0) - n
@@ -526,7 +534,11 @@ def _aggregate_questions(
                         for bracket in rules.brackets[question.code]
                     ]
                 for indicator in rules.indicators_of(question.code):
-                    figures_of = number["indicator"] if number else {**empty, "under": 0}
+                    figures_of = (
+                        number["indicator"]
+                        if number
+                        else {**empty, "under": 0, "under_percent": None}
+                    )
                     entry["indicator"] = {**_indicator_header(indicator), **figures_of}
             figures[key] = entry
     return respondents, figures

@@ -18,6 +18,7 @@ from exports.results.charts import breakdown_chart, question_chart, trend_chart
 from exports.results.disclosure import MIN_RESPONDENTS
 from exports.results.forms import BreakdownForm, ResultFiltersForm
 from exports.results.publication import latest, public_breakdown_figures, public_figures
+from exports.results.representativeness import results_page_section
 from exports.results.tasks import recompute_edition_results
 from exports.results.trends import get_trends
 from exports.services.opendata import is_public, slug, stored_package
@@ -45,10 +46,17 @@ def edition_results(request: HttpRequest, year: int) -> HttpResponse:
     results = get_results(edition, filters)
     published = latest(edition) if edition.status == Edition.Status.PUBLISHED else None
     can_act = is_staff_member(request.user)
+    weighted = request.GET.get("pondere") == "1"
+    switch = request.GET.copy()
+    switch.pop("pondere", None)
+    if not weighted:
+        switch["pondere"] = "1"
     return render(
         request,
         "results/edition.html",
         {
+            "representativeness": results_page_section(edition, results, filters, weighted),
+            "weighting_switch": f"?{switch.urlencode()}",
             "edition": edition,
             "form": form,
             "results": results,

@@ -9,6 +9,7 @@ from barometre.tasks import enqueue_on_commit
 from exports.results.cache import recompute
 from exports.results.counts import COUNTED_STATUSES, rebuild, tracking
 from exports.results.publication import freeze
+from exports.results.representativeness import forget_referential
 from exports.results.sheets import queue_results_sheets
 from exports.results.tasks import recompute_all_results, schedule_recompute, send_results_sheets
 from exports.services.opendata import is_public
@@ -48,6 +49,7 @@ def recompute_after_definition_change(sender: Any, edition: Edition, **_: Any) -
 
 def recompute_after_referential_change(sender: Any, **_: Any) -> None:
     """A collectivité moved to another cell (type, population, région): recount everything."""
+    forget_referential()
     recompute_all_results.delay()
 
 

@@ -5,17 +5,23 @@ batches of `BATCH_SIZE` ids, with a fixed number of queries per batch, so that m
 whatever the number of respondents.
 """
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import islice
 
 from django.db.models import Q, QuerySet
 
-from exports.results.rounding import DECIMALS_STAFF, percent
+from exports.results.aggregates import ResultFilters, compute_results
+from exports.results.figures import FIGURE_LABELS, figure_rows
+from exports.results.representativeness import (
+    cell_order,
+    cell_row,
+    cells,
+    rake,
+    representativeness_of,
+)
 from exports.services.layout import (
-    NSP,
-    NSP_LABEL,
     TYPE_LABELS,
     Column,
     Layout,
@@ -109,78 +115,6 @@ class ListExporter:
         return getattr(self, f"iterate_{identifier}")()
 
 
-class Tally:
-    """Counts per question and choice, gathered while the rows stream by (for Agrégats)."""
-
-    def __init__(self):
-        self.counts: dict[str, Counter] = defaultdict(Counter)
-        self.bases: Counter = Counter()
-        self.sums: Counter = Counter()
-        self.rows: Counter = Counter()
-
-    def adder(self, question: Question) -> Callable[[object], None]:
-        """The function that counts an answer to `question` (chosen once per question)."""
-        code = question.code
-        counts = self.counts[code]
-        bases = self.bases
-        sums = self.sums
-        key = (code, "")
-
-        def single(value):
-            bases[key] += 1
-            counts["", value] += 1
-
-        def multiple(value):
-            bases[key] += 1
-            for choice in value or ():
-                counts["", choice] += 1
-
-        def matrix(value):
-            for row, point in (value or {}).items():
-                bases[code, row] += 1
-                counts[row, point] += 1
-
-        def ranking(value):
-            bases[key] += 1
-            for item, rank in (value or {}).items():
-                counts["", item] += 1
-                sums[code, item] += rank
-
-        def number(value):
-            bases[key] += 1
-            if value == NSP:
-                counts["", NSP] += 1
-            elif value not in (None, ""):
-                counts["", ""] += 1
-                sums[key] += to_number(value)
-
-        def roster(value):
-            if value:
-                counts["", ""] += 1
-
-        def other(value):
-            if value not in (None, "", [], {}):
-                bases[key] += 1
-                counts["", ""] += 1
-
-        adders: dict[str, Callable[[object], None]] = {
-            T.SINGLE: single,
-            T.MULTIPLE: multiple,
-            T.MATRIX: matrix,
-            T.RANKING: ranking,
-            T.INTEGER: number,
-            T.DECIMAL: number,
-            T.MONEY: number,
-            T.ROSTER: roster,
-        }
-        return adders.get(question.type, other)
-
-
-def percentage(count: int, base: int) -> float | None:
-    value = percent(count, base, DECIMALS_STAFF)
-    return None if value is None else float(value)
-
-
 class ResponsesExporter(ListExporter):
     """The responses of an edition: Réponses, Dispositifs, Dictionnaire, Agrégats."""
 
@@ -206,8 +140,6 @@ class ResponsesExporter(ListExporter):
         self.filters = filters or {}
         self.omit = set(omit or ())
         self.batch_size = batch_size
-        self.tally = Tally()
-        self.count = {q.pk: self.tally.adder(q) for q in self.layout.questions}
         self._ids: list[int] | None = None
         self._done = 0
         # Positions of the columns kept in each sheet of answers (`keep_column`), and the
@@ -238,6 +170,7 @@ class ResponsesExporter(ListExporter):
             sheets.append(Sheet("dispositifs", "Dispositifs", roster_columns))
         sheets.append(Sheet("dictionnaire", "Dictionnaire", DICTIONARY_COLUMNS))
         sheets.append(Sheet("agregats", "Agrégats", AGGREGATE_COLUMNS))
+        sheets.append(Sheet("representativite", "Représentativité", REPRESENTATIVENESS_COLUMNS))
         return sheets
 
     def iterate_sheet(self, identifier: str) -> Iterator[list]:
@@ -297,17 +230,12 @@ class ResponsesExporter(ListExporter):
         blocks = [(block.question.pk, block) for block in layout.top_blocks]
         conditional = [(pk, block) for pk, block in blocks if block.statuses and block.conditional]
         indicators = [(indicator, question.pk) for indicator, question in layout.indicators]
-        tally = self.tally
-        count = self.count
         for batch in batched(self.response_ids, self.batch_size):
             answers: dict[int, dict] = defaultdict(dict)
             for response_id, question_id, value, other_text in Answer.objects.filter(
                 response_id__in=batch, item=0
             ).values_list("response_id", "question_id", "value", "other_text"):
                 answers[response_id][question_id] = (value, other_text)
-                # Every answer stays for the conditions; only the exported sections count.
-                if question_id in count:
-                    count[question_id](value)
             for response in self._responses(batch):
                 own = answers.get(response[0], {})
                 hidden = set()
@@ -328,7 +256,6 @@ class ResponsesExporter(ListExporter):
                 for indicator, question_id in indicators:
                     answer = own.get(question_id)
                     row.append(to_number(indicator.compute(answer and answer[0], response[10])))
-                tally.rows["reponses"] += 1
                 yield row
             self._advance(len(batch))
 
@@ -358,7 +285,6 @@ class ResponsesExporter(ListExporter):
                 offset, block = positions[question_id]
                 cells[offset : offset + block.width] = block.cells((value, other_text))
                 item_answers[key][question.code] = value
-                self.count[question_id](value)
             top: dict[int, dict] = defaultdict(dict)
             if conditional:
                 for response_id, question_id, value in Answer.objects.filter(
@@ -378,7 +304,6 @@ class ResponsesExporter(ListExporter):
                             response, top[response[0]], item_answers[key], key, cells
                         )
                     roster_code = layout.codes_by_id[key[1]]
-                    self.tally.rows["dispositifs"] += 1
                     yield key_cells + [roster_code, key[2]] + cells
             self._advance(len(batch))
 
@@ -402,7 +327,8 @@ class ResponsesExporter(ListExporter):
 
     def iterate_dictionnaire(self) -> Iterator[list]:
         questions = {q.code: q for q in self.layout.questions}
-        for sheet in self.sheets()[:-2]:
+        answers = [s for s in self.sheets() if s.identifier in ("reponses", "dispositifs")]
+        for sheet in answers:
             for column in sheet.columns:
                 question = questions.get(column.question)
                 yield [
@@ -417,55 +343,53 @@ class ResponsesExporter(ListExporter):
                     column.description or None,
                 ]
 
+    def result_filters(self) -> ResultFilters:
+        """The export's filters as the results' (several codes of a filter joined by commas)."""
+        return ResultFilters(
+            type=",".join(self.filters.get("type_collectivite") or ()),
+            tranche=",".join(self.filters.get("tranche_population") or ()),
+            region=",".join(self.filters.get("region") or ()),
+        )
+
     def iterate_agregats(self) -> Iterator[list]:
-        tally = self.tally
-        for question in self.layout.questions:
-            code, q_type = question.code, question.type
-            counts = tally.counts.get(code, Counter())
-            level = "dispositifs" if question.roster_id else "reponses"
-            head = [code, question.text, TYPE_LABELS[q_type]]
-            choices = [(c.code, c.label) for c in question.choices.all()]
-            if q_type in (T.SINGLE, T.MULTIPLE):
-                base = tally.bases[code, ""]
-                for choice, label in choices:
-                    count = counts["", choice]
-                    yield head + [None, choice, label, count, base, percentage(count, base), None]
-            elif q_type == T.MATRIX:
-                for row in question.rows.all():
-                    base = tally.bases[code, row.code]
-                    for choice, label in choices:
-                        count = counts[row.code, choice]
-                        yield head + [
-                            row.code, choice, f"{row.label} — {label}", count, base,
-                            percentage(count, base), None,
-                        ]  # fmt: skip
-            elif q_type == T.RANKING:
-                base = tally.bases[code, ""]
-                for item, label in choices:
-                    count = counts["", item]
-                    mean = round(tally.sums[code, item] / count, 2) if count else None
-                    yield head + [None, item, label, count, base, percentage(count, base), mean]
-            elif q_type in (T.INTEGER, T.DECIMAL, T.MONEY):
-                base = tally.bases[code, ""]
-                count = counts["", ""]
-                mean = round(float(tally.sums[code, ""]) / count, 2) if count else None
-                yield head + [
-                    None,
-                    None,
-                    "Valeur chiffrée",
-                    count,
-                    base,
-                    percentage(count, base),
-                    mean,
-                ]
-                if question.allow_nsp:
-                    nsp = counts["", NSP]
-                    yield head + [None, NSP, NSP_LABEL, nsp, base, percentage(nsp, base), None]
-            else:
-                base = tally.rows[level]
-                count = counts["", ""]
-                label = "Au moins un élément" if q_type == T.ROSTER else "Réponse renseignée"
-                yield head + [None, None, label, count, base, percentage(count, base), None]
+        """The figures of the results page (`compute_results`) for the export's collectivités.
+
+        Like every figure, they count the submitted and validated responses only, whatever
+        statuses the export's rows include.
+        """
+        exported = {q.code for q in self.layout.questions}
+        results = compute_results(self.edition, self.result_filters())
+        results["questions"] = [q for q in results["questions"] if q["code"] in exported]
+        for row in figure_rows(results):
+            row["type"] = TYPE_LABELS.get(row["type"], row["type"])
+            row["figure"] = FIGURE_LABELS[row["figure"]]
+            yield [row[column.name] for column in AGGREGATE_COLUMNS]
+
+    def iterate_representativite(self) -> Iterator[list]:
+        """The respondents against the referential (the whole edition, whatever the filters),
+        then each cell with its raking weight (see `exports.results.representativeness`)."""
+        respondents, referential = cells(self.edition)
+        data = representativeness_of(respondents, referential)
+        fields = (
+            "respondents", "referential", "rate", "share_respondents", "share_referential",
+            "ratio", "reading",
+        )  # fmt: skip
+        for table in data["tables"]:
+            for row in table["rows"]:
+                yield [table["label"], row["code"], row["label"], *(row[f] for f in fields), None]
+        raking = rake(respondents, referential)
+        total_answered = sum(respondents.values())
+        total = sum(referential.values())
+        for cell in sorted(set(respondents) | set(referential), key=cell_order):
+            answered, existing = respondents.get(cell, 0), referential.get(cell, 0)
+            row = cell_row(cell, answered, existing, total_answered, total)
+            weight = raking.weights.get(cell)
+            yield [
+                "Cellule (type × tranche × région)", ":".join(cell), row["label"],
+                *(row[f] for f in fields), None if weight is None else round(weight, 6),
+            ]  # fmt: skip
+        for note in raking.notes:
+            yield ["Pondération", None, note, *([None] * (len(fields) + 1))]
 
 
 # Columns an export may leave out, by group (the form's « Colonnes »).
@@ -500,13 +424,30 @@ AGGREGATE_COLUMNS = [
     Column("question", "Code de la question"),
     Column("intitule", "Intitulé"),
     Column("type", "Type de question"),
+    Column("figure", "Chiffre"),
     Column("ligne", "Ligne (matrice)"),
-    Column("choix", "Code du choix"),
+    Column("code", "Code (choix, élément, tranche, indicateur)"),
     Column("libelle", "Libellé"),
+    Column("base", "Base", "integer"),
     Column("effectif", "Effectif", "integer"),
-    Column("base", "Base (répondants à la question)", "integer"),
     Column("pourcentage", "Pourcentage de la base", "number"),
-    Column("moyenne", "Moyenne (valeur ou rang)", "number"),
+    Column("moyenne", "Moyenne", "number"),
+    Column("mediane", "Médiane", "number"),
+    Column("score_moyen", "Score moyen (classement)", "number"),
+]
+
+REPRESENTATIVENESS_COLUMNS = [
+    Column("tableau", "Tableau"),
+    Column("groupe", "Code du groupe"),
+    Column("libelle", "Groupe"),
+    Column("repondants", "Répondants (réponses envoyées ou validées)", "integer"),
+    Column("referentiel", "Collectivités actives du référentiel", "integer"),
+    Column("taux_reponse", "Taux de réponse (%)", "number"),
+    Column("part_repondants", "Part parmi les répondants (%)", "number"),
+    Column("part_referentiel", "Part dans le référentiel (%)", "number"),
+    Column("ratio", "Ratio (sur- ou sous-représentation)", "number"),
+    Column("lecture", "Lecture"),
+    Column("poids", "Poids de calage de chaque répondant", "number"),
 ]
 
 EXPORTERS = {ResponsesExporter.identifier: ResponsesExporter}

@@ -4,6 +4,7 @@ from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from exports.results.counts import rebuild
 from respondents.models import Collectivite
 from surveys.models import Answer, Choice, Edition, MatrixRow, Question, Response, Section
 from tests.edition_rules import shipped_rules
@@ -176,4 +177,6 @@ def build_responses(edition, rennes, metz_metropole) -> dict:
     answer(d, "changements_prevus", "-2 réunions, +3 ateliers")
     answer(d, "fiches_dispositifs", 1)
     answer(d, "nom", "@moderation", item=1)
+    # Written answer by answer, as a bulk load: the results' counts are rebuilt as after one.
+    rebuild(edition)
     return {"rennes": r, "metz": m, "ille": d}

@@ -23,7 +23,13 @@ def test_the_command_runs_the_same_exporter(db, rennes, metz_metropole, tmp_path
     )  # fmt: skip
     assert "lignes écrites" in out.getvalue()
     workbook = openpyxl.load_workbook(output, read_only=True)
-    assert workbook.sheetnames == ["Réponses", "Dispositifs", "Dictionnaire", "Agrégats"]
+    assert workbook.sheetnames == [
+        "Réponses",
+        "Dispositifs",
+        "Dictionnaire",
+        "Agrégats",
+        "Représentativité",
+    ]
     rows = list(workbook["Réponses"].iter_rows(min_row=2, max_row=2, values_only=True))
     assert rows[0][:4] == ("Rennes", "35238", "213502388", "Commune")
 

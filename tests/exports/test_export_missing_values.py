@@ -126,12 +126,12 @@ def test_the_dictionary_and_the_schema_document_the_coding(edition, tmp_path):
 def test_the_aggregates_still_count_ne_sait_pas_apart(edition, tmp_path):
     workbook = openpyxl.load_workbook(export_rows(edition, tmp_path, "xlsx"))
     header, *rows = list(workbook["Agrégats"].iter_rows(values_only=True))
-    by_key = {(row[0], row[4]): dict(zip(header, row, strict=True)) for row in rows}
+    by_key = {(row[0], row[3]): dict(zip(header, row, strict=True)) for row in rows}
     # Two responses answered the budget: Rennes 450 000, Ille-et-Vilaine nsp (Metz: nothing).
-    nsp = by_key["budget_participation", "nsp"]
-    assert (nsp["effectif"], nsp["base"], nsp["pourcentage"]) == (1, 2, 50.0)
-    figures = by_key["budget_participation", None]
-    assert (figures["effectif"], figures["moyenne"]) == (1, 450000)
+    nsp = by_key["budget_participation", "Ne sait pas"]
+    assert (nsp["effectif"], nsp["base"]) == (1, 2)
+    figures = by_key["budget_participation", "Valeur chiffrée"]
+    assert (figures["effectif"], figures["base"], figures["moyenne"]) == (1, 2, 450000)
 
 
 def test_xlsx_cells_carry_number_euro_integer_and_date_formats(edition, tmp_path):

@@ -27,7 +27,13 @@ def codes_workbook(data, tmp_path):
 
 
 def test_it_writes_the_four_sheets_with_frozen_headers(codes_workbook):
-    assert codes_workbook.sheetnames == ["Réponses", "Dispositifs", "Dictionnaire", "Agrégats"]
+    assert codes_workbook.sheetnames == [
+        "Réponses",
+        "Dispositifs",
+        "Dictionnaire",
+        "Agrégats",
+        "Représentativité",
+    ]
     for sheet in codes_workbook.worksheets:
         assert sheet.freeze_panes == "A2"
 
@@ -125,23 +131,25 @@ def test_it_describes_every_column_in_the_dictionary(codes_workbook):
     assert single["choix"] == "elu = Élu·e ; dgs = Direction générale ; autre = Autre"
 
 
-def test_it_counts_each_choice_against_its_base_in_the_aggregates(codes_workbook):
+def test_the_aggregates_give_the_results_figures_of_the_counted_responses(codes_workbook):
+    # Counted: Rennes (sent) and Ille-et-Vilaine (validated); Metz Métropole's draft never.
     _, rows = read_sheet(codes_workbook, "Agrégats")
-    by_key = {(r["question"], r["ligne"], r["choix"]): r for r in rows}
-    elu = by_key["fonction_repondant", None, "elu"]
-    assert (elu["effectif"], elu["base"], elu["pourcentage"]) == (1, 3, 33.3)
-    site = by_key["outils_numeriques", None, "site_information"]
-    assert (site["effectif"], site["base"], site["pourcentage"]) == (1, 2, 50.0)
-    matrix = by_key["objectifs", "transparence", "tout_a_fait"]
-    assert (matrix["effectif"], matrix["base"]) == (1, 1)
-    budgets = by_key["besoins", None, "budgets"]
-    assert (budgets["effectif"], budgets["moyenne"]) == (1, 1)
-    nsp = by_key["budget_participation", None, "nsp"]
-    assert (nsp["effectif"], nsp["base"], nsp["pourcentage"]) == (1, 2, 50.0)
-    famille = by_key["famille", None, "cartographie"]
+    by_key = {(r["question"], r["ligne"], r["code"], r["figure"]): r for r in rows}
+    elu = by_key["fonction_repondant", None, "elu", "Choix"]
+    assert (elu["effectif"], elu["base"], elu["pourcentage"]) == (1, 2, 50.0)
+    site = by_key["outils_numeriques", None, "site_information", "Choix"]
+    assert (site["effectif"], site["base"], site["pourcentage"]) == (1, 1, 100.0)
+    matrix = by_key["objectifs", "transparence", "tout_a_fait", "Cellule de matrice"]
+    assert (matrix["effectif"], matrix["base"], matrix["pourcentage"]) == (1, 1, 100.0)
+    # Rennes ranks budgets first of 2 points: in the top 3, a score of 2 out of 2.
+    budgets = by_key["besoins", None, "budgets", "Élément classé (3 premiers rangs)"]
+    assert (budgets["effectif"], budgets["pourcentage"], budgets["score_moyen"]) == (1, 100.0, 2)
+    nsp = by_key["budget_participation", None, "nsp", "Ne sait pas"]
+    assert (nsp["effectif"], nsp["base"]) == (1, 2)
+    famille = by_key["famille", None, "cartographie", "Choix"]
     assert (famille["effectif"], famille["base"]) == (1, 2)
-    agents = by_key["nb_agents", None, None]
-    assert (agents["effectif"], agents["moyenne"]) == (2, 4.5)
+    agents = by_key["nb_agents", None, None, "Valeur chiffrée"]
+    assert (agents["effectif"], agents["moyenne"], agents["mediane"]) == (1, 12, 12)
 
 
 def test_it_writes_labels_when_asked(data, tmp_path):
