@@ -57,7 +57,7 @@
     figure.dataset.drawn = "true";
     const button = figure.querySelector(".results-chart__download");
     if (!button) return;
-    button.hidden = false;
+    button.classList.remove("results-chart__download--waiting");
     button.addEventListener("click", () => {
       const link = document.createElement("a");
       link.href = chart.toBase64Image("image/png", 1);
