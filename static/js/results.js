@@ -12,7 +12,8 @@
     const canvas = figure.querySelector(".results-chart__canvas canvas");
     if (!source || !canvas) return;
     const spec = JSON.parse(source.textContent);
-    const horizontal = spec.labels.length > 6 || spec.stacked;
+    // Bars lie down on a phone: their labels stay readable.
+    const horizontal = spec.labels.length > 6 || spec.stacked || window.innerWidth < 576;
     const valueAxis = {
       stacked: !!spec.stacked,
       title: { display: !!spec.axis, text: spec.axis },
