@@ -14,7 +14,14 @@ from PIL import Image
 
 from exports.results.disclosure import suppress_question
 from surveys.models import Edition, Section
-from tests.results.results_data import build_2021, build_public, collectivite, question, respond
+from tests.results.results_data import (
+    build_2018_ranking,
+    build_2021,
+    build_public,
+    collectivite,
+    question,
+    respond,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -162,3 +169,16 @@ def test_an_edition_without_answers_gives_an_empty_zip(client, bob):
     Edition.objects.create(year=2023, title="Baromètre 2023", status="closed")
     client.force_login(bob)
     assert zip_of(client.get(reverse("results:charts", args=[2023]))).namelist() == []
+
+
+def test_the_breakdown_and_trends_tables_state_their_units(client, bob):
+    build_2021()
+    client.force_login(bob)
+    url = reverse("results:breakdown", args=[2021])
+    choices = text_of(client.get(url, {"question": "service_dedie", "par": "type"}))
+    assert "Oui (%)" in choices and "Non (%)" in choices
+    money = text_of(client.get(url, {"question": "budget_participation", "par": "type"}))
+    assert "Moyenne (€)" in money and "Médiane (€)" in money
+    build_2018_ranking()
+    trends = text_of(client.get(reverse("results:trends", args=[2021])))
+    assert "2018 (%)" in trends and "2021 (%)" in trends
