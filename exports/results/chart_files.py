@@ -190,7 +190,7 @@ def png(chart: dict, title: str) -> bytes:
                 anchor=_ANCHORS[shape.anchor],
             )
     out = io.BytesIO()
-    image.save(out, format="PNG", optimize=True)
+    image.save(out, format="PNG")
     return out.getvalue()
 
 
