@@ -1,11 +1,43 @@
-"""What each chart draws, derived from the figures (the template draws the same data as a table)."""
+"""What each chart draws, derived from the figures (the template draws the same data as a table).
+
+A chart says its value axis (`axis`, with its unit) and its size class (`size`), so that the
+page reserves its box before any script runs and the files of the download carry the same words.
+"""
 
 SCALE_COLOURS = ["#1b5e20", "#66bb6a", "#ffb74d", "#e65100", "#9e9e9e", "#5c6bc0", "#8d6e63"]
 BAR_COLOUR = "#2f5d8a"
 
 
+# The answer's unit by question type: a money answer is in euros, other numbers carry theirs in
+# the question's wording (an indicator's unit comes from the edition's rules).
+TYPE_UNITS = {"money": "€"}
+
+
+def value_unit(question: dict) -> str:
+    """The unit of one number question's answers ("€" for money, else none)."""
+    return TYPE_UNITS.get(question.get("type", ""), "")
+
+
+def _sized(chart: dict) -> dict:
+    """The box the chart takes, one of four heights (CSS `.results-chart--<size>`)."""
+    rows = len(chart["labels"])
+    height = max(220, rows * (34 if chart.get("stacked") else 28) + 80)
+    chart["size"] = next(
+        (name for name, limit in (("s", 220), ("m", 360), ("l", 520)) if height <= limit), "xl"
+    )
+    chart["axis"] = f"{chart['datasets'][0]['label'] if len(chart['datasets']) == 1 else 'Part'}"
+    if chart["unit"] and not chart["axis"].startswith(chart["unit"]):
+        chart["axis"] = f"{chart['axis']} ({chart['unit']})"
+    return chart
+
+
 def question_chart(question: dict) -> dict | None:
     """A small, library-neutral description of the chart of one question's figures."""
+    chart = _question_chart(question)
+    return _sized(chart) if chart and chart["labels"] and chart["datasets"] else None
+
+
+def _question_chart(question: dict) -> dict | None:
     if question.get("hidden"):
         return None
     kind = question["kind"]
@@ -73,6 +105,11 @@ def question_chart(question: dict) -> dict | None:
 
 
 def breakdown_chart(breakdown: dict) -> dict | None:
+    chart = _breakdown_chart(breakdown)
+    return _sized(chart) if chart and chart["labels"] and chart["datasets"] else None
+
+
+def _breakdown_chart(breakdown: dict) -> dict | None:
     question = breakdown["question"]
     groups = [g for g in breakdown["groups"] if not g.get("hidden")]
     if not groups or question["kind"] not in ("choices", "ranking"):
@@ -97,16 +134,18 @@ def breakdown_chart(breakdown: dict) -> dict | None:
 
 
 def trend_chart(trend: dict) -> dict:
-    return {
-        "type": "bar",
-        "unit": trend["unit"],
-        "labels": [s["label"] for s in trend["series"]],
-        "datasets": [
-            {
-                "label": str(year),
-                "data": [s["values"][i] for s in trend["series"]],
-                "color": SCALE_COLOURS[i % len(SCALE_COLOURS)],
-            }
-            for i, year in enumerate(trend["years"])
-        ],
-    }
+    return _sized(
+        {
+            "type": "bar",
+            "unit": trend["unit"],
+            "labels": [s["label"] for s in trend["series"]],
+            "datasets": [
+                {
+                    "label": str(year),
+                    "data": [s["values"][i] for s in trend["series"]],
+                    "color": SCALE_COLOURS[i % len(SCALE_COLOURS)],
+                }
+                for i, year in enumerate(trend["years"])
+            ],
+        }
+    )

@@ -3,7 +3,8 @@
 No collectivité may be singled out: a question or a group answered by fewer than
 `MIN_RESPONDENTS` is hidden whole; inside it, a count between 1 and `MIN_RESPONDENTS - 1` is
 hidden, and so is its complement when it could be worked out from the base (a choice nearly
-everyone made, or the last visible cell of an exclusive distribution).
+everyone made, or the last visible cell of an exclusive distribution). A cell hidden for its
+complement's sake says so (`"complement": True`): its own count may well be large.
 """
 
 import copy
@@ -15,10 +16,12 @@ def _small(count: int | None) -> bool:
     return count is not None and 0 < count < MIN_RESPONDENTS
 
 
-def _hide(cell: dict, *fields: str) -> None:
+def _hide(cell: dict, *fields: str, complement: bool = False) -> None:
     for field in fields:
         cell[field] = None
     cell["suppressed"] = True
+    if complement:
+        cell["complement"] = True
 
 
 def _suppress_exclusive(cells: list[dict]) -> None:
@@ -32,14 +35,16 @@ def _suppress_exclusive(cells: list[dict]) -> None:
             (c for c in cells if c["count"] and not c.get("suppressed")), key=lambda c: c["count"]
         )
         if visible:
-            _hide(visible[0], "count", "percent")
+            _hide(visible[0], "count", "percent", complement=True)
 
 
 def _suppress_independent(cells: list[dict], base: int) -> None:
     """Cells of a multiple choice: each is a yes/no split of the base."""
     for cell in cells:
-        if _small(cell["count"]) or _small(base - (cell["count"] or 0)):
+        if _small(cell["count"]):
             _hide(cell, "count", "percent")
+        elif _small(base - (cell["count"] or 0)):
+            _hide(cell, "count", "percent", complement=True)
 
 
 def suppress_question(figures: dict) -> dict:
@@ -76,8 +81,10 @@ def suppress_question(figures: dict) -> dict:
         else:
             _suppress_exclusive(row["cells"])
     for item in safe.get("items", []):
-        if _small(item["top3"]) or _small(base - item["top3"]):
+        if _small(item["top3"]):
             _hide(item, "top3", "top3_percent")
+        elif _small(base - item["top3"]):
+            _hide(item, "top3", "top3_percent", complement=True)
     number = safe.get("number")
     if number:
         if number["count"] < MIN_RESPONDENTS:
@@ -90,8 +97,10 @@ def suppress_question(figures: dict) -> dict:
     if per:
         if per["count"] < MIN_RESPONDENTS:
             _hide(per, "mean", "median", "under", "under_percent")
-        elif _small(per["under"]) or _small(per["count"] - per["under"]):
+        elif _small(per["under"]):
             _hide(per, "under", "under_percent")
+        elif _small(per["count"] - per["under"]):
+            _hide(per, "under", "under_percent", complement=True)
     return safe
 
 

@@ -1,6 +1,7 @@
 """Results pages: the team's dashboards, the public page and the collectivités' benchmarks."""
 
 from datetime import datetime
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.cache import cache
@@ -8,14 +9,20 @@ from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from barometre.roles import is_staff_member, results_reader_required, staff_required
 from barometre.tasks import enqueue_on_commit
+from exports.results.aggregates import ResultFilters
 from exports.results.benchmark import benchmark, counted_response
 from exports.results.cache import CACHE_TIMEOUT, benchmark_page_key, get_breakdown, get_results
-from exports.results.charts import breakdown_chart, question_chart, trend_chart
-from exports.results.disclosure import MIN_RESPONDENTS
+from exports.results.chart_files import charts_zip
+from exports.results.charts import breakdown_chart, question_chart, trend_chart, value_unit
+from exports.results.disclosure import (
+    MIN_RESPONDENTS,
+    suppress_results,
+)
 from exports.results.forms import BreakdownForm, ResultFiltersForm
 from exports.results.publication import latest, public_breakdown_figures, public_figures
 from exports.results.representativeness import results_page_section
@@ -29,13 +36,26 @@ from surveys.rules import rules_of
 
 
 def _with_charts(questions: list[dict]) -> list[dict]:
-    return [{**q, "chart": question_chart(q)} for q in questions]
+    return [{**q, "chart": question_chart(q), "value_unit": value_unit(q)} for q in questions]
+
+
+def _charts_download(edition: Edition, questions: list[dict], name: str) -> HttpResponse:
+    response = HttpResponse(charts_zip(_with_charts(questions)), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{name}-{edition.year}.zip"'
+    return response
 
 
 @results_reader_required
 def results_index(request: HttpRequest) -> HttpResponse:
     editions = Edition.objects.exclude(status=Edition.Status.DRAFT).order_by("-year")
     return render(request, "results/index.html", {"editions": editions})
+
+
+def _charts_url(year: int, filters: ResultFilters | None) -> str:
+    """The ZIP of the page's charts, with the page's filters (the cached page holds the link)."""
+    asked = {k: v for k, v in (filters.cells() if filters else {}).items() if v}
+    url = reverse("results:charts", args=[year])
+    return f"{url}?{urlencode(asked)}" if asked else url
 
 
 @results_reader_required
@@ -68,8 +88,19 @@ def edition_results(request: HttpRequest, year: int) -> HttpResponse:
             "published": published,
             "errata": list(published.errata.all()) if published else [],
             "can_republish": can_act and edition.status == Edition.Status.PUBLISHED,
+            "min_respondents": MIN_RESPONDENTS,
+            "chart_files_url": _charts_url(year, filters),
         },
     )
+
+
+@results_reader_required
+def edition_charts(request: HttpRequest, year: int) -> HttpResponse:
+    """Every chart of the analysts' page (same filters) as SVG, PNG and CSV, in one ZIP."""
+    edition = get_object_or_404(Edition, year=year)
+    form = ResultFiltersForm(request.GET or None)
+    filters = form.filters() if form.is_bound else None
+    return _charts_download(edition, get_results(edition, filters)["questions"], "graphiques")
 
 
 @require_POST
@@ -151,8 +182,16 @@ def public_results(request: HttpRequest, year: int) -> HttpResponse:
             "decimals": results["decimals"],
             "published": published,
             "errata": list(published.errata.all()) if published else [],
+            "chart_files_url": reverse("results:public-charts", args=[year]),
         },
     )
+
+
+def public_charts(request: HttpRequest, year: int) -> HttpResponse:
+    """The public page's charts (small cells hidden) as SVG, PNG and CSV, in one ZIP."""
+    edition = _published(year)
+    questions = suppress_results(get_results(edition))["questions"]
+    return _charts_download(edition, questions, "graphiques-publics")
 
 
 def public_opendata(request: HttpRequest, year: int) -> FileResponse:

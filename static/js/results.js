@@ -1,44 +1,42 @@
 // Draws the results charts with Chart.js. Progressive enhancement: every figure already has
-// its data in a table, so without JavaScript nothing is lost.
-document.addEventListener("DOMContentLoaded", () => {
-  if (typeof Chart === "undefined") return;
-  const percent = new Intl.NumberFormat("fr-FR", { maximumFractionDigits: 1 });
+// its data in a table, so without JavaScript nothing is lost. Each chart's box is sized by the
+// stylesheet before any script runs (`.results-chart--<size>`), so drawing shifts nothing; a
+// chart is drawn only when it comes near the screen, so a long page does not block a phone.
+(() => {
+  const number = new Intl.NumberFormat("fr-FR", { maximumFractionDigits: 1 });
+  const withUnit = (value, unit) =>
+    value === null || value === undefined ? "masqué" : `${number.format(value)}${unit ? " " + unit : ""}`;
 
-  document.querySelectorAll("figure.results-chart").forEach((figure, index) => {
+  function draw(figure, index) {
     const source = figure.querySelector('script[type="application/json"]');
-    const wrapper = figure.querySelector(".results-chart__canvas");
-    if (!source || !wrapper) return;
+    const canvas = figure.querySelector(".results-chart__canvas canvas");
+    if (!source || !canvas) return;
     const spec = JSON.parse(source.textContent);
-    const horizontal = spec.labels.length > 6 || spec.stacked;
-    wrapper.hidden = false;
-    wrapper.style.height = `${Math.max(220, spec.labels.length * (spec.stacked ? 34 : 28) + 80)}px`;
-    const canvas = wrapper.querySelector("canvas");
+    // Bars lie down on a phone: their labels stay readable.
+    const horizontal = spec.labels.length > 6 || spec.stacked || window.innerWidth < 576;
+    const valueAxis = {
+      stacked: !!spec.stacked,
+      title: { display: !!spec.axis, text: spec.axis },
+      ticks: { callback: (value) => withUnit(value, spec.unit) },
+    };
+    const labelAxis = { stacked: !!spec.stacked };
+    if (spec.stacked && horizontal) valueAxis.max = 100;
     const chart = new Chart(canvas, {
       type: "bar",
       data: {
         labels: spec.labels,
-        datasets: spec.datasets.map((d) => ({
-          label: d.label,
-          data: d.data,
-          backgroundColor: d.color,
-        })),
+        datasets: spec.datasets.map((d) => ({ label: d.label, data: d.data, backgroundColor: d.color })),
       },
       options: {
         indexAxis: horizontal ? "y" : "x",
         maintainAspectRatio: false,
         animation: false,
-        scales: {
-          x: { stacked: !!spec.stacked, max: spec.stacked && horizontal ? 100 : undefined },
-          y: { stacked: !!spec.stacked },
-        },
+        scales: horizontal ? { x: valueAxis, y: labelAxis } : { x: labelAxis, y: valueAxis },
         plugins: {
           legend: { display: spec.datasets.length > 1 },
           tooltip: {
             callbacks: {
-              label: (ctx) => {
-                const value = horizontal ? ctx.parsed.x : ctx.parsed.y;
-                return `${ctx.dataset.label} : ${value === null ? "masqué" : percent.format(value)}${spec.unit ? " " + spec.unit : ""}`;
-              },
+              label: (ctx) => `${ctx.dataset.label} : ${withUnit(horizontal ? ctx.parsed.x : ctx.parsed.y, spec.unit)}`,
             },
           },
         },
@@ -57,10 +55,10 @@ document.addEventListener("DOMContentLoaded", () => {
       }],
     });
 
-    const button = document.createElement("button");
-    button.type = "button";
-    button.className = "btn btn-sm btn-outline-secondary mt-2";
-    button.textContent = "Télécharger l'image";
+    figure.dataset.drawn = "true";
+    const button = figure.querySelector(".results-chart__download");
+    if (!button) return;
+    button.classList.remove("results-chart__download--waiting");
     button.addEventListener("click", () => {
       const link = document.createElement("a");
       link.href = chart.toBase64Image("image/png", 1);
@@ -69,6 +67,25 @@ document.addEventListener("DOMContentLoaded", () => {
       link.download = `${slug}.png`;
       link.click();
     });
-    wrapper.after(button);
-  });
-});
+  }
+
+  function start() {
+    if (typeof Chart === "undefined") return;
+    const figures = [...document.querySelectorAll("figure.results-chart")];
+    if (!("IntersectionObserver" in window)) {
+      figures.forEach(draw);
+      return;
+    }
+    const observer = new IntersectionObserver((entries) => {
+      entries.forEach((entry) => {
+        if (!entry.isIntersecting) return;
+        observer.unobserve(entry.target);
+        draw(entry.target, figures.indexOf(entry.target));
+      });
+    }, { rootMargin: "200px 0px" });
+    figures.forEach((figure) => observer.observe(figure));
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();

@@ -183,3 +183,32 @@ def tab_to(page, predicate: str, limit: int = 300) -> None:
         if page.evaluate(test):
             return
     raise AssertionError(f"aucun élément ne satisfait « {predicate} » en {limit} tabulations")
+
+
+# Every layout shift not caused by the user's input, summed: the page's cumulative layout shift
+# as Lighthouse counts it for a load (web.dev/cls), and the long tasks (over 50 ms) of the main
+# thread, whose excess over 50 ms sums to the total blocking time.
+SPEED_OBSERVERS = """
+window.__speed = { cls: 0, blocking: 0, longTasks: 0 };
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) {
+    if (!entry.hadRecentInput) window.__speed.cls += entry.value;
+  }
+}).observe({ type: "layout-shift", buffered: true });
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) {
+    window.__speed.longTasks += 1;
+    window.__speed.blocking += Math.max(0, entry.duration - 50);
+  }
+}).observe({ type: "longtask", buffered: true });
+"""
+
+
+def watch_speed(page) -> None:
+    """Record layout shifts and long tasks from the next page load on."""
+    page.add_init_script(SPEED_OBSERVERS)
+
+
+def speed(page) -> dict:
+    """{"cls": cumulative layout shift, "blocking": ms, "longTasks": count} so far."""
+    return page.evaluate("() => window.__speed")

@@ -50,7 +50,9 @@ def test_the_only_intercommunalite_reaches_its_widened_benchmark_by_keyboard(pag
     assert "C5 est comparée à l'ensemble des 17 collectivités répondantes" in text
     assert "Moins de 5 autres intercommunalités ont répondu" in text
     assert page.get_by_role("heading", name="Combien d'ETP ?").is_visible()
-    page.wait_for_selector(".results-chart__canvas:not([hidden])")
+    # A chart is drawn when it comes into view.
+    page.locator("figure.results-chart").first.scroll_into_view_if_needed()
+    page.wait_for_selector("figure.results-chart[data-drawn]")
     assert_accessible(page, "comparaison élargie")
     assert unnamed_controls(page) == []
 

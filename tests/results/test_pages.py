@@ -41,9 +41,10 @@ def test_the_edition_page_states_the_base_of_every_chart(client, bob, edition):
 def test_every_chart_has_its_table_and_works_without_javascript(client, bob, edition):
     client.force_login(bob)
     page = client.get(reverse("results:edition", args=[2021])).content.decode()
-    charts = page.count('<figure class="results-chart">')
+    charts = page.count('<figure class="results-chart results-chart--')
     assert charts == 6  # single, multiple, matrix, ranking, ETP and budget brackets
-    assert page.count('class="results-chart__canvas" hidden') == charts
+    # The box of each chart is there before any script, sized by the stylesheet: nothing shifts.
+    assert page.count('<div class="results-chart__canvas"><canvas') == charts
     assert page.count('<table class="table table-sm results-table">') > charts
     assert "vendor/chartjs/chart.umd.min.js" in page
     assert "js/results.js" in page
@@ -100,7 +101,7 @@ def test_the_breakdown_page_shows_one_question_by_type(client, bob, edition):
     ).content.decode()
     assert "Intercommunalité" in page and "Métropole" in page
     assert "80,0" in page
-    assert '<figure class="results-chart">' in page
+    assert '<figure class="results-chart results-chart--' in page
 
 
 def test_the_trends_page_maps_the_2018_scale(client, bob, edition):
