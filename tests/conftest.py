@@ -33,7 +33,8 @@ def _fresh_cache():
 def alice(db):
     """Alice is on the Décider ensemble staff."""
     user = get_user_model().objects.create_user("alice", "alice@decider-ensemble.test", "pw")
-    user.groups.add(Group.objects.get(name=STAFF))
+    # get_or_create: a transactional test (real worker) flushes the roles its migration made.
+    user.groups.add(Group.objects.get_or_create(name=STAFF)[0])
     return user
 
 
@@ -41,7 +42,7 @@ def alice(db):
 def bob(db):
     """Bob is an analyst: results and exports, read-only."""
     user = get_user_model().objects.create_user("bob", "bob@decider-ensemble.test", "pw")
-    user.groups.add(Group.objects.get(name=ANALYSTS))
+    user.groups.add(Group.objects.get_or_create(name=ANALYSTS)[0])
     return user
 
 

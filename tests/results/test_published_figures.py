@@ -137,13 +137,13 @@ def test_the_public_page_serves_the_frozen_figures_with_their_version(published,
     page = client.get(reverse("results:public", args=[YEAR])).content.decode()
     assert "(version 1)" in page
     assert "Aucun erratum depuis la publication" in page
-    assert ">63<" in page and "62,5" not in page
+    assert ">63 %<" in page and "62,5" not in page
 
 
 def test_staff_see_one_decimal_on_their_results_page(published, client, bob):
     client.force_login(bob)
     page = client.get(reverse("results:edition", args=[YEAR])).content.decode()
-    assert ">62,5<" in page
+    assert ">62,5 %<" in page
 
 
 def test_an_edition_rule_of_one_public_decimal_is_frozen_with_it(alice):
@@ -171,7 +171,7 @@ def test_a_correction_after_publication_is_an_erratum_and_the_public_page_keeps_
     assert erratum.published == latest(published)
     assert published_choice(latest(published), "canaux", "x")["percent"] == 63
     page = client.get(reverse("results:public", args=[YEAR])).content.decode()
-    assert ">63<" in page  # the frozen figure, not 69
+    assert ">63 %<" in page  # the frozen figure, not 69
     assert "Errata depuis la publication du" in page
     assert "63 % (10)" in page and "69 % (11)" in page
     assert "Site internet oublié, confirmé par la mairie" in page
