@@ -81,9 +81,12 @@ def _response(request: RespondentRequest) -> Response:
     return filling.response_for(access.edition, access.collectivite)
 
 
-def _section(response: Response, code: str) -> Section:
-    """A section of the edition shown to this collectivité, else 404."""
-    for section in filling.visible_sections(response):
+def _section(response: Response, code: str, sections: list[Section] | None = None) -> Section:
+    """A section of the edition shown to this collectivité, else 404 (among `sections`, the
+    visible sections when the page already computed them)."""
+    if sections is None:
+        sections = filling.visible_sections(response)
+    for section in sections:
         if section.code == code:
             return section
     raise Http404("Section inconnue ou sans objet pour votre collectivité.")
@@ -143,10 +146,14 @@ def _section_context(
     response: Response,
     section: Section,
     form: SectionForm,
+    sections: list[Section] | None = None,
     **extra: Any,
 ) -> dict:
+    """The section page's context; `sections`: the visible sections, when the page computed
+    them on the answers as they still are (not after a save)."""
     form.roster_offers = filling.roster_offers(response, section)
-    sections = filling.visible_sections(response)
+    if sections is None:
+        sections = filling.visible_sections(response)
     position = next(i for i, s in enumerate(sections) if s.pk == section.pk)
     outside = {
         code: value
@@ -240,7 +247,8 @@ def section_page(request: RespondentRequest, year: int, section: str) -> HttpRes
     if response.status in Response.COUNTED_STATUSES:
         messages.info(request, "Votre réponse a été envoyée : voici vos réponses.")
         return redirect("answering:answers", year=year)
-    section_obj = _section(response, section)
+    sections = filling.visible_sections(response)
+    section_obj = _section(response, section, sections)
     if request.method != "POST":
         filling.record_view(response, section_obj)
         prefill, prefill_year = filling.prefill_for(response, section_obj)
@@ -248,7 +256,7 @@ def section_page(request: RespondentRequest, year: int, section: str) -> HttpRes
         return render(
             request,
             "surveys/fill_section.html",
-            _section_context(request, response, section_obj, form),
+            _section_context(request, response, section_obj, form, sections),
         )
     form = SectionForm(response, section_obj, request.POST)
     outcome = _save(request, response, section_obj, form)
@@ -451,6 +459,7 @@ def review_page(request: RespondentRequest, year: int) -> HttpResponse:
                 request.POST.getlist("confirm"),
                 contact=request.respondent.contact,
                 invitation=request.respondent.invitation,
+                reviewed=data,
             )
         except filling.IncompleteResponse as refused:
             context["errors"] = _review_errors(refused)

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from respondents.models import Collectivite
 from surveys import filling
+from surveys.compiled import touch_edition
 from surveys.models import Answer, Edition, Question, Response
 from tests.surveys.factories import build_edition
 from tests.surveys.filling_helpers import enter, question, stored
@@ -140,6 +141,7 @@ def test_a_ranking_instruction_is_given_once(agent, edition):
     Question.objects.filter(edition=edition, code="besoins").update(
         help_text="Choisissez les 3 propositions les plus importantes et classez-les."
     )
+    touch_edition(edition)  # a queryset update sends no signal: the stamp moves on by hand
     moyens = agent.get(url("answering:section", "moyens")).content.decode()
     assert "Donnez un rang" not in moyens and "q-besoins-consigne" not in moyens
     assert moyens.count("Choisissez les 3 propositions les plus importantes") == 1
