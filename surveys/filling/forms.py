@@ -156,7 +156,10 @@ class SectionForm(forms.Form):
         *,
         prefill: Mapping[str, CleanAnswer] | None = None,
         prefill_year: int | None = None,
+        stored: list[Answer] | None = None,
     ) -> None:
+        """`stored`: the response's answers as `stored_answers` gives them, when the page has
+        already read them (not read twice)."""
         self.response = response
         self.section = section
         # {roster code: (sheets, year)} of last edition the page offers to take over (the view
@@ -165,8 +168,8 @@ class SectionForm(forms.Form):
         # The compiled edition's questions (shared, read-only) and the stored answers once.
         questions = compiled_edition(response.edition).questions_of(section)
         self.top_questions = [q for q in questions if q.roster_id is None]
-        stored = stored_answers(response)
-        self.stored_answers = stored
+        if stored is None:
+            stored = stored_answers(response)
         self.stored = {(a.question_id, a.item): a for a in stored}
         self.stored_top = {a.question.code: a.value for a in stored if a.item == 0}
         self.stored_items: dict[int, dict[str, Any]] = {}

@@ -63,6 +63,7 @@ from surveys.filling import receipt
 from surveys.filling.forms import Entry, SectionForm
 from surveys.models import Answer, Question, Response, Section
 from surveys.validation import CleanAnswer
+from surveys.visibility import stored_answers, values_of_answers
 
 SAVED_LATER = (
     "Vos réponses sont enregistrées. Vous pouvez fermer cette page : le lien reçu par courriel "
@@ -79,6 +80,12 @@ RECEIPT_FAILED = (
 def _response(request: RespondentRequest) -> Response:
     access = request.respondent
     return filling.response_for(access.edition, access.collectivite)
+
+
+def _page_state(response: Response) -> tuple[list[Answer], list[Section]]:
+    """The stored answers and the visible sections, read once for a page."""
+    stored = stored_answers(response)
+    return stored, filling.visible_sections(response, values_of_answers(response, stored))
 
 
 def _section(response: Response, code: str, sections: list[Section] | None = None) -> Section:
@@ -247,18 +254,20 @@ def section_page(request: RespondentRequest, year: int, section: str) -> HttpRes
     if response.status in Response.COUNTED_STATUSES:
         messages.info(request, "Votre réponse a été envoyée : voici vos réponses.")
         return redirect("answering:answers", year=year)
-    sections = filling.visible_sections(response)
+    stored, sections = _page_state(response)
     section_obj = _section(response, section, sections)
     if request.method != "POST":
         filling.record_view(response, section_obj)
         prefill, prefill_year = filling.prefill_for(response, section_obj)
-        form = SectionForm(response, section_obj, prefill=prefill, prefill_year=prefill_year)
+        form = SectionForm(
+            response, section_obj, prefill=prefill, prefill_year=prefill_year, stored=stored
+        )
         return render(
             request,
             "surveys/fill_section.html",
             _section_context(request, response, section_obj, form, sections),
         )
-    form = SectionForm(response, section_obj, request.POST)
+    form = SectionForm(response, section_obj, request.POST, stored=stored)
     outcome = _save(request, response, section_obj, form)
     if isinstance(outcome, HttpResponse):
         return outcome
@@ -313,13 +322,14 @@ def autosave(request: RespondentRequest, year: int, section: str) -> JsonRespons
         refused["Allow"] = "POST"
         return refused
     response = _response(request)
+    stored, sections = _page_state(response)
     try:
-        section_obj = _section(response, section)
+        section_obj = _section(response, section, sections)
     except Http404:
         return json_error(UNKNOWN_SECTION, 404)
     if _version(request) < 0:
         return json_error(UNREADABLE_SAVE, 400)
-    form = SectionForm(response, section_obj, request.POST)
+    form = SectionForm(response, section_obj, request.POST, stored=stored)
     try:
         filling.save_section(response, form, _version(request))
     except filling.StaleVersion as refused:
