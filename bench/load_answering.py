@@ -208,7 +208,10 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_gunicorn(env: dict, port: int, workers: int, log: Path) -> subprocess.Popen:
+def start_gunicorn(
+    env: dict, port: int, workers: int, log: Path, options: tuple[str, ...] = ()
+) -> subprocess.Popen:
+    """gunicorn on the loopback, ready to answer; `options`: more of its command-line options."""
     log_file = open(log, "w")  # closed with the process, in stop_gunicorn
     process = subprocess.Popen(
         [
@@ -220,6 +223,7 @@ def start_gunicorn(env: dict, port: int, workers: int, log: Path) -> subprocess.
             str(workers),
             "--timeout",
             "60",
+            *options,
         ],
         cwd=ROOT,
         env=env,

@@ -6,4 +6,7 @@ class SurveysConfig(AppConfig):
     verbose_name = "Questionnaires"
 
     def ready(self) -> None:
-        from surveys import signals  # noqa: F401 (connects the protection of answered editions)
+        from surveys import (  # noqa: F401 (protection of answered editions, compiled copies)
+            compiled,
+            signals,
+        )

@@ -17,10 +17,10 @@ from typing import Any
 
 from django.db import transaction
 
+from surveys.compiled import compiled_edition, forget
 from surveys.conditions import Condition, compile_condition
 from surveys.derived import derived_variables
 from surveys.models import Answer, Choice, Edition, Question, Response
-from surveys.rules import rules_of
 
 
 def condition_of(obj: Question | Choice | Any) -> Condition:
@@ -37,7 +37,7 @@ def values_with_derived(
     values = dict(answers)
     values.update(derived_variables(collectivite))
     if edition is not None:
-        values.update(rules_of(edition).indicator_values(answers, collectivite))
+        values.update(compiled_edition(edition).rules.indicator_values(answers, collectivite))
     return values
 
 
@@ -48,6 +48,34 @@ def answer_values(response: Response) -> dict[str, Any]:
         for code, value in response.answers.filter(item=0).values_list("question__code", "value")
     }
     return values_with_derived(response.collectivite, answers, response.edition)
+
+
+def stored_answers(response: Response) -> list[Answer]:
+    """The response's answers, each with its question taken from the compiled edition (no join,
+    no query per question)."""
+    answers = list(response.answers.order_by("pk"))
+    questions = compiled_edition(response.edition).by_pk
+    if any(answer.question_id not in questions for answer in answers):
+        forget(response.edition_id)  # a question created without its stamp moving on
+        questions = compiled_edition(response.edition).by_pk
+    for answer in answers:
+        answer.question = questions[answer.question_id]
+    return answers
+
+
+def values_of_answers(response: Response, answers: Iterable[Answer]) -> dict[str, Any]:
+    """What `answer_values` gives, from answers already loaded (`stored_answers`)."""
+    top = {answer.question.code: answer.value for answer in answers if answer.item == 0}
+    return values_with_derived(response.collectivite, top, response.edition)
+
+
+def items_of_answers(answers: Iterable[Answer]) -> dict[int, dict[str, Any]]:
+    """What `item_values` gives, from answers already loaded (`stored_answers`)."""
+    items: dict[int, dict[str, Any]] = defaultdict(dict)
+    for answer in answers:
+        if answer.item:
+            items[answer.item][answer.question.code] = answer.value
+    return dict(items)
 
 
 def item_values(response: Response) -> dict[int, dict[str, Any]]:
@@ -81,12 +109,9 @@ def hidden_choice_codes(question: Question, values: Mapping[str, Any]) -> set[st
 
 
 def edition_questions(edition: Edition) -> list[Question]:
-    """Every question of the edition in questionnaire order, with what conditions need loaded."""
-    return list(
-        edition.questions.select_related("section", "roster__section")
-        .prefetch_related("choices", "rows")
-        .order_by("section__order", "section_id", "order", "pk")
-    )
+    """Every question of the edition in questionnaire order, with what conditions need loaded
+    (the compiled edition's: shared, read-only)."""
+    return compiled_edition(edition).questions
 
 
 def visible_questions(
@@ -129,11 +154,7 @@ def drop_hidden_answers(response: Response) -> int:
     (`elections_concernee` hidden → `changement_majorite` hidden). Returns how many answers were
     deleted or trimmed. It does not touch `response.version`: the caller saving answers does.
     """
-    answers = list(
-        response.answers.select_related("question__section", "question__roster__section")
-        .prefetch_related("question__choices")
-        .order_by("pk")
-    )
+    answers = stored_answers(response)
     changed = 0
     while True:
         top = {a.question.code: a.value for a in answers if a.item == 0}

@@ -22,10 +22,14 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Each test starts with an empty cache (rate limits, debounce keys, cached results)."""
+    """Each test starts with an empty cache (rate limits, debounce keys, cached results) and no
+    compiled edition of an earlier test (whose ids the database may give again)."""
     from django.core.cache import cache
 
+    from surveys.compiled import forget
+
     cache.clear()
+    forget()
     yield
 
 

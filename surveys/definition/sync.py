@@ -12,6 +12,7 @@ from typing import Any
 from django.db import models, transaction
 from django.db.models import QuerySet
 
+from surveys.compiled import muted_signals, touch_edition
 from surveys.definition.evolution import check_definition_change
 from surveys.definition.format import CHOICE_KEYS
 from surveys.hooks import definition_changed
@@ -47,9 +48,15 @@ def import_definition(definition: dict) -> tuple[Edition, bool]:
         if edition is not None:
             check_definition_change(edition, definition)
         sync = _Sync()
-        edition = sync.edition(edition, header, definition["lists"], definition.get("rules", {}))
-        sync.sections(edition, definition["sections"])
-        sync.save(edition, {"opendata_questions": definition["opendata"]["questions"]})
+        # One change of the edition's stamp for the whole import (surveys.compiled).
+        with muted_signals():
+            edition = sync.edition(
+                edition, header, definition["lists"], definition.get("rules", {})
+            )
+            sync.sections(edition, definition["sections"])
+            sync.save(edition, {"opendata_questions": definition["opendata"]["questions"]})
+        if sync.changed:
+            touch_edition(edition)
         if sync.changed and existed:
             changed = edition
             transaction.on_commit(lambda: definition_changed.send(sender=Edition, edition=changed))

@@ -32,10 +32,11 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
+from surveys.compiled import compiled_edition
 from surveys.conditions import _NUMBER, compile_condition
 from surveys.models import Answer, Question, Response, Section
 from surveys.validation import NSP, CleanAnswer, clean_answer, format_number, is_empty
-from surveys.visibility import is_visible, values_with_derived
+from surveys.visibility import is_visible, stored_answers, values_with_derived
 
 OTHER_TEXT_ERRORS = ("other_text_required", "other_text_too_long")
 
@@ -155,19 +156,20 @@ class SectionForm(forms.Form):
         *,
         prefill: Mapping[str, CleanAnswer] | None = None,
         prefill_year: int | None = None,
+        stored: list[Answer] | None = None,
     ) -> None:
+        """`stored`: the response's answers as `stored_answers` gives them, when the page has
+        already read them (not read twice)."""
         self.response = response
         self.section = section
         # {roster code: (sheets, year)} of last edition the page offers to take over (the view
         # sets it: see surveys.filling.roster_offers).
         self.roster_offers: dict[str, tuple[int, int]] = {}
-        questions = list(
-            section.questions.select_related("section", "roster__section")
-            .prefetch_related("choices", "rows")
-            .order_by("order", "pk")
-        )
+        # The compiled edition's questions (shared, read-only) and the stored answers once.
+        questions = compiled_edition(response.edition).questions_of(section)
         self.top_questions = [q for q in questions if q.roster_id is None]
-        stored = list(response.answers.select_related("question"))
+        if stored is None:
+            stored = stored_answers(response)
         self.stored = {(a.question_id, a.item): a for a in stored}
         self.stored_top = {a.question.code: a.value for a in stored if a.item == 0}
         self.stored_items: dict[int, dict[str, Any]] = {}

@@ -15,7 +15,9 @@ from surveys.visibility import (
     answer_values,
     edition_questions,
     is_visible,
-    item_values,
+    items_of_answers,
+    stored_answers,
+    values_of_answers,
 )
 
 # -- Overview, review, warnings ------------------------------------------------------------
@@ -146,11 +148,10 @@ def _unanswered(question: Question, answer: Answer | None) -> bool:
 def review(response: Response) -> Review:
     """Each visible section's state and missing required answers, and the warnings."""
     questions = edition_questions(response.edition)
-    answers = {
-        (a.question_id, a.item): a for a in response.answers.select_related("question").all()
-    }
-    values = answer_values(response)
-    items = item_values(response)
+    stored = stored_answers(response)
+    answers = {(a.question_id, a.item): a for a in stored}
+    values = values_of_answers(response, stored)
+    items = items_of_answers(stored)
     counts = {
         q.pk: int(answers[q.pk, 0].value)
         for q in questions

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 
+from surveys.compiled import compiled_edition
 from surveys.filling.prefill import previous_response
 from surveys.filling.saving import (
     EDITABLE,
@@ -104,8 +105,16 @@ def roster_offer(response: Response, roster: Question) -> tuple[int, int] | None
 
 def roster_offers(response: Response, section: Section) -> dict[str, tuple[int, int]]:
     """`roster_offer` of each roster of the section, by roster code."""
+    rosters = [
+        question
+        for question in compiled_edition(response.edition).questions_of(section)
+        if question.type == Question.Type.ROSTER
+    ]
+    # Nothing to offer without a roster, once the response is sent, or without last edition's.
+    if not rosters or response.status not in EDITABLE or previous_response(response) is None:
+        return {}
     offers = {}
-    for roster in section.questions.filter(type=Question.Type.ROSTER):
+    for roster in rosters:
         offer = roster_offer(response, roster)
         if offer:
             offers[roster.code] = offer

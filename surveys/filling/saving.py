@@ -21,10 +21,11 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from respondents.models import Collectivite
+from surveys.compiled import compiled_edition
 from surveys.conditions import compile_condition
 from surveys.filling.forms import SectionForm
 from surveys.hooks import answers_changing
-from surveys.models import Answer, Edition, Question, Response
+from surveys.models import Answer, Edition, Question, Response, Section
 from surveys.validation import CleanAnswer
 from surveys.visibility import (
     answer_values,
@@ -130,11 +131,13 @@ def response_for(edition: Edition, collectivite: Collectivite) -> Response:
     return response
 
 
-def visible_sections(response: Response, values: Mapping[str, Any] | None = None) -> list:
+def visible_sections(response: Response, values: Mapping[str, Any] | None = None) -> list[Section]:
+    """The sections shown to the response's collectivité (compiled edition's, read-only); pass
+    the values when the page already has them."""
     values = answer_values(response) if values is None else values
     return [
         section
-        for section in response.edition.sections.order_by("order", "pk")
+        for section in compiled_edition(response.edition).sections
         if compile_condition(section.condition or "").evaluate(values)
     ]
 

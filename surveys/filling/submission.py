@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from respondents.models import Contact, EmailLog, Invitation
 from respondents.services.emails import queue_email
-from surveys.filling.review import IncompleteResponse, Warning, review
+from surveys.filling.review import IncompleteResponse, Review, Warning, review
 from surveys.filling.saving import check_can_save, claim_version
 from surveys.hooks import response_submitted, status_changing
 from surveys.models import Response
@@ -41,6 +41,7 @@ def submit_response(
     *,
     contact: Contact | None = None,
     invitation: Invitation | None = None,
+    reviewed: Review | None = None,
 ) -> Response:
     """Submit: required answers present, warnings confirmed; then the receipt e-mail.
 
@@ -49,9 +50,13 @@ def submit_response(
 
     Raises WaveClosed, NotEditable, StaleVersion (the answers changed since the review was
     shown) or IncompleteResponse.
+
+    `reviewed`: the review the page computed in this request, at the response's current
+    version (not computed twice; a save in between moves the version on and the claim below
+    refuses).
     """
     check_can_save(response)
-    data = review(response)
+    data = reviewed if reviewed is not None else review(response)
     confirmed = set(confirmed)
     unconfirmed = [w for w in data.warnings if w.code not in confirmed]
     if data.missing or unconfirmed:

@@ -66,6 +66,7 @@ from surveys.filling import receipt
 from surveys.filling.forms import Entry, SectionForm
 from surveys.models import Answer, Question, Response, Section
 from surveys.validation import CleanAnswer
+from surveys.visibility import stored_answers, values_of_answers
 
 SAVED_LATER = (
     "Vos réponses sont enregistrées. Vous pouvez fermer cette page : le lien reçu par courriel "
@@ -84,9 +85,18 @@ def _response(request: RespondentRequest) -> Response:
     return filling.response_for(access.edition, access.collectivite)
 
 
-def _section(response: Response, code: str) -> Section:
-    """A section of the edition shown to this collectivité, else 404."""
-    for section in filling.visible_sections(response):
+def _page_state(response: Response) -> tuple[list[Answer], list[Section]]:
+    """The stored answers and the visible sections, read once for a page."""
+    stored = stored_answers(response)
+    return stored, filling.visible_sections(response, values_of_answers(response, stored))
+
+
+def _section(response: Response, code: str, sections: list[Section] | None = None) -> Section:
+    """A section of the edition shown to this collectivité, else 404 (among `sections`, the
+    visible sections when the page already computed them)."""
+    if sections is None:
+        sections = filling.visible_sections(response)
+    for section in sections:
         if section.code == code:
             return section
     raise Http404("Section inconnue ou sans objet pour votre collectivité.")
@@ -146,10 +156,14 @@ def _section_context(
     response: Response,
     section: Section,
     form: SectionForm,
+    sections: list[Section] | None = None,
     **extra: Any,
 ) -> dict:
+    """The section page's context; `sections`: the visible sections, when the page computed
+    them on the answers as they still are (not after a save)."""
     form.roster_offers = filling.roster_offers(response, section)
-    sections = filling.visible_sections(response)
+    if sections is None:
+        sections = filling.visible_sections(response)
     position = next(i for i, s in enumerate(sections) if s.pk == section.pk)
     outside = {
         code: value
@@ -243,19 +257,24 @@ def section_page(request: RespondentRequest, year: int, section: str) -> HttpRes
     if response.status in Response.COUNTED_STATUSES:
         messages.info(request, "Votre réponse a été envoyée : voici vos réponses.")
         return redirect("answering:answers", year=year)
-    section_obj = _section(response, section)
+    stored, sections = _page_state(response)
+    section_obj = _section(response, section, sections)
     if request.method != "POST":
         filling.record_view(response, section_obj)
         prefill = filling.prefill_for(response, section_obj)
         form = SectionForm(
-            response, section_obj, prefill=prefill.answers, prefill_year=prefill.year
+            response,
+            section_obj,
+            prefill=prefill.answers,
+            prefill_year=prefill.year,
+            stored=stored,
         )
         extra = _prefill_context(form, prefill)
-        context = _section_context(request, response, section_obj, form, **extra)
+        context = _section_context(request, response, section_obj, form, sections, **extra)
         return render(request, "surveys/fill_section.html", context)
     if request.POST.get("action") == UNCHANGED:
         return _confirm_unchanged(request, response, section_obj)
-    form = SectionForm(response, section_obj, request.POST)
+    form = SectionForm(response, section_obj, request.POST, stored=stored)
     outcome = _save(request, response, section_obj, form)
     if isinstance(outcome, HttpResponse):
         return outcome
@@ -353,13 +372,14 @@ def autosave(request: RespondentRequest, year: int, section: str) -> JsonRespons
         refused["Allow"] = "POST"
         return refused
     response = _response(request)
+    stored, sections = _page_state(response)
     try:
-        section_obj = _section(response, section)
+        section_obj = _section(response, section, sections)
     except Http404:
         return json_error(UNKNOWN_SECTION, 404)
     if _version(request) < 0:
         return json_error(UNREADABLE_SAVE, 400)
-    form = SectionForm(response, section_obj, request.POST)
+    form = SectionForm(response, section_obj, request.POST, stored=stored)
     try:
         filling.save_section(response, form, _version(request))
     except filling.StaleVersion as refused:
@@ -499,6 +519,7 @@ def review_page(request: RespondentRequest, year: int) -> HttpResponse:
                 request.POST.getlist("confirm"),
                 contact=request.respondent.contact,
                 invitation=request.respondent.invitation,
+                reviewed=data,
             )
         except filling.IncompleteResponse as refused:
             context["errors"] = _review_errors(refused)
