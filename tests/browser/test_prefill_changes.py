@@ -84,3 +84,6 @@ def test_the_offer_goes_away_as_soon_as_the_agent_changes_an_answer(page, rennes
     assert button.is_visible()
     page.get_by_label("Élu·e").check()
     assert button.is_hidden()
+    # The change is autosaved: wait for it, so that no save is in flight when the test's
+    # database is emptied (PostgreSQL would deadlock on the flush).
+    page.locator("#autosave-status").filter(has_text="Enregistré à").wait_for()
