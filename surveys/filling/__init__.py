@@ -21,10 +21,10 @@ from surveys.filling.prefill import (
     Prefill,
     left_out_shown,
     prefill_for,
-    previous_response,
     unchanged_data,
     unchanged_offer,
 )
+from surveys.filling.previous import previous_response
 from surveys.filling.review import (
     IncompleteResponse,
     Missing,

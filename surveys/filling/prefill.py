@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from django.core.exceptions import ValidationError
 from django.http import QueryDict
 
+from surveys.filling.display import display_answer
+from surveys.filling.previous import previous_response
 from surveys.filling.saving import EDITABLE
 from surveys.models import Answer, Question, Response, Section
 from surveys.rules import NOT_COMPARABLE, rules_of
@@ -81,20 +83,6 @@ class UnchangedOffer:
 # -- Prefill -------------------------------------------------------------------------------
 
 
-def previous_response(response: Response) -> Response | None:
-    """The collectivité's response to the latest earlier edition it submitted."""
-    return (
-        Response.objects.filter(
-            collectivite_id=response.collectivite_id,
-            edition__year__lt=response.edition.year,
-            status__in=Response.COUNTED_STATUSES,
-        )
-        .select_related("edition")
-        .order_by("-edition__year")
-        .first()
-    )
-
-
 def prefill_for(response: Response, section: Section) -> Prefill:
     """Last edition's answers valid for this section's questions, until the page is saved.
 
@@ -131,9 +119,6 @@ def prefill_for(response: Response, section: Section) -> Prefill:
         if kept is not None:
             prefill[question.code] = kept
         if reason:
-            # Imported here: `display` reads the review, which reads `previous_response`.
-            from surveys.filling.display import display_answer
-
             previous_words = display_answer(old.question, old)
             left_out[question.code] = LeftOut(question, previous_words, reason, kept is not None)
     return Prefill(prefill, previous.edition.year, left_out)

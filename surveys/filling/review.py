@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from surveys.filling.prefill import previous_response
+from surveys.filling.previous import previous_response
 from surveys.filling.saving import FillingError, visible_sections
 from surveys.models import Answer, Question, Response, Section
 from surveys.rules import PREVIOUS, EditionRules, rules_of

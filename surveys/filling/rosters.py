@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 
 from surveys.compiled import compiled_edition
-from surveys.filling.prefill import previous_response
+from surveys.filling.previous import previous_response
 from surveys.filling.saving import (
     EDITABLE,
     FillingError,
