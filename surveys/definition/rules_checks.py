@@ -8,8 +8,9 @@ are known; it only reads the checker's questions and reports through `checker.er
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from respondents.classification import TRANCHES_POPULATION, TYPES_COLLECTIVITE
 from respondents.regions import REGIONS
@@ -34,8 +35,29 @@ from surveys.rules import (
     UPPER_BOUNDS,
 )
 
-if TYPE_CHECKING:
-    from surveys.definition.checks import Checker
+
+class Checker(Protocol):
+    """What these checks use of the file's checker (`surveys.definition.checks.Checker`), which
+    calls them: its questions, its error list and its scalar readers."""
+
+    questions: dict[str, dict]
+
+    def error(self, line: int, message: str) -> None: ...
+
+    def code(self, raw: Mapping, what: str, pattern: re.Pattern, seen: dict) -> str: ...
+
+    def text(
+        self, raw: Mapping, key: str, where: str, required: bool = False, limit: int | None = None
+    ) -> str: ...
+
+    def count(self, raw: Mapping, key: str, where: str, minimum: int = 0) -> int | None: ...
+
+    def number(self, raw: Mapping, key: str, where: str, limit: Decimal) -> Decimal | None: ...
+
+    def expect_mapping(self, raw: Any, line: int, what: str) -> bool: ...
+
+    def unknown_keys(self, raw: Mapping, allowed: tuple, where: str) -> None: ...
+
 
 RULES_KEYS = ("indicators", "brackets", "warnings", "trends", "rounding")
 ROUNDING_KEYS = ("public", "staff")
