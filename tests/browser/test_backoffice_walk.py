@@ -62,6 +62,7 @@ NOT_PAGES = {
     "equipe/reponses/<int:pk>/sections/<slug:section>/<slug:roster>/reprendre/": "POST seulement",
     "equipe/contacts/<int:pk>/revoquer-liens/": "POST seulement",
     "equipe/contacts/lien/<int:pk>/revoquer/": "POST seulement",
+    "equipe/editions/<int:year>/editeur/differences/ruptures/": "POST seulement",
 }
 # Query strings walked as well: the lists filtered, sorted, or sent a wrong value.
 LIST_VARIANTS = [
