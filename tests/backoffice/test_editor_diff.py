@@ -182,3 +182,17 @@ def test_the_page_answers_in_every_edition_state(client, alice, next_edition, st
     client.force_login(alice)
     assert client.get("/equipe/editions/2022/editeur/differences/").status_code == 200
     assert client.get("/equipe/editions/1999/editeur/differences/").status_code == 404
+
+
+def test_the_edition_page_and_the_opening_warn_of_unconfirmed_breaks(client, alice, next_edition):
+    def reword(definition):
+        find_question(definition, "service_dedie")["text"] = "Un service dédié existe-t-il ?"
+
+    change_definition(next_edition, reword)
+    client.force_login(alice)
+    for url in ("/equipe/editions/2022/", "/equipe/editions/2022/statut/ouvrir/"):
+        page = client.get(url).content.decode()
+        assert "1 rupture de série à confirmer" in page, url
+        assert "(service_dedie)" in page, url
+    set_breaks(next_edition, {"service_dedie": "comparable"})
+    assert "à confirmer" not in client.get("/equipe/editions/2022/").content.decode()

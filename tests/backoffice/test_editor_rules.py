@@ -282,7 +282,7 @@ def test_no_rules_page_fails_whatever_the_editions_state(staff_client, edition, 
         assert staff_client.get(url).status_code == 200, url
     assert staff_client.get(f"{RULES}avertissements/inconnu/").status_code == 404
     assert staff_client.get("/equipe/editions/1990/editeur/regles/").status_code == 404
-    assert staff_client.post(f"{RULES}avertissements/inconnu/supprimer/").status_code == 302
+    assert staff_client.post(f"{RULES}avertissements/inconnu/supprimer/").status_code == 404
 
 
 def test_an_edition_without_rules_is_edited_from_nothing(staff_client):

@@ -184,6 +184,14 @@ def rounding(request, year: int):
 def _delete(request, year: int, slug: str, code: str):
     edition = get_object_or_404(Edition, year=year)
     kind = _kind(slug)
+    rules = edition.rules or {}
+    present = (
+        code in (rules.get("brackets") or {})
+        if kind.key == "brackets"
+        else any(item["code"] == code for item in rules.get(kind.key, []))
+    )
+    if not present:
+        raise Http404
     change = (
         rules_forms.remove_brackets(code)
         if kind.key == "brackets"
