@@ -87,7 +87,8 @@ def test_a_warning_is_added_renamed_and_removed(staff_client, edition):
 def test_a_duplicate_warning_code_is_refused(staff_client, edition):
     typed = {**WARNING, "code": "etp_sans_budget"}
     html = staff_client.post(f"{RULES}avertissements/ajouter/", typed).content.decode()
-    assert "en double" in html.split('id="id_code-erreur">')[1].split("</p>")[0]
+    error = html.split('id="id_code-erreur">')[1].split("</p>")[0]
+    assert "en double" in error and "ligne" not in error
 
 
 def test_an_indicator_used_by_a_warning_cannot_be_removed(staff_client, edition):
@@ -294,3 +295,26 @@ def test_an_edition_without_rules_is_edited_from_nothing(staff_client):
         staff_client.post("/equipe/editions/2018/editeur/regles/arrondi/", data).status_code == 302
     )
     assert _rules(edition) == {"rounding": {"public": 2, "staff": 2}}
+
+
+def test_renaming_an_indicator_a_warning_reads_is_refused_at_the_top(staff_client, edition):
+    data = {
+        "code": "budget_habitant",
+        "label": "Budget par habitant",
+        "question": "budget_participation",
+        "decimals": "2",
+    }
+    page = staff_client.post(f"{RULES}indicateurs/budget_par_habitant/", data)
+    assert page.status_code == 400
+    html = unescape(page.content.decode())
+    summary = html.split("data-error-summary")[1].split("</div>")[0]
+    assert "avertissement « budget_par_habitant_eleve »" in summary
+    assert 'id="id_code-erreur"' not in html  # about the warning, not this field
+    assert _rules(edition)["indicators"][0]["code"] == "budget_par_habitant"
+
+
+def test_the_live_check_answers_for_an_edition_without_questions(staff_client):
+    Edition.objects.create(year=2040, title="Baromètre 2040")
+    url = reverse("backoffice:editor-rules-check", args=[2040])
+    answer = staff_client.get(url, {"when": "population > 3", "question": "x"})
+    assert answer.status_code == 200 and "fields" in answer.json()

@@ -89,14 +89,25 @@ def describe_fields(form: forms.Form) -> None:
             field.field.widget.attrs["aria-describedby"] = " ".join(ids)
 
 
-def place_errors(form: forms.Form, messages: list[str], fields: list[tuple[str, str]]) -> None:
+def place_errors(
+    form: forms.Form, messages: list[str], fields: list[tuple[str, str]], subject: str = ""
+) -> None:
     """Each loader message beside the first field whose marker it contains, else at the top.
 
     `fields` are (marker, field name) pairs, most specific first; a marker is what the loader's
-    message says of that key (« when », condition « …, la question « …)."""
+    message says of that key (« when », condition « …, la question « …). With a `subject`
+    (« avertissement « code » »), a message about anything else stays at the top."""
+    what, _, code = subject.partition(" ")
     for message in messages:
+        # The line of a generated file means nothing to staff.
+        message = _GENERATED_LINE.sub("", message)
         name = next((field for marker, field in fields if marker in message), None)
+        if subject and not (message.startswith(what) and code in message):
+            name = None
         form.add_error(name if name in form.fields else None, message)
+
+
+_GENERATED_LINE = re.compile(r" \(déjà utilisée? ligne \d+\)")
 
 
 def set_question_choices(form: forms.Form, definition: dict, numbers_only: bool = False) -> None:
@@ -108,7 +119,9 @@ def set_question_choices(form: forms.Form, definition: dict, numbers_only: bool 
 class RuleForm(forms.Form):
     """One item of a list of rules (a warning, an indicator), read from and written to its dict."""
 
-    # (marker in a loader message, field it is about), most specific first: `place_errors`.
+    # How the loader names the rule (« avertissement « code » : … »), and (marker in its
+    # message, field it is about), most specific first: `place_errors`.
+    WHAT = ""
     ERRORS: list[tuple[str, str]] = []
 
     def __init__(self, *args, definition: dict, **kwargs):
@@ -122,11 +135,15 @@ class RuleForm(forms.Form):
     def rule(self) -> dict:
         raise NotImplementedError
 
+    def place_errors(self, messages: list[str]) -> None:
+        place_errors(self, messages, self.ERRORS, f"{self.WHAT} « {self.rule()['code']} »")
+
 
 # Warnings ----------------------------------------------------------------------------------
 
 
 class WarningForm(RuleForm):
+    WHAT = "avertissement"
     code = forms.CharField(label="Code", help_text=CODE_HELP, max_length=64)
     question = forms.ChoiceField(
         label="Question près de laquelle il s'affiche", widget=forms.Select(attrs=SELECT)
@@ -170,6 +187,7 @@ class WarningForm(RuleForm):
 
 
 class IndicatorForm(RuleForm):
+    WHAT = "indicateur"
     code = forms.CharField(label="Code", help_text=CODE_HELP, max_length=64)
     label = forms.CharField(label="Libellé", max_length=300)
     question = forms.ChoiceField(

@@ -294,7 +294,7 @@ def _item_view(request, year: int, slug: str, code: str | None):
         )
         if not problems:
             return redirect(_rules_url(edition, kind.slug))
-        place_errors(form, problems, form_class.ERRORS)
+        form.place_errors(problems)
     return _item_page(request, edition, kind, form, code, status=400)
 
 
@@ -354,7 +354,7 @@ def check_warning(request, year: int):
         # A placeholder code and message while they are still being typed: only the
         # condition's and the message's own problems are reported.
         "code": "verification_en_direct",
-        "question": question if question in questions else questions[0],
+        "question": question if question in questions or not questions else questions[0],
         "when": data.get("when", "").strip(),
         "message": data.get("message", "").strip() or "…",
     }
