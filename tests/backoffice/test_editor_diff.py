@@ -196,3 +196,12 @@ def test_the_edition_page_and_the_opening_warn_of_unconfirmed_breaks(client, ali
         assert "(service_dedie)" in page, url
     set_breaks(next_edition, {"service_dedie": "comparable"})
     assert "à confirmer" not in client.get("/equipe/editions/2022/").content.decode()
+
+
+def test_a_verdict_on_an_unchanged_question_is_still_shown_on_the_rules_page(
+    client, alice, next_edition
+):
+    set_breaks(next_edition, {"service_dedie": "comparable"})
+    client.force_login(alice)
+    page = client.get("/equipe/editions/2022/editeur/regles/").content.decode()
+    assert "<li>service_dedie : Comparable</li>" in page

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from barometre.roles import staff_required
 from surveys.backoffice.editor import rules_forms
-from surveys.backoffice.editor.diff import edition_diff, set_breaks
+from surveys.backoffice.editor.diff import VERDICTS, edition_diff, set_breaks
 from surveys.backoffice.editor.draft import (
     DefinitionError,
     all_questions,
@@ -138,6 +138,12 @@ def _rules_page(request, edition: Edition, rounding_form: RoundingForm | None = 
             ],
             "scale_mapping": (trends.get("scale_mapping") or {}).items(),
             "breaks": diff.breaks,
+            # Verdicts written in the file on questions the comparison does not find changed.
+            "other_verdicts": [
+                (code, VERDICTS.get(verdict, verdict))
+                for code, verdict in (trends.get("breaks") or {}).items()
+                if code not in {question.code for question in diff.breaks}
+            ],
             "unconfirmed": diff.unconfirmed,
             "previous": diff.previous,
             "texts": texts,
