@@ -8,6 +8,7 @@ a refusal and the form comes back as typed.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.contrib import messages
 from django.http import Http404, JsonResponse
@@ -41,6 +42,7 @@ from surveys.definition import export_definition
 from surveys.models import Edition
 from surveys.protection import ProtectedChangeError
 from surveys.rules import DECIMALS_PUBLIC, DECIMALS_STAFF, LOWER_BOUNDS, UPPER_BOUNDS
+from surveys.validation import format_number
 
 Refusal = DefinitionError | ProtectedChangeError
 
@@ -103,7 +105,7 @@ def confirm_breaks(request, year: int):
 def _bounds_text(bracket: dict) -> str:
     signs = {"from": "≥", "above": ">", "below": "<", "upto": "≤"}
     parts = [
-        f"{signs[key]} {str(bracket[key]).replace('.', ',')}"
+        f"{signs[key]} {format_number(Decimal(str(bracket[key])))}"
         for key in (*LOWER_BOUNDS, *UPPER_BOUNDS)
         if key in bracket
     ]
@@ -131,7 +133,9 @@ def _rules_page(request, edition: Edition, rounding_form: RoundingForm | None = 
         {
             "edition": edition,
             "warnings": rules.get("warnings", []),
-            "indicators": rules.get("indicators", []),
+            "indicators": [
+                {"decimals": 2, **indicator} for indicator in rules.get("indicators", [])
+            ],
             "brackets": [
                 (code, texts.get(code, ""), [(b, _bounds_text(b)) for b in items])
                 for code, items in (rules.get("brackets") or {}).items()
