@@ -358,6 +358,7 @@ class MappingForm(forms.Form):
 MappingFormSet = forms.formset_factory(MappingForm, extra=2, can_delete=True, max_num=200)
 
 DECIMALS = [(n, str(n)) for n in range(3)]
+NARROW_SELECT = {"class": "form-select w-auto"}
 
 
 class RoundingForm(forms.Form):
@@ -365,13 +366,13 @@ class RoundingForm(forms.Form):
         label="Pourcentages publics (page publique, chiffres publiés) : décimales",
         coerce=int,
         choices=DECIMALS,
-        widget=forms.Select(attrs=SELECT),
+        widget=forms.Select(attrs=NARROW_SELECT),
     )
     staff = forms.TypedChoiceField(
         label="Pourcentages de l'équipe et des analystes : décimales",
         coerce=int,
         choices=DECIMALS,
-        widget=forms.Select(attrs=SELECT),
+        widget=forms.Select(attrs=NARROW_SELECT),
     )
     ERRORS = [("« public »", "public"), ("« staff »", "staff")]
 
