@@ -205,3 +205,15 @@ def test_a_verdict_on_an_unchanged_question_is_still_shown_on_the_rules_page(
     client.force_login(alice)
     page = client.get("/equipe/editions/2022/editeur/regles/").content.decode()
     assert "<li>service_dedie : Comparable</li>" in page
+
+
+def test_a_changed_type_and_a_new_matrix_row_are_breaks():
+    old = export_definition(import_shipped(2021))
+    new = export_definition(Edition.objects.get(year=2021))
+    find_question(new, "etp_participation")["type"] = "integer"
+    find_question(new, "objectifs")["rows"].append({"code": "autre_objectif", "label": "Autre"})
+    diff = {question.code: question for question in diff_definitions(old, new)}
+    etp = diff["etp_participation"].changes[0]
+    assert (etp.what, etp.before, etp.after) == ("Type changé", "nombre décimal", "nombre entier")
+    assert diff["objectifs"].changes[0].what == "Ligne ajoutée : « Autre » (autre_objectif)"
+    assert diff["etp_participation"].possible_break and diff["objectifs"].possible_break
