@@ -135,6 +135,27 @@ URLS = [
     ),
     ("backoffice:reminders", ["year"], "get", LOGIN, 403, 403, 200),
     ("backoffice:emails", [], "get", LOGIN, 403, 403, 200),
+    # The rules editor and the differences: staff only; an empty form is refused, an unknown
+    # rule is not found.
+    ("backoffice:editor-differences", ["year"], "get", LOGIN, 403, 403, 200),
+    ("backoffice:editor-breaks", ["year"], "post", LOGIN, 403, 403, 302),
+    ("backoffice:editor-rules", ["year"], "get", LOGIN, 403, 403, 200),
+    ("backoffice:editor-rules-check", ["year"], "get", LOGIN, 403, 403, 200),
+    ("backoffice:editor-rules-rounding", ["year"], "post", LOGIN, 403, 403, 400),
+    ("backoffice:editor-rules-mapping", ["year"], "get", LOGIN, 403, 403, 200),
+    ("backoffice:editor-rules-mapping", ["year"], "post", LOGIN, 403, 403, 400),
+    ("backoffice:editor-warning-add", ["year"], "get", LOGIN, 403, 403, 200),
+    ("backoffice:editor-warning-add", ["year"], "post", LOGIN, 403, 403, 400),
+    ("backoffice:editor-warning", ["year", "inconnu"], "get", LOGIN, 403, 403, 404),
+    ("backoffice:editor-warning-delete", ["year", "inconnu"], "post", LOGIN, 403, 403, 404),
+    ("backoffice:editor-indicator-add", ["year"], "get", LOGIN, 403, 403, 200),
+    ("backoffice:editor-indicator-add", ["year"], "post", LOGIN, 403, 403, 400),
+    ("backoffice:editor-indicator", ["year", "inconnu"], "get", LOGIN, 403, 403, 404),
+    ("backoffice:editor-indicator-delete", ["year", "inconnu"], "post", LOGIN, 403, 403, 404),
+    ("backoffice:editor-brackets-add", ["year"], "get", LOGIN, 403, 403, 200),
+    ("backoffice:editor-brackets-add", ["year"], "post", LOGIN, 403, 403, 400),
+    ("backoffice:editor-brackets", ["year", "inconnu"], "get", LOGIN, 403, 403, 404),
+    ("backoffice:editor-brackets-delete", ["year", "inconnu"], "post", LOGIN, 403, 403, 404),
 ]
 
 
