@@ -179,9 +179,9 @@ class _Panels:
                 {
                     "code": key,
                     "label": label,
-                    "values": [cell[1] for cell in cells],
-                    "masked": [
-                        cell[2] or base is None for cell, base in zip(cells, bases, strict=True)
+                    "cells": [
+                        {"value": cell[1], "masked": cell[2] or base is None}
+                        for cell, base in zip(cells, bases, strict=True)
                     ],
                 }
             )

@@ -1,5 +1,6 @@
 """Results pages: the team's dashboards, the public page and the collectivités' benchmarks."""
 
+import io
 from datetime import datetime
 from urllib.parse import urlencode
 
@@ -23,12 +24,14 @@ from exports.results.disclosure import (
     MIN_RESPONDENTS,
     suppress_results,
 )
-from exports.results.forms import BreakdownForm, ResultFiltersForm
+from exports.results.forms import BreakdownForm, ResultFiltersForm, TrendsForm
 from exports.results.publication import latest, public_breakdown_figures, public_figures
 from exports.results.representativeness import results_page_section
 from exports.results.tasks import recompute_edition_results
-from exports.results.trends import get_trends
+from exports.results.trends import TrendsKey, get_trends
+from exports.results.trends_export import TrendsExporter
 from exports.services.opendata import is_public, slug, stored_package
+from exports.services.writers import write_csv
 from respondents.access import RespondentRequest, respondent_required
 from respondents.models import Collectivite
 from surveys.models import Edition, Response
@@ -145,13 +148,50 @@ def breakdown(request: HttpRequest, year: int) -> HttpResponse:
     return _breakdown_page(request, get_object_or_404(Edition, year=year), public=False)
 
 
+def _trends_body(edition: Edition, panel: bool) -> str:
+    """The trends' figures rendered once per results generation and change stamp of the
+    editions they read (`TrendsKey`), for each reading (all respondents, with the panel)."""
+    key = TrendsKey(edition, panel)
+    body = cache.get(key.page("page"))
+    if body is None:
+        data = get_trends(edition, panel, key)
+        for trend in data["questions"]:
+            trend["chart"] = trend_chart(trend)
+        body = render_to_string(
+            "results/trends_body.html", {"trends": data, "min_respondents": MIN_RESPONDENTS}
+        )
+        cache.set(key.page("page"), body, CACHE_TIMEOUT)
+    return body
+
+
 @results_reader_required
 def trends(request: HttpRequest, year: int) -> HttpResponse:
     edition = get_object_or_404(Edition, year=year)
-    data = get_trends(edition)
-    for trend in data["questions"]:
-        trend["chart"] = trend_chart(trend)
-    return render(request, "results/trends.html", {"edition": edition, "trends": data})
+    form = TrendsForm(request.GET or None)
+    panel = form.wants_panel()
+    return render(
+        request,
+        "results/trends.html",
+        {
+            "edition": edition,
+            "form": form,
+            "panel": panel,
+            "body": _trends_body(edition, panel),
+            "min_respondents": MIN_RESPONDENTS,
+        },
+    )
+
+
+@results_reader_required
+def trends_csv(request: HttpRequest, year: int) -> HttpResponse:
+    """The trends, every respondent's and each step's constant panel, as CSV for Excel."""
+    edition = get_object_or_404(Edition, year=year)
+    stream = io.StringIO()
+    exporter = TrendsExporter(get_trends(edition, panel=True), header_labels=True)
+    write_csv(exporter, exporter.sheets()[0], stream, excel_fr=True)
+    response = HttpResponse(stream.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="tendances-{edition.year}.csv"'
+    return response
 
 
 def _published(year: int) -> Edition:
