@@ -14,7 +14,7 @@ from itertools import pairwise
 from django.core.cache import cache
 
 from exports.results.aggregates import RESULTS_FORMAT, ResultFilters, compute_results
-from exports.results.cache import CACHE_TIMEOUT, current_generation, get_results
+from exports.results.cache import CACHE_TIMEOUT, NO_SNAPSHOT, current_generation, get_results
 from exports.results.disclosure import MIN_RESPONDENTS, suppress_question
 from exports.results.rounding import DECIMALS_STAFF, percent
 from surveys.models import Edition
@@ -111,6 +111,16 @@ def _editions(edition: Edition) -> list[Edition]:
     return editions
 
 
+def _generation(edition: Edition) -> str:
+    """The edition's results generation, its figures computed first if they never were (the
+    computation starts a generation: the key must not change under the figures it caches)."""
+    generation = current_generation(edition.pk)
+    if generation == NO_SNAPSHOT:
+        get_results(edition)
+        generation = current_generation(edition.pk)
+    return generation
+
+
 class TrendsKey:
     """Where the trends of `edition` are cached, with the editions they read (one query).
 
@@ -125,7 +135,7 @@ class TrendsKey:
         self.panel = panel
         self.editions = _editions(edition)
         stamp = ",".join(
-            f"{e.pk}:{current_generation(e.pk)}:{e.updated_at.timestamp() if e.updated_at else ''}"
+            f"{e.pk}:{_generation(e)}:{e.updated_at.timestamp() if e.updated_at else ''}"
             for e in self.editions
         )
         digest = hashlib.sha256(stamp.encode()).hexdigest()[:24]
