@@ -54,8 +54,12 @@ def edition(year, *, decimal=False):
 
 @pytest.fixture
 def series():
-    """The three editions of the module's docstring; returns 2022."""
     cache.clear()
+    return build_series()
+
+
+def build_series() -> Edition:
+    """The three editions of the module's docstring; returns 2022."""
     p = {n: coll(f"P{n}") for n in range(1, 14)}
     y2018 = edition(2018)
     for n in range(1, 13):
