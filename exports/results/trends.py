@@ -14,7 +14,13 @@ from itertools import pairwise
 from django.core.cache import cache
 
 from exports.results.aggregates import RESULTS_FORMAT, ResultFilters, compute_results
-from exports.results.cache import CACHE_TIMEOUT, NO_SNAPSHOT, current_generation, get_results
+from exports.results.cache import (
+    CACHE_TIMEOUT,
+    NO_SNAPSHOT,
+    current_generation,
+    current_generations,
+    get_results,
+)
 from exports.results.disclosure import MIN_RESPONDENTS, suppress_question
 from exports.results.rounding import DECIMALS_STAFF, percent
 from surveys.models import Edition
@@ -102,23 +108,15 @@ def compute_trends(edition: Edition, panel: bool = False) -> dict:
     return _compute_trends(edition, _editions(edition), panel)
 
 
-def _editions(edition: Edition) -> list[Edition]:
+def _editions(edition: Edition, among: list[Edition] | None = None) -> list[Edition]:
     """The editions a trend reads: every one past its draft, and `edition` itself."""
-    editions = list(Edition.objects.exclude(status=Edition.Status.DRAFT).order_by("year"))
+    if among is None:
+        among = list(Edition.objects.exclude(status=Edition.Status.DRAFT).order_by("year"))
+    editions = list(among)
     if edition not in editions:
         editions.append(edition)
         editions.sort(key=lambda e: e.year)
     return editions
-
-
-def _generation(edition: Edition) -> str:
-    """The edition's results generation, its figures computed first if they never were (the
-    computation starts a generation: the key must not change under the figures it caches)."""
-    generation = current_generation(edition.pk)
-    if generation == NO_SNAPSHOT:
-        get_results(edition)
-        generation = current_generation(edition.pk)
-    return generation
 
 
 class TrendsKey:
@@ -130,17 +128,34 @@ class TrendsKey:
     key: the old figures, and the pages rendered from them, are never read again.
     """
 
-    def __init__(self, edition: Edition, panel: bool = False):
+    def __init__(self, edition: Edition, panel: bool = False, among: list[Edition] | None = None):
         self.edition = edition
         self.panel = panel
-        self.editions = _editions(edition)
+        self.editions = _editions(edition, among)
+        generations = current_generations([e.pk for e in self.editions])
+        for e in self.editions:
+            if generations[e.pk] == NO_SNAPSHOT:
+                # Never computed: computing starts a generation, and the key must not change
+                # under the figures it caches.
+                get_results(e)
+                generations[e.pk] = current_generation(e.pk)
         stamp = ",".join(
-            f"{e.pk}:{_generation(e)}:{e.updated_at.timestamp() if e.updated_at else ''}"
+            f"{e.pk}:{generations[e.pk]}:{e.updated_at.timestamp() if e.updated_at else ''}"
             for e in self.editions
         )
         digest = hashlib.sha256(stamp.encode()).hexdigest()[:24]
         reading = "panel" if panel else "all"
         self.key = f"results:v{RESULTS_FORMAT}:trends:{edition.pk}:{reading}:{digest}"
+
+    @classmethod
+    def of_year(cls, year: int, panel: bool = False) -> "TrendsKey | None":
+        """The key of the trends of the edition of `year` (None: no such edition), the edition
+        read with the others when it is past its draft (one query in all)."""
+        among = list(Edition.objects.exclude(status=Edition.Status.DRAFT).order_by("year"))
+        edition = next((e for e in among if e.year == year), None)
+        if edition is None:
+            edition = Edition.objects.filter(year=year).first()
+        return None if edition is None else cls(edition, panel, among)
 
     def page(self, name: str) -> str:
         """The key of something rendered from these figures (a page)."""

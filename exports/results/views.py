@@ -148,13 +148,12 @@ def breakdown(request: HttpRequest, year: int) -> HttpResponse:
     return _breakdown_page(request, get_object_or_404(Edition, year=year), public=False)
 
 
-def _trends_body(edition: Edition, panel: bool) -> str:
+def _trends_body(key: TrendsKey) -> str:
     """The trends' figures rendered once per results generation and change stamp of the
     editions they read (`TrendsKey`), for each reading (all respondents, with the panel)."""
-    key = TrendsKey(edition, panel)
     body = cache.get(key.page("page"))
     if body is None:
-        data = get_trends(edition, panel, key)
+        data = get_trends(key.edition, key.panel, key)
         for trend in data["questions"]:
             trend["chart"] = trend_chart(trend)
         body = render_to_string(
@@ -166,17 +165,18 @@ def _trends_body(edition: Edition, panel: bool) -> str:
 
 @results_reader_required
 def trends(request: HttpRequest, year: int) -> HttpResponse:
-    edition = get_object_or_404(Edition, year=year)
     form = TrendsForm(request.GET or None)
-    panel = form.wants_panel()
+    key = TrendsKey.of_year(year, form.wants_panel())
+    if key is None:
+        raise Http404("Aucune édition pour cette année.")
     return render(
         request,
         "results/trends.html",
         {
-            "edition": edition,
+            "edition": key.edition,
             "form": form,
-            "panel": panel,
-            "body": _trends_body(edition, panel),
+            "panel": key.panel,
+            "body": _trends_body(key),
             "min_respondents": MIN_RESPONDENTS,
         },
     )
