@@ -139,10 +139,11 @@ class TrendsKey:
                 # under the figures it caches.
                 get_results(e)
                 generations[e.pk] = current_generation(e.pk)
-        stamp = ",".join(
-            f"{e.pk}:{generations[e.pk]}:{e.updated_at.timestamp() if e.updated_at else ''}"
+        self.stamps = {
+            e.pk: f"{generations[e.pk]}:{e.updated_at.timestamp() if e.updated_at else ''}"
             for e in self.editions
-        )
+        }
+        stamp = ",".join(f"{e.pk}:{self.stamps[e.pk]}" for e in self.editions)
         digest = hashlib.sha256(stamp.encode()).hexdigest()[:24]
         reading = "panel" if panel else "all"
         self.key = f"results:v{RESULTS_FORMAT}:trends:{edition.pk}:{reading}:{digest}"
@@ -167,28 +168,49 @@ def get_trends(edition: Edition, panel: bool = False, key: TrendsKey | None = No
     key = key or TrendsKey(edition, panel)
     data = cache.get(key.key)
     if data is None:
-        data = _compute_trends(edition, key.editions, key.panel)
+        data = _compute_trends(edition, key.editions, key.panel, key.stamps)
         cache.set(key.key, data, CACHE_TIMEOUT)
     return data
+
+
+def cached_trends(key: TrendsKey) -> dict | None:
+    """The trends under `key` if they are computed, else None (nothing is computed here)."""
+    return cache.get(key.key)
 
 
 class _Panels:
     """The masked figures of the constant panels, each pair of editions computed once."""
 
-    def __init__(self, editions: list[Edition]):
+    def __init__(self, editions: list[Edition], stamps: dict[int, str] | None = None):
         self.by_year = {e.year: e for e in editions}
         self.figures: dict[tuple[int, int], dict] = {}
+        self.stamps = stamps
 
     def of(self, year: int, other: int) -> dict:
         """{"respondents": n, "questions": {code: masked figures}} of `year`'s collectivités
-        also counted in `other`."""
+        also counted in `other`.
+
+        Read from the answers (seconds on a large edition): cached for the results generation
+        and change stamp of both editions, so that the trends of every edition share it.
+        """
         if (year, other) not in self.figures:
-            filters = ResultFilters(panel_with=self.by_year[other].pk)
-            results = compute_results(self.by_year[year], filters)
-            self.figures[(year, other)] = {
-                "respondents": results["respondents"],
-                "questions": {q["code"]: suppress_question(q) for q in results["questions"]},
-            }
+            edition, with_edition = self.by_year[year], self.by_year[other]
+            key = None
+            if self.stamps is not None:
+                key = (
+                    f"results:v{RESULTS_FORMAT}:panel:{edition.pk}:{self.stamps[edition.pk]}:"
+                    f"{with_edition.pk}:{self.stamps[with_edition.pk]}"
+                )
+            figures = cache.get(key) if key else None
+            if figures is None:
+                results = compute_results(edition, ResultFilters(panel_with=with_edition.pk))
+                figures = {
+                    "respondents": results["respondents"],
+                    "questions": {q["code"]: suppress_question(q) for q in results["questions"]},
+                }
+                if key:
+                    cache.set(key, figures, CACHE_TIMEOUT)
+            self.figures[(year, other)] = figures
         return self.figures[(year, other)]
 
     def step(self, code: str, keys: list[tuple[str, str]], before: int, after: int, mapping):
@@ -221,9 +243,14 @@ class _Panels:
         }
 
 
-def _compute_trends(edition: Edition, editions: list[Edition], panel: bool = False) -> dict:
+def _compute_trends(
+    edition: Edition,
+    editions: list[Edition],
+    panel: bool = False,
+    stamps: dict[int, str] | None = None,
+) -> dict:
     by_year = {e.year: {q["code"]: q for q in get_results(e)["questions"]} for e in editions}
-    panels = _Panels(editions) if panel else None
+    panels = _Panels(editions, stamps) if panel else None
     mapping = scale_mapping(editions)
     breaks_by_year = {e.year: rules_of(e).trend_breaks for e in editions}
     questions = []

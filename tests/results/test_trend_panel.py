@@ -24,8 +24,8 @@ import re
 import pytest
 from django.core.cache import cache
 
-from exports.results.tasks import recompute_edition_results
-from exports.results.trends import compute_trends, get_trends, map_scale
+from exports.results.tasks import compute_panel_trends, recompute_edition_results
+from exports.results.trends import TrendsKey, cached_trends, compute_trends, get_trends, map_scale
 from respondents.models import Collectivite
 from surveys.definition.evolution import clone_edition
 from surveys.models import Edition, Response, Section
@@ -285,3 +285,30 @@ def test_warm_trends_read_one_query_for_the_editions(series, django_assert_max_n
     first = get_trends(series, panel=True)
     with django_assert_max_num_queries(1):
         assert get_trends(series, panel=True) == first
+
+
+def test_while_a_worker_computes_the_panel_the_page_says_so_with_every_respondents_trends(
+    series, client, bob
+):
+    client.force_login(bob)
+    # A worker already at it (its flag set, as `request_panel_trends` leaves it).
+    cache.add(TrendsKey(series, panel=True).page("pending"), "1")
+    page = client.get("/resultats/2022/tendances/?panel=on")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Le panel constant est en cours de calcul" in text
+    assert "par édition, tous les répondants" in text and "Panel constant 2018" not in text
+    download = client.get("/resultats/2022/tendances/tendances.csv")
+    assert download.status_code == 302 and download["Location"].endswith("?panel=on")
+    # The worker done (here: its flag gone, the page asks again and tasks run eagerly).
+    cache.delete(TrendsKey(series, panel=True).page("pending"))
+    text = client.get("/resultats/2022/tendances/?panel=on").content.decode()
+    assert "en cours de calcul (de quelques" not in text
+    assert "Panel constant 2018 → 2021 — 12" in text
+
+
+def test_the_worker_caches_the_panel_for_the_page(series):
+    assert compute_panel_trends(series.pk) == 2
+    key = TrendsKey(series, panel=True)
+    assert cached_trends(key)["questions"][0]["panel"][0]["panel"] == 12
+    assert cache.get(key.page("pending")) is None
