@@ -26,7 +26,7 @@ from exports.results.counts import (
 )
 from exports.results.models import ResultCount
 from exports.results.rounding import DECIMALS_STAFF, percent
-from exports.results.sql import ANSWER_ROW, planning_fence, prepare_aggregates
+from exports.results.sql import ANSWER_ROW, planning_fence, prefer_hashing, prepare_aggregates
 from respondents.classification import (
     TRANCHE_LABELS,
     TRANCHES_POPULATION,
@@ -256,7 +256,12 @@ def _counts(
                 f"{condition} AND c.id <> %s",
                 [*values, filters.exclude_collectivite],
             )
-        add(contribution(edition, condition, values), 1)
+        with connection.cursor() as cursor:
+            # The panel's answers unnested and grouped: hash in memory rather than sort.
+            prefer_hashing(cursor, True)
+            rows = contribution(edition, condition, values)
+            prefer_hashing(cursor, False)
+        add(rows, 1)
     else:
         with connection.cursor() as cursor:
             cursor.execute(
