@@ -36,6 +36,7 @@ def post_request(worker, req, environ, resp):
     line = {
         "method": req.method,
         "path": req.path,
+        "query": req.query,
         "status": resp.status_code if hasattr(resp, "status_code") else str(resp.status),
         "cpu_ms": round(cpu * 1000, 3),
         "queries": _state["queries"],
