@@ -32,7 +32,8 @@ workers, of the PostgreSQL backends of the database and of the Celery processes 
 /proc during the run; it gives the CPU cost of a request and the request rate two cores sustain.
 
 At the end it checks in the database that every answer an agent typed and the server
-acknowledged (autosave or page save) is stored as typed, and nothing else, and prints p50, p95 and
+acknowledged (autosave or page save) is stored as typed, and nothing that was never sent (a
+request the client gave up on may still have been saved), and prints p50, p95 and
 p99 per kind of request, errors, lost answers and request rates. The exit status is 0 only when
 there is no error, no lost answer and every p95 is under 100 ms. Loopback only.
 """
@@ -246,7 +247,10 @@ class Agent:
     )
     # What the server acknowledged (autosave or page save): {section code: answers}.
     acknowledged: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    # What it sent, acknowledged or not: {section code: answers}.
+    sent: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     submitted: bool = False
+    requests: int = 0
 
 
 def _collectivite(number: int, kind: str):
@@ -684,14 +688,14 @@ class Stats:
     timings: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     errors: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
-    # (kind, seconds since the start, duration) of every request, for the rates per minute.
+    # (kind, seconds from the start to its answer, duration) of every request, for the rates.
     log: list[tuple[str, float, float]] = field(default_factory=list)
     origin: float = field(default_factory=time.perf_counter)
 
     def record(self, kind: str, seconds: float) -> None:
         with self.lock:
             self.timings[kind].append(seconds)
-            self.log.append((kind, time.perf_counter() - self.origin - seconds, seconds))
+            self.log.append((kind, time.perf_counter() - self.origin, seconds))
 
     def error(self, message: str) -> None:
         with self.lock:
@@ -765,6 +769,7 @@ class AsyncBrowser:
         self.stats = stats
         self.cookies: dict[str, str] = {}
         self.cached: set[str] = set()
+        self.requests = 0
 
     async def request(
         self,
@@ -799,6 +804,7 @@ class AsyncBrowser:
             self._exchange(head.encode("latin-1") + b"\r\n" + body), REQUEST_TIMEOUT
         )
         self.stats.record(kind, time.perf_counter() - started)
+        self.requests += 1
         answer: dict[str, str] = {}
         for name, value in received:
             if name == "set-cookie":
@@ -922,6 +928,7 @@ async def census_journey(agent: Agent, browser: AsyncBrowser, pace: Pace) -> Non
             spent = moment
             typed = typing[: math.ceil(len(typing) * number / saves)]
             fields = [f for _, question_fields in typed for f in question_fields]
+            agent.sent[code] = [key for keys, _ in typed for key in keys]
             _, text = await browser.post(
                 "autosave",
                 f"{path}autosave/",
@@ -936,6 +943,7 @@ async def census_journey(agent: Agent, browser: AsyncBrowser, pace: Pace) -> Non
             agent.acknowledged[code] = [key for keys, _ in typed for key in keys]
         await pace.wait(dwell - spent)
         fields = [f for _, question_fields in typing for f in question_fields]
+        agent.sent[code] = [key for keys, _ in typing for key in keys]
         headers, _ = await browser.post(
             "section (POST)",
             target,
@@ -972,20 +980,35 @@ async def run_agents(
     stop = asyncio.Event()
 
     async def watch_lag() -> None:
+        shown = time.perf_counter()
         while not stop.is_set():
             before = time.perf_counter()
             await asyncio.sleep(0.1)
             lags.append(time.perf_counter() - before - 0.1)
+            if before - shown >= 60:
+                shown = before
+                now = before - stats.origin
+                recent = [d for _, t, d in stats.log[-20000:] if t > now - 60]
+                print(
+                    f"  {now:5.0f} s : {len(stats.log)} requêtes, "
+                    f"{len(recent) / 60:.1f}/s dans la dernière minute, p95 "
+                    f"{percentile(recent, 0.95) * 1000 if recent else 0:.0f} ms, "
+                    f"{sum(a.submitted for a in agents)} envois, {len(stats.errors)} erreurs",
+                    flush=True,
+                )
 
     async def one(agent: Agent, arrival: float, seed: int) -> None:
         await asyncio.sleep(arrival / options.compress)
         pace = Pace(options.think_min, options.think_max, options.compress, random.Random(seed))
+        browser = AsyncBrowser(port, stats)
         try:
-            await census_journey(agent, AsyncBrowser(port, stats), pace)
+            await census_journey(agent, browser, pace)
         except (JourneyError, OSError, ValueError, asyncio.IncompleteReadError) as exc:
             stats.error(f"agent {agent.number} ({agent.kind}) : {type(exc).__name__} {exc}")
         except TimeoutError:
             stats.error(f"agent {agent.number} ({agent.kind}) : pas de réponse en 60 s")
+        finally:
+            agent.requests = browser.requests
 
     arrivals = [rng.uniform(0, options.window) for _ in agents]
     lag_task = asyncio.create_task(watch_lag())
@@ -1007,7 +1030,7 @@ async def run_agents(
 
 def lost_answers(agents: list[Agent]) -> tuple[int, int, int, list[str]]:
     """(answers typed and acknowledged by the server, of them not stored as typed, stored
-    answers nobody typed, examples): read back from the database after the run."""
+    answers never sent, examples): read back from the database after the run."""
     from surveys.models import Answer
 
     stored: dict[int, dict[tuple[str, int], tuple]] = defaultdict(dict)
@@ -1022,6 +1045,7 @@ def lost_answers(agents: list[Agent]) -> tuple[int, int, int, list[str]]:
     for agent in agents:
         found = stored.get(agent.collectivite_id, {})
         keys = {key for section in agent.acknowledged.values() for key in section}
+        sent = keys | {key for section in agent.sent.values() for key in section}
         for key in keys:
             typed += 1
             if found.get(key) != agent.expected[key]:
@@ -1031,7 +1055,7 @@ def lost_answers(agents: list[Agent]) -> tuple[int, int, int, list[str]]:
                         f"agent {agent.number} {key} : saisi {agent.expected[key]}, "
                         f"stocké {found.get(key)}"
                     )
-        extra = set(found) - keys
+        extra = set(found) - sent
         unexpected += len(extra)
         if extra and len(examples) < 10:
             examples.append(f"agent {agent.number} : réponses inattendues {sorted(extra)[:5]}")
@@ -1068,14 +1092,15 @@ def figures_of(stats: Stats) -> dict[str, dict[str, float]]:
     return figures
 
 
-def per_minute(stats: Stats, span: float) -> list[tuple[int, int, float]]:
-    """(minute, requests, p95 in ms) of each minute of the run (or each tenth when short)."""
+def per_minute(stats: Stats, span: float) -> list[tuple[int, int, int]]:
+    """(start, requests answered, their p95 in ms) of each minute of the run (of each tenth of
+    a short run)."""
     step = 60.0 if span >= 300 else max(1.0, span / 10)
     buckets: dict[int, list[float]] = defaultdict(list)
     for _, started, seconds in stats.log:
         buckets[int(started // step)].append(seconds)
     return [
-        (int(index * step), len(buckets[index]), percentile(buckets[index], 0.95) * 1000)
+        (int(index * step), len(buckets[index]), round(percentile(buckets[index], 0.95) * 1000))
         for index in sorted(buckets)
     ]
 
@@ -1214,8 +1239,9 @@ def main(argv: list[str] | None = None) -> int:
     server_cpu = cpu.get("gunicorn", 0.0) + cpu.get("postgresql", 0.0) + cpu.get("celery", 0.0)
     per_request = server_cpu / requests if requests else 0.0
     journeys = [a for a in agents if a.submitted]
-    per_journey = requests / len(journeys) if journeys else 0.0
+    per_journey = statistics.mean(a.requests for a in journeys) if journeys else 0.0
     sustained = 2 / per_request if per_request else 0.0
+    census_rate = per_journey * CENSUS["agents"] / CENSUS["window"]
     machine_busy = (busy_after - busy_before) / max(1, total_after - total_before)
     minutes = per_minute(stats, elapsed)
     active = [count for _, count, _ in minutes]
@@ -1247,9 +1273,14 @@ def main(argv: list[str] | None = None) -> int:
         f"p99 de sa boucle {loop_lag * 1000:.0f} ms)"
     )
     print(
+        f"  soit {server_cpu / elapsed:.2f} cœur pour le serveur en moyenne ; Celery par envoi "
+        f"{cpu.get('celery', 0) / submitted if submitted else 0:.2f} s"
+    )
+    print(
         f"CPU serveur par requête : {per_request * 1000:.1f} ms → deux cœurs soutiennent "
         f"≈ {sustained:.0f} requêtes/s, soit ≈ "
-        f"{sustained / per_journey * 3600 if per_journey else 0:.0f} parcours par heure"
+        f"{sustained / per_journey * 3600 if per_journey else 0:.0f} parcours par heure ; "
+        f"le recensement (5 000 parcours dans l'heure) demande ≈ {census_rate:.0f} requêtes/s"
     )
     print(
         f"machine : {machine_busy * 200:.0f} % de 2 cœurs occupés (tous processus), charge "
@@ -1281,6 +1312,9 @@ def main(argv: list[str] | None = None) -> int:
                     "cpu_s": {**cpu, "client": client_cpu},
                     "server_cpu_ms_per_request": per_request * 1000,
                     "sustained_rate_two_cores": sustained,
+                    "requests_per_journey": per_journey,
+                    "census_rate": census_rate,
+                    "server_cores": server_cpu / elapsed,
                     "machine_busy_share": machine_busy,
                     "load": [load_before[0], load_after[0]],
                     "finished": len(journeys),
