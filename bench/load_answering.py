@@ -582,14 +582,17 @@ def flush_redis(urls: list[str]) -> None:
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def process_cpu(pid: int) -> float | None:
-    """User + system CPU seconds of a process, None once it is gone."""
+def process_cpu(pid: int) -> tuple[float, float] | None:
+    """(user + system CPU seconds, seconds spent ready to run but waiting for a core) of a
+    single-threaded process, None once it is gone."""
     try:
         with open(f"/proc/{pid}/stat") as stat:
             fields = stat.read().rsplit(")", 1)[1].split()
+        with open(f"/proc/{pid}/schedstat") as schedstat:
+            waited = int(schedstat.read().split()[1]) / 1e9
     except OSError:
         return None
-    return (int(fields[11]) + int(fields[12])) / TICKS
+    return (int(fields[11]) + int(fields[12])) / TICKS, waited
 
 
 def descendants(roots: list[int]) -> set[int]:
@@ -621,16 +624,17 @@ def machine_cpu() -> tuple[float, float]:
 
 class CpuSampler(threading.Thread):
     """Every second, the CPU time of each process of each group (gunicorn, Celery, the
-    PostgreSQL backends of the bench's database). A process's CPU is counted from its first
-    sight (from the start for those already there), up to its last sight."""
+    PostgreSQL backends of the bench's database), and its time waiting for a core (run queue,
+    /proc/<pid>/schedstat). A process is counted from its first sight (from the start for those
+    already there), up to its last sight."""
 
     def __init__(self, roots: dict[str, list[int]], database_url: str):
         super().__init__(daemon=True)
         self.roots = roots
         self.database = urlsplit(database_url).path.lstrip("/")
         self.admin_url = urlsplit(database_url)._replace(path="/postgres").geturl()
-        self.first: dict[int, float] = {}
-        self.last: dict[int, float] = {}
+        self.first: dict[int, tuple[float, float]] = {}
+        self.last: dict[int, tuple[float, float]] = {}
         self.group: dict[int, str] = {}
         self.halt = threading.Event()
         self.ready = threading.Event()
@@ -651,7 +655,7 @@ class CpuSampler(threading.Thread):
                 if cpu is None:
                     continue
                 if pid not in self.first:
-                    self.first[pid] = cpu if starting else 0.0
+                    self.first[pid] = cpu if starting else (0.0, 0.0)
                     self.group[pid] = name
                 self.last[pid] = cpu
 
@@ -668,11 +672,13 @@ class CpuSampler(threading.Thread):
             self.sample(cursor, starting=False)
 
     def stop(self) -> dict[str, float]:
+        """{group: CPU seconds, "group (attente)": seconds waiting for a core}."""
         self.halt.set()
         self.join()
         totals: dict[str, float] = defaultdict(float)
         for pid, name in self.group.items():
-            totals[name] += self.last[pid] - self.first[pid]
+            totals[name] += self.last[pid][0] - self.first[pid][0]
+            totals[f"{name} (attente)"] += self.last[pid][1] - self.first[pid][1]
         return dict(totals)
 
 
@@ -1271,6 +1277,11 @@ def main(argv: list[str] | None = None) -> int:
         f"PostgreSQL (connexions de la base) {cpu.get('postgresql', 0):.1f} s, "
         f"Celery {cpu.get('celery', 0):.1f} s ; client {client_cpu:.1f} s (à part ; retard "
         f"p99 de sa boucle {loop_lag * 1000:.0f} ms)"
+    )
+    print(
+        f"  attente d'un cœur libre (file d'exécution) : workers gunicorn "
+        f"{cpu.get('gunicorn (attente)', 0):.1f} s, PostgreSQL "
+        f"{cpu.get('postgresql (attente)', 0):.1f} s, Celery {cpu.get('celery (attente)', 0):.1f} s"
     )
     print(
         f"  soit {server_cpu / elapsed:.2f} cœur pour le serveur en moyenne ; Celery par envoi "
