@@ -59,7 +59,7 @@ class Record:
 class BlockPlan:
     """How one question's kept columns are filled and encoded, with its cache."""
 
-    __slots__ = ("block", "kept", "first", "other_first", "cache", "pk")
+    __slots__ = ("block", "kept", "first", "other_first", "no_other", "cache", "pk")
 
     def __init__(self, block: Block, kept: list[int], first: int):
         self.block = block
@@ -71,6 +71,7 @@ class BlockPlan:
         # The précisez text is the respondent's own: encoded per row, never cached.
         self.other_first = first + len(self.kept) if other is not None and other in kept else None
         self.cache: dict = {}
+        self.no_other = None  # the encoded empty précisez cell, most respondents' one
 
     def cells(self, part: str | None) -> list:
         block = self.block
@@ -141,7 +142,13 @@ class RowPlan:
                     plan.cache[part] = fragment
             append(fragment)
             if plan.other_first is not None:
-                append(encode([others.get(plan.pk) or None], plan.other_first))
+                text = others.get(plan.pk)
+                if text:
+                    append(encode([text], plan.other_first))
+                else:
+                    if plan.no_other is None:
+                        plan.no_other = encode([None], plan.other_first)
+                    append(plan.no_other)
         if self.indicators:
             offset = len(self.blocks)
             cells = []

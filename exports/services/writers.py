@@ -8,6 +8,7 @@ bench/README.md). openpyxl stays the reader.
 import csv
 import io
 import json
+import re
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
@@ -187,6 +188,9 @@ def write_csv(exporter: ListExporter, sheet: Sheet, stream: IO[str], *, excel_fr
     return rows
 
 
+_CSV_SPECIAL = re.compile('["\r\n]')
+
+
 def csv_encoder(
     cell: Callable[[Any], str], *, delimiter: str, lineterminator: str
 ) -> Callable[[list, int], str]:
@@ -198,8 +202,11 @@ def csv_encoder(
 
     def encode(cells: list, first: int) -> str:
         fields = [cell(value) for value in cells]
-        if len(fields) == 1 and not fields[0]:
-            return ""  # the csv module quotes a row made of a single empty field
+        text = delimiter.join(fields)
+        if text.count(delimiter) == len(fields) - 1 and not _CSV_SPECIAL.search(text):
+            # Nothing the csv module would quote (nor the row of a single empty field, which
+            # it quotes): the fields as they are.
+            return text
         buffer.seek(0)
         buffer.truncate()
         writer.writerow(fields)
