@@ -256,7 +256,7 @@ class ResponsesExporter(ListExporter):
         if not plan.conditional:
             return set()
         own = record.answers or {}
-        missing = plan.conditional - own.keys()
+        missing = set(plan.conditional.values()) - own.keys()
         if not missing:
             return set()
         values = self._values(

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from exports.services.layout import Block, Layout, local_naive, to_number
 from respondents.models import Collectivite
-from surveys.models import Answer, Response
+from surveys.models import Answer, Question, Response
 
 # `encode(cells, first_column)`: a writer's form of consecutive cells of a row. Equal cells at
 # the same position must give equal results (they are cached and reused).
@@ -41,40 +41,46 @@ class Record:
 
     __slots__ = (
         "pk", "status", "created_at", "submitted_at", "validated_at", "kind", "code", "siren",
-        "name", "epci_type", "population", "region_code", "parts", "others", "answers",
+        "name", "epci_type", "population", "region_code", "parts", "answers",
     )  # fmt: skip
 
-    def __init__(self, fields, parts: list[str], others: dict, answers: dict | None):
+    def __init__(self, fields, parts: list[str], answers: dict | None):
         (
             self.pk, self.status, self.created_at, self.submitted_at, self.validated_at,
             self.kind, self.code, self.siren, self.name, self.epci_type, self.population,
             self.region_code,
         ) = fields  # fmt: skip
         self.parts = parts
-        self.others = others
         # {question pk: (value, "")} of every answer outside rosters, for the conditions.
         self.answers = answers
 
 
 class BlockPlan:
-    """How one question's kept columns are filled and encoded, with its cache."""
+    """How one part of a question's kept columns is filled and encoded, with its cache.
 
-    __slots__ = ("block", "kept", "first", "other_first", "no_other", "cache", "pk")
+    `kind` says which stored text the part reads: `value` (the answer), `row` (one row of a
+    matrix: each row's text is one of a few scale codes, where the texts of whole matrices are
+    nearly all distinct) or `other` (the précisez text).
+    """
 
-    def __init__(self, block: Block, kept: list[int], first: int):
+    __slots__ = ("block", "kind", "pk", "row", "kept", "first", "cache")
+
+    def __init__(self, block: Block, kind: str, kept: list[int], first: int, row=None):
         self.block = block
+        self.kind = kind
         self.pk = block.question.pk
-        width = block.width - (1 if block.other_choices else 0)
-        other = width if block.other_choices else None
-        self.kept = [i for i in kept if i < width]
+        self.row = row
+        self.kept = kept
         self.first = first
-        # The précisez text is the respondent's own: encoded per row, never cached.
-        self.other_first = first + len(self.kept) if other is not None and other in kept else None
         self.cache: dict = {}
-        self.no_other = None  # the encoded empty précisez cell, most respondents' one
 
     def cells(self, part: str | None) -> list:
         block = self.block
+        if self.kind != "value":
+            if part == MISSING:
+                return [None]
+            value = json.loads(part)  # type: ignore[arg-type]
+            return [block.shown.get(value, value) if self.kind == "row" else value]
         if part is HIDDEN:
             cells = block.cells(None, hidden=True)
         elif part == MISSING:
@@ -91,15 +97,24 @@ class RowPlan:
         self.layout = layout
         kept_set = set(kept)
         self.identity = [i for i in kept if i < IDENTITY_WIDTH]
-        self.blocks: list[BlockPlan] = []
+        self.plans: list[BlockPlan] = []
         start = IDENTITY_WIDTH
         first = len(self.identity)
         for block in layout.top_blocks:
             local = [i - start for i in range(start, start + block.width) if i in kept_set]
-            if local:
-                plan = BlockPlan(block, local, first)
-                self.blocks.append(plan)
-                first += len(local)
+            other = block.width - 1 if block.columns[-1].role == "other" else None
+            values = [i for i in local if i != other]
+            if values and block.question.type == Question.Type.MATRIX:
+                for index in values:
+                    plan = BlockPlan(block, "row", [index], first, block.row_codes[index])
+                    self.plans.append(plan)
+                    first += 1
+            elif values:
+                self.plans.append(BlockPlan(block, "value", values, first))
+                first += len(values)
+            if other is not None and other in local:
+                self.plans.append(BlockPlan(block, "other", [other], first))
+                first += 1
             start += block.width
         self.indicators = [
             (start + index, indicator, question.pk)
@@ -107,16 +122,20 @@ class RowPlan:
             if start + index in kept_set
         ]
         self.indicators_first = first
-        self.conditional = {plan.pk for plan in self.blocks if plan.pk in conditional}
-        # Questions whose stored text is fetched: the blocks', then the indicators' sources.
-        self.keys = [plan.pk for plan in self.blocks] + [pk for _i, _ind, pk in self.indicators]
+        self.caches = [plan.cache for plan in self.plans]
+        # Positions of the parts that a response's conditions may hide when unanswered.
+        self.conditional = {
+            index: plan.pk
+            for index, plan in enumerate(self.plans)
+            if plan.kind == "value" and plan.pk in conditional
+        }
+        # The stored texts fetched, as (kind, question pk, matrix row or None): the plans',
+        # then the indicators' sources.
+        self.keys = [(plan.kind, plan.pk, plan.row) for plan in self.plans] + [
+            ("value", pk, None) for _i, _ind, pk in self.indicators
+        ]
 
-    def encode_row(
-        self,
-        record: Record,
-        encode: Encoder,
-        hidden: set[int],
-    ) -> list:
+    def encode_row(self, record: "Record", encode: Encoder, hidden: set[int]) -> list:
         """The encoded parts of one response's row, in column order."""
         layout = self.layout
         identity = layout.identity_cells(
@@ -127,37 +146,37 @@ class RowPlan:
         identity.extend((record.created_at, record.submitted_at, record.validated_at))
         if len(self.identity) < IDENTITY_WIDTH:
             identity = [identity[i] for i in self.identity]
-        parts = record.parts
-        others = record.others
-        row = [encode(identity, 0)]
-        append = row.append
-        for index, plan in enumerate(self.blocks):
-            part: str | None = parts[index]
-            if hidden and part == MISSING and plan.pk in hidden:
-                part = HIDDEN
-            fragment = plan.cache.get(part)
-            if fragment is None:
+        parts: list = record.parts
+        if hidden:
+            parts = list(parts)
+            for index, pk in self.conditional.items():
+                if parts[index] == MISSING and pk in hidden:
+                    parts[index] = HIDDEN
+        # One cache lookup per part, in C; the misses (a first answer) are encoded after.
+        fragments = list(map(dict.get, self.caches, parts))
+        if None in fragments:
+            plans = self.plans
+            index = fragments.index(None)
+            while True:
+                plan, part = plans[index], parts[index]
                 fragment = encode(plan.cells(part), plan.first)
                 if len(plan.cache) < CACHE_LIMIT:
                     plan.cache[part] = fragment
-            append(fragment)
-            if plan.other_first is not None:
-                text = others.get(plan.pk)
-                if text:
-                    append(encode([text], plan.other_first))
-                else:
-                    if plan.no_other is None:
-                        plan.no_other = encode([None], plan.other_first)
-                    append(plan.no_other)
+                fragments[index] = fragment
+                try:
+                    index = fragments.index(None, index + 1)
+                except ValueError:
+                    break
+        fragments.insert(0, encode(identity, 0))
         if self.indicators:
-            offset = len(self.blocks)
+            offset = len(self.plans)
             cells = []
             for index, (_position, indicator, _pk) in enumerate(self.indicators):
                 part = parts[offset + index]
                 value = json.loads(part) if part else None
                 cells.append(to_number(indicator.compute(value, record.population)))
-            append(encode(cells, self.indicators_first))
-        return row
+            fragments.append(encode(cells, self.indicators_first))
+        return fragments
 
 
 RESPONSE_FIELDS = (
@@ -167,9 +186,10 @@ RESPONSE_FIELDS = (
 )  # fmt: skip
 
 
-def read_records(batch: list[int], keys: list[int], with_answers: bool) -> Iterator[Record]:
-    """The responses of `batch` (ids, in that order) with the stored texts of the `keys`
-    questions' answers (item 0); `with_answers` also gives every answer, for the conditions."""
+def read_records(batch: list[int], keys: list[tuple], with_answers: bool) -> Iterator[Record]:
+    """The responses of `batch` (ids, in that order) with the stored texts that the `keys`
+    (kind, question pk, matrix row or None: see `BlockPlan`) read of their answers (item 0);
+    `with_answers` also gives every answer, for the conditions."""
     if connection.vendor == "postgresql":
         records = _postgresql_records(batch, keys, with_answers)
     else:
@@ -180,8 +200,18 @@ def read_records(batch: list[int], keys: list[int], with_answers: bool) -> Itera
             yield by_pk[pk]
 
 
-def _postgresql_records(batch: list[int], keys: list[int], with_answers: bool) -> list[Record]:
-    stored = ", ".join(f"a.o -> '{int(pk)}'" for pk in keys)
+def _postgresql_records(batch: list[int], keys: list[tuple], with_answers: bool) -> list[Record]:
+    params: dict[str, Any] = {"zone": timezone.get_current_timezone_name(), "ids": batch}
+    stored = []
+    for index, (kind, pk, row) in enumerate(keys):
+        if kind == "other":
+            stored.append(f"a.others -> '{int(pk)}'")
+        elif kind == "row":
+            params[f"row{index}"] = row
+            stored.append(f"a.o -> '{int(pk)}' -> %(row{index})s::text")
+        else:
+            stored.append(f"a.o -> '{int(pk)}'")
+    params["separator"] = SEPARATOR
     dates = ", ".join(
         f"date_trunc('second', r.{name} AT TIME ZONE %(zone)s)"
         for name in ("created_at", "submitted_at", "validated_at")
@@ -189,8 +219,8 @@ def _postgresql_records(batch: list[int], keys: list[int], with_answers: bool) -
     sql = f"""
         SELECT r.id, r.status, {dates}, c.kind, c.code, c.siren, c.name, c.epci_type,
                c.population, c.region_code,
-               array_to_string(ARRAY[{stored}]::text[], %(separator)s, ''),
-               a.others::text, {"a.o::text" if with_answers else "NULL"}
+               array_to_string(ARRAY[{", ".join(stored)}]::text[], %(separator)s, ''),
+               {"a.o::text" if with_answers else "NULL"}
         FROM {Response._meta.db_table} r
         JOIN {Collectivite._meta.db_table} c ON c.id = r.collectivite_id
         LEFT JOIN LATERAL (
@@ -202,11 +232,6 @@ def _postgresql_records(batch: list[int], keys: list[int], with_answers: bool) -
         ) a ON true
         WHERE r.id = ANY(%(ids)s)
     """
-    params: dict[str, Any] = {
-        "zone": timezone.get_current_timezone_name(),
-        "ids": batch,
-        "separator": SEPARATOR,
-    }
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
@@ -214,16 +239,15 @@ def _postgresql_records(batch: list[int], keys: list[int], with_answers: bool) -
     width = len(keys)
     for row in rows:
         parts = row[12].split(SEPARATOR) if width else []
-        others = {int(pk): text for pk, text in json.loads(row[13]).items()} if row[13] else {}
         answers = None
         if with_answers:
-            stored_answers = json.loads(row[14]) if row[14] else {}
+            stored_answers = json.loads(row[13]) if row[13] else {}
             answers = {int(pk): (value, "") for pk, value in stored_answers.items()}
-        records.append(Record(row[:12], parts, others, answers))
+        records.append(Record(row[:12], parts, answers))
     return records
 
 
-def _portable_records(batch: list[int], keys: list[int], with_answers: bool) -> list[Record]:
+def _portable_records(batch: list[int], keys: list[tuple], with_answers: bool) -> list[Record]:
     own: dict[int, dict[int, tuple]] = {pk: {} for pk in batch}
     for response_id, question_id, value, other_text in Answer.objects.filter(
         response_id__in=batch, item=0
@@ -233,7 +257,19 @@ def _portable_records(batch: list[int], keys: list[int], with_answers: bool) -> 
     for fields in Response.objects.filter(pk__in=batch).values_list(*RESPONSE_FIELDS):
         answers = own[fields[0]]
         fields = (*fields[:2], *(local_naive(value) for value in fields[2:5]), *fields[5:])
-        parts = [json.dumps(answers[pk][0]) if pk in answers else MISSING for pk in keys]
-        others = {pk: other for pk, (_value, other) in answers.items() if other}
-        records.append(Record(fields, parts, others, answers if with_answers else None))
+        parts = [stored_text(answers, key) for key in keys]
+        records.append(Record(fields, parts, answers if with_answers else None))
     return records
+
+
+def stored_text(answers: dict, key: tuple) -> str:
+    """The JSON text that `key` (kind, question pk, matrix row) reads; MISSING when none."""
+    kind, pk, row = key
+    if pk not in answers:
+        return MISSING
+    value, other = answers[pk]
+    if kind == "other":
+        return json.dumps(other) if other else MISSING
+    if kind == "row":
+        return json.dumps(value[row]) if isinstance(value, dict) and row in value else MISSING
+    return json.dumps(value)
