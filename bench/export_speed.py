@@ -1,7 +1,7 @@
 """Export speed against the bare writers on the same cells (issue 19); see bench/README.md.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/barometre_exportspeed \\
-        .venv/bin/python bench/export_speed.py --respondents 36000 --rounds 3
+        .venv/bin/python bench/export_speed.py --respondents 36000 --rounds 2 --peer-rounds 1
 
 Imports the 2021 edition and seeds N synthetic respondents (`seed_demo`) if needed, writes once
 the cells of the export (every sheet, texts neutralised) to a pickle, then runs in interleaved
