@@ -86,7 +86,7 @@ class BlockPlan:
         elif part == MISSING:
             cells = block.empty
         else:
-            cells = block._fill(json.loads(part))
+            cells = block.cells((json.loads(part), ""))
         return [cells[i] for i in self.kept]
 
 
