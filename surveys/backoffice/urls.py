@@ -4,6 +4,7 @@ the referential, invitations and reminders come from `respondents.staff`."""
 from django.urls import path
 
 from respondents.staff.urls import urlpatterns as respondents_staff
+from surveys.backoffice.editor.urls import urlpatterns as editor_urls
 from surveys.backoffice.views import conversations, editions, home, preview, responses
 
 app_name = "backoffice"
@@ -102,4 +103,5 @@ urlpatterns = [
         name="response-roster-remove",
     ),
     *respondents_staff,
+    *editor_urls,
 ]

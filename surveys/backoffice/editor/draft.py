@@ -16,6 +16,7 @@ from surveys.definition import (
     import_definition,
     load_definition,
 )
+from surveys.definition.dump import drop_stale_sources
 from surveys.definition.sync import QUESTION_FIELDS
 from surveys.models import Edition
 
@@ -57,6 +58,9 @@ def change_definition(edition: Edition, change: Callable[[dict], None]) -> Editi
     """
     definition = export_definition(edition)
     change(definition)
+    # Choices edited here, or those of a question another one takes its choices from: the
+    # questions whose choices no longer match their source get them written out.
+    drop_stale_sources(definition)
     edition, _changed = import_definition(check_definition(edition, definition))
     return edition
 

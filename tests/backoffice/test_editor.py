@@ -1,0 +1,392 @@
+"""The questionnaire editor: staff prepare the next edition from the back-office, every change
+checked by the definition loader and by the protections of an answered edition."""
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from surveys.backoffice.editor.draft import change_definition, find_question, find_section
+from surveys.definition import dump_definition, export_definition, load_definition
+from surveys.definition.evolution import clone_edition
+from surveys.models import Edition
+from tests.surveys.definition_helpers import answer, import_shipped
+
+YEAR = 2022
+
+
+@pytest.fixture
+def draft(db):
+    """A draft 2022 edition cloned from the shipped 2021 one."""
+    return clone_edition(import_shipped(2021), YEAR, "Baromètre 2022")
+
+
+@pytest.fixture
+def staff(client, alice):
+    client.force_login(alice)
+    return client
+
+
+def url(name: str, *args) -> str:
+    return reverse(f"backoffice:{name}", args=[YEAR, *args])
+
+
+def question_post(question: dict, **changes) -> dict:
+    """The question form's POST data for `question` as stored, with `changes` applied
+    (`choices` and `rows` replace the lists)."""
+    question = {**question, **changes}
+    data = {}
+    for key in ("code", "type", "text", "help_text", "condition", "section"):
+        data[f"question-{key}"] = question.get(key) or ""
+    for key in ("required", "allow_nsp"):
+        if question.get(key):
+            data[f"question-{key}"] = "on"
+    for key in ("min_value", "max_value", "step", "rank_count", "min_items", "max_items"):
+        value = question.get(key)
+        data[f"question-{key}"] = "" if value is None else str(value)
+    for prefix, items in (("choix", question.get("choices", [])), ("lignes", question["rows"])):
+        data[f"{prefix}-TOTAL_FORMS"] = str(len(items))
+        data[f"{prefix}-INITIAL_FORMS"] = str(len(items))
+        for index, item in enumerate(items):
+            data[f"{prefix}-{index}-ORDER"] = str(index + 1)
+            for key, value in item.items():
+                if isinstance(value, bool):
+                    if value:
+                        data[f"{prefix}-{index}-{key}"] = "on"
+                else:
+                    data[f"{prefix}-{index}-{key}"] = value
+    return data
+
+
+def stored(code: str) -> dict:
+    return find_question(export_definition(Edition.objects.get(year=YEAR)), code)
+
+
+# --- Preparing the next edition ------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_edition_page_offers_to_prepare_the_next_one_prefilled(staff):
+    import_shipped(2021)
+    page = staff.get(reverse("backoffice:edition", args=[2021]))
+    assert reverse("backoffice:editor-clone", args=[2021]) in page.content.decode()
+    form = staff.get(reverse("backoffice:editor-clone", args=[2021]))
+    assert form.status_code == 200
+    assert form.context["form"]["year"].value() == 2022
+    assert form.context["form"]["title"].value().endswith("2022")
+
+
+@pytest.mark.django_db
+def test_cloning_makes_a_draft_with_the_same_codes_and_opens_the_editor(staff):
+    source = import_shipped(2021)
+    answer_page = staff.post(
+        reverse("backoffice:editor-clone", args=[2021]),
+        {"year": "2022", "title": "Baromètre 2022"},
+    )
+    assert answer_page.status_code == 302
+    assert answer_page["Location"] == url("editor")
+    clone = Edition.objects.get(year=2022)
+    assert clone.status == Edition.Status.DRAFT
+    assert set(clone.questions.values_list("code", flat=True)) == set(
+        source.questions.values_list("code", flat=True)
+    )
+
+
+@pytest.mark.django_db
+def test_cloning_into_a_year_that_exists_is_refused_in_french(staff, draft):
+    page = staff.post(
+        reverse("backoffice:editor-clone", args=[2021]), {"year": "2022", "title": "Encore"}
+    )
+    assert page.status_code == 400
+    assert "L'édition 2022 existe déjà" in page.context["form"].errors["year"][0]
+    assert "2022 existe déjà" in page.content.decode()
+    assert Edition.objects.filter(year=2022).count() == 1
+
+
+# --- The editor's home ---------------------------------------------------------------------------
+
+
+def test_the_home_lists_sections_and_questions_in_order_with_their_actions(staff, draft):
+    page = staff.get(url("editor"))
+    assert page.status_code == 200
+    text = page.content.decode()
+    codes = [s["code"] for s in export_definition(draft)["sections"]]
+    positions = [text.index(f'id="section-{code}"') for code in codes]
+    assert positions == sorted(positions)
+    assert "Choix unique" in text  # the type's label, not its code
+    assert "service_dedie = oui" in text  # a condition
+    assert url("editor-question", "service_intitule") in text
+    assert url("editor-question-remove", "service_intitule") in text
+    assert f"{reverse('backoffice:edition-preview', args=[YEAR])}#section-profil" in text
+
+
+def test_a_question_is_reworded_and_given_a_condition(staff, draft):
+    question = stored("service_intitule")
+    page = staff.post(
+        url("editor-question", "service_intitule"),
+        question_post(
+            question,
+            text="Quel est l'intitulé du service ?",
+            condition="service_dedie = oui and type_collectivite = commune",
+            section="dispositifs_participatifs",
+        ),
+    )
+    assert page.status_code == 302, page.content.decode()
+    after = stored("service_intitule")
+    assert after["text"] == "Quel est l'intitulé du service ?"
+    assert after["condition"] == "service_dedie = oui and type_collectivite = commune"
+
+
+def test_a_dangling_condition_is_refused_next_to_its_field_keeping_what_was_typed(staff, draft):
+    before = export_definition(draft)
+    page = staff.post(
+        url("editor-question", "service_intitule"),
+        question_post(
+            stored("service_intitule"),
+            text="Texte retravaillé",
+            condition="service_dedie = ouii",
+            section="dispositifs_participatifs",
+        ),
+    )
+    assert page.status_code == 400
+    form = page.context["form"]
+    assert any("ouii" in error for error in form.errors["condition"])
+    html = page.content.decode()
+    assert 'value="service_dedie = ouii"' in html
+    assert "Texte retravaillé" in html
+    assert f'href="#{form["condition"].id_for_label}"' in html  # the summary links to it
+    assert "ligne" not in form.errors["condition"][0].split(":")[0]
+    assert export_definition(Edition.objects.get(year=YEAR)) == before
+
+
+def test_adding_a_section_with_a_condition_and_its_first_question(staff, draft):
+    page = staff.post(
+        url("editor-section-add"),
+        {
+            "section-code": "numerique_responsable",
+            "section-title": "Numérique responsable",
+            "section-description": "",
+            "section-condition": "type_collectivite = commune",
+            "premiere-code": "sobriete",
+            "premiere-type": "longtext",
+            "premiere-text": "Comment limitez-vous l'empreinte de vos outils ?",
+        },
+    )
+    assert page.status_code == 302, page.content.decode()
+    definition = export_definition(Edition.objects.get(year=YEAR))
+    section = definition["sections"][-1]
+    assert section["code"] == "numerique_responsable"
+    assert section["condition"] == "type_collectivite = commune"
+    assert [q["code"] for q in section["questions"]] == ["sobriete"]
+
+
+def test_adding_a_single_choice_question_with_a_condition(staff, draft):
+    question = {
+        "code": "charte",
+        "type": "single",
+        "text": "Avez-vous une charte de la participation ?",
+        "condition": "service_dedie = oui",
+        "choices": [
+            {"code": "oui", "label": "Oui", "condition": ""},
+            {"code": "non", "label": "Non", "condition": ""},
+        ],
+        "rows": [],
+    }
+    page = staff.post(url("editor-question-add", "profil"), question_post(question))
+    assert page.status_code == 302, page.content.decode()
+    definition = export_definition(Edition.objects.get(year=YEAR))
+    added = find_section(definition, "profil")["questions"][-1]
+    assert added["code"] == "charte"
+    assert added["condition"] == "service_dedie = oui"
+    assert [c["code"] for c in added["choices"]] == ["oui", "non"]
+
+
+def test_questions_and_sections_move_up_and_down(staff, draft):
+    codes = [q["code"] for q in find_section(export_definition(draft), "profil")["questions"]]
+    staff.post(url("editor-question-move", codes[1]), {"sens": "monter"})
+    moved = [q["code"] for q in find_section(export_definition(draft), "profil")["questions"]]
+    assert moved == [codes[1], codes[0], *codes[2:]]
+    sections = [s["code"] for s in export_definition(draft)["sections"]]
+    staff.post(url("editor-section-move", sections[0]), {"sens": "descendre"})
+    assert [s["code"] for s in export_definition(draft)["sections"]][:2] == [
+        sections[1],
+        sections[0],
+    ]
+
+
+def test_choices_are_relabelled_reordered_added_and_an_unused_one_removed(staff, draft):
+    question = stored("fonction_repondant")
+    choices = [dict(c) for c in question["choices"]]
+    choices[0]["label"] = "Élu·e (maire, adjoint·e)"
+    choices = [choices[1], choices[0], *choices[2:-1]]  # the last one (« autre ») removed
+    choices.append({"code": "benevole", "label": "Bénévole", "condition": ""})
+    page = staff.post(
+        url("editor-question", "fonction_repondant"),
+        question_post(question, choices=choices, section="profil"),
+    )
+    assert page.status_code == 302, page.content.decode()
+    after = stored("fonction_repondant")["choices"]
+    assert [c["code"] for c in after] == ["dgs", "elu", "directeur_service", "agent", "benevole"]
+    assert after[1]["label"] == "Élu·e (maire, adjoint·e)"
+
+
+def test_a_choice_ticked_for_removal_goes_away(staff, draft):
+    question = stored("service_dedie")
+    data = question_post(
+        {
+            **question,
+            "choices": [*question["choices"], {"code": "en_projet", "label": "En projet"}],
+        },
+        section="dispositifs_participatifs",
+    )
+    staff.post(url("editor-question", "service_dedie"), data)
+    assert [c["code"] for c in stored("service_dedie")["choices"]] == ["oui", "non", "en_projet"]
+    data = question_post(stored("service_dedie"), section="dispositifs_participatifs")
+    data["choix-2-DELETE"] = "on"
+    page = staff.post(url("editor-question", "service_dedie"), data)
+    assert page.status_code == 302, page.content.decode()
+    assert [c["code"] for c in stored("service_dedie")["choices"]] == ["oui", "non"]
+
+
+def test_editing_choices_taken_from_another_question_keeps_both_lossless(staff, draft):
+    source = stored("outils_numeriques")
+    assert stored("nouveaux_outils_elections")["choices_source"]["from"] == "outils_numeriques"
+    before = [c["code"] for c in stored("nouveaux_outils_elections")["choices"]]
+    section = "dispositifs_numeriques"
+    choices = [*source["choices"], {"code": "ia", "label": "Intelligence artificielle"}]
+    page = staff.post(
+        url("editor-question", "outils_numeriques"),
+        question_post(source, choices=choices, section=section),
+    )
+    assert page.status_code == 302, page.content.decode()
+    assert [c["code"] for c in stored("outils_numeriques")["choices"]][-1] == "ia"
+    follower = stored("nouveaux_outils_elections")
+    assert [c["code"] for c in follower["choices"]] == before  # written out, not changed
+    assert follower["choices_source"] == {}
+
+
+def test_saving_a_shared_list_question_unchanged_keeps_its_reference(staff, draft):
+    question = stored("participation_programme")
+    assert question["choices_source"] == {"from": "LIKERT4N", "except": []}
+    page = staff.post(
+        url("editor-question", "participation_programme"),
+        question_post(question, text="Axe fort du programme ?", section="focus_elections"),
+    )
+    assert page.status_code == 302, page.content.decode()
+    assert stored("participation_programme")["choices_source"]["from"] == "LIKERT4N"
+    assert "choices: LIKERT4N" in dump_definition(export_definition(draft))
+
+
+def test_removing_an_answered_question_is_refused_with_the_protections_message(staff, rennes):
+    edition = import_shipped(2021)
+    Edition.objects.filter(pk=edition.pk).update(year=YEAR, status=Edition.Status.OPEN)
+    edition.refresh_from_db()
+    change_definition(
+        edition,
+        lambda d: find_section(d, "profil")["questions"].append(
+            {**find_question(d, "fonction_repondant"), "code": "repondu", "choices": []}
+            | {"type": "text"}
+        ),
+    )
+    answer(edition, rennes, {"repondu": "Oui"})
+    confirm = staff.get(url("editor-question-remove", "repondu"))
+    assert "Cette édition est « Ouverte », pas un brouillon" in confirm.content.decode()
+    page = staff.post(url("editor-question-remove", "repondu"))
+    assert page.status_code == 400
+    assert "La question « repondu » a déjà des réponses" in page.content.decode()
+    assert edition.questions.filter(code="repondu").exists()
+
+
+def test_removing_a_question_others_refer_to_names_them(staff, draft):
+    page = staff.post(url("editor-question-remove", "service_dedie"))
+    assert page.status_code == 400
+    assert "service_dedie" in page.content.decode()
+    assert draft.questions.filter(code="service_dedie").exists()
+
+
+def test_an_unused_question_is_removed_after_confirmation(staff, draft):
+    confirm = staff.get(url("editor-question-remove", "changements_prevus"))
+    assert confirm.status_code == 200
+    page = staff.post(url("editor-question-remove", "changements_prevus"))
+    assert page.status_code == 302
+    assert not draft.questions.filter(code="changements_prevus").exists()
+
+
+def test_the_edited_editions_yaml_reloads_to_the_same_definition(staff, draft):
+    staff.post(
+        url("editor-question", "service_intitule"),
+        question_post(
+            stored("service_intitule"),
+            text="Intitulé : « service »\n sur deux lignes ",
+            min_value=None,
+            section="dispositifs_participatifs",
+        ),
+    )
+    staff.post(
+        url("editor-question", "budget_participation"),
+        question_post(stored("budget_participation"), step=Decimal("0.5"), section="moyens"),
+    )
+    download = staff.get(url("editor-download"))
+    assert download.status_code == 200
+    assert download["Content-Disposition"] == 'attachment; filename="2022.yaml"'
+    text = download.content.decode()
+    reloaded = load_definition("2022.yaml", text)
+    exported = export_definition(Edition.objects.get(year=YEAR))
+    assert reloaded == load_definition("again", dump_definition(exported))
+    assert find_question(reloaded, "service_intitule")["text"].startswith("Intitulé : « service »")
+    assert find_question(reloaded, "budget_participation")["step"] == Decimal("0.5")
+
+
+def test_stray_bytes_get_a_french_message_and_nothing_is_saved(staff, draft):
+    before = export_definition(draft)
+    page = staff.post(
+        url("editor-question", "service_intitule"),
+        question_post(
+            stored("service_intitule"), text="Nul\x00ici", section="dispositifs_participatifs"
+        ),
+    )
+    assert page.status_code == 400
+    assert page.context["form"].errors["text"]
+    assert export_definition(draft) == before
+
+
+def test_a_number_that_is_not_one_is_refused_in_french(staff, draft):
+    data = question_post(stored("budget_participation"), section="moyens")
+    data["question-min_value"] = "beaucoup"
+    page = staff.post(url("editor-question", "budget_participation"), data)
+    assert page.status_code == 400
+    assert "Saisissez un nombre" in page.context["form"].errors["min_value"][0]
+
+
+def test_unknown_codes_answer_404(staff, draft):
+    assert staff.get(url("editor-question", "inconnue")).status_code == 404
+    assert staff.get(url("editor-section", "inconnue")).status_code == 404
+    assert (
+        staff.post(url("editor-question-move", "inconnue"), {"sens": "monter"}).status_code == 404
+    )
+    assert staff.get(url("editor-item-add", "service_dedie")).status_code == 404
+    assert staff.get(reverse("backoffice:editor", args=[1999])).status_code == 404
+
+
+def test_the_live_check_reports_a_dangling_condition_and_accepts_a_good_one(staff, draft):
+    check = url("editor-check")
+    bad = staff.get(check, {"question": "service_intitule", "condition": "service_dedie = ouii"})
+    assert bad.json()["ok"] is False
+    assert any("ouii" in message for message in bad.json()["messages"])
+    good = staff.get(check, {"section": "profil", "condition": "type_collectivite = commune"})
+    assert good.json() == {"ok": True, "messages": []}
+    new = staff.get(check, {"dans": "profil", "condition": "inconnue = 1"})
+    assert new.json()["ok"] is False
+    assert draft.questions.filter(code="verification_editeur").count() == 0
+
+
+def test_only_staff_may_use_the_editor(client, bob, draft):
+    pages = [url("editor"), url("editor-question", "service_dedie"), url("editor-check")]
+    for page in pages:
+        assert client.get(page).status_code == 302  # anonymous: to the login page
+    assert client.post(url("editor-question-remove", "service_intitule")).status_code == 302
+    client.force_login(bob)
+    for page in pages:
+        assert client.get(page).status_code == 403
+    assert client.post(url("editor-question-remove", "service_intitule")).status_code == 403
+    assert draft.questions.filter(code="service_intitule").exists()
