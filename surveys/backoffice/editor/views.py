@@ -178,7 +178,9 @@ def section_edit(request, year: int, section: str):
     return _form_page(
         request,
         "backoffice/editor/section.html",
-        _context(edition, form=form, summary=summary, section=data, check=_check_url(edition)),
+        _context(
+            edition, form=form, summary=summary, section=data, condition_check=_check_url(edition)
+        ),
     )
 
 
@@ -209,7 +211,7 @@ def section_add(request, year: int):
             summary=summary,
             section=None,
             last_section=last_section,
-            check=_check_url(edition),
+            condition_check=_check_url(edition),
         ),
     )
 
@@ -275,7 +277,7 @@ def _question_page(request, edition: Edition, form, choices, rows, summary, **ex
             summary=[item for item in summary if not isinstance(item, Target)],
             choice_errors=[m for t in targets for m in t.choice_errors],
             row_errors=[m for t in targets for m in t.row_errors],
-            check=_check_url(edition),
+            condition_check=_check_url(edition),
             **extra,
         ),
     )
