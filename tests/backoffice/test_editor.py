@@ -6,7 +6,12 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from surveys.backoffice.editor.draft import change_definition, find_question, find_section
+from surveys.backoffice.editor.draft import (
+    blank_question,
+    change_definition,
+    find_question,
+    find_section,
+)
 from surveys.definition import dump_definition, export_definition, load_definition
 from surveys.definition.evolution import clone_edition
 from surveys.models import Edition
@@ -390,3 +395,112 @@ def test_only_staff_may_use_the_editor(client, bob, draft):
         assert client.get(page).status_code == 403
     assert client.post(url("editor-question-remove", "service_intitule")).status_code == 403
     assert draft.questions.filter(code="service_intitule").exists()
+
+
+# --- Rosters, sections, an edition already answered ----------------------------------------------
+
+
+def _with_roster(edition):
+    roster = blank_question("fiches", "roster", "Fiches des dispositifs")
+    roster["questions"] = [blank_question("fiche_nom", "text", "Nom du dispositif")]
+    change_definition(edition, lambda d: find_section(d, "moyens")["questions"].append(roster))
+
+
+def test_a_question_is_added_to_a_roster_as_an_item_question(staff, draft):
+    _with_roster(draft)
+    question = {"code": "fiche_public", "type": "text", "text": "Public visé", "rows": []}
+    page = staff.post(url("editor-item-add", "fiches"), question_post(question))
+    assert page.status_code == 302, page.content.decode()
+    roster = stored("fiches")
+    assert [q["code"] for q in roster["questions"]] == ["fiche_nom", "fiche_public"]
+    assert draft.questions.get(code="fiche_public").roster.code == "fiches"
+
+
+def test_a_new_roster_is_created_with_its_first_question(staff, draft):
+    question = {"code": "fiches", "type": "roster", "text": "Vos dispositifs", "rows": []}
+    data = question_post(question, max_items=10)
+    data.update({"premiere-code": "fiche_nom", "premiere-type": "text", "premiere-text": "Nom"})
+    page = staff.post(url("editor-question-add", "moyens"), data)
+    assert page.status_code == 302, page.content.decode()
+    assert [q["code"] for q in stored("fiches")["questions"]] == ["fiche_nom"]
+    assert stored("fiches")["max_items"] == 10
+
+
+def test_a_question_moves_to_another_section(staff, draft):
+    page = staff.post(
+        url("editor-question", "service_intitule"),
+        question_post(stored("service_intitule"), section="profil"),
+    )
+    assert page.status_code == 302, page.content.decode()
+    profil = find_section(export_definition(draft), "profil")
+    assert profil["questions"][-1]["code"] == "service_intitule"
+
+
+def test_a_section_nobody_refers_to_is_removed_after_confirmation(staff, draft):
+    page = staff.post(
+        url("editor-section-add"),
+        {
+            "section-code": "essai",
+            "section-title": "Essai",
+            "premiere-code": "essai_texte",
+            "premiere-type": "text",
+            "premiere-text": "Un essai",
+        },
+    )
+    assert page.status_code == 302
+    assert staff.get(url("editor-section-remove", "essai")).status_code == 200
+    assert staff.post(url("editor-section-remove", "essai")).status_code == 302
+    assert not draft.sections.filter(code="essai").exists()
+    assert not draft.questions.filter(code="essai_texte").exists()
+
+
+def test_a_section_title_change_is_saved_and_a_bad_code_is_refused_on_its_field(staff, draft):
+    section = find_section(export_definition(draft), "profil")
+    data = {f"section-{key}": section[key] for key in ("code", "title", "description")}
+    data["section-condition"] = ""
+    page = staff.post(url("editor-section", "profil"), {**data, "section-title": "Vous"})
+    assert page.status_code == 302
+    assert draft.sections.get(code="profil").title == "Vous"
+    page = staff.post(url("editor-section", "profil"), {**data, "section-code": "Profil Été"})
+    assert page.status_code == 400
+    assert "code invalide" in page.context["form"].errors["code"][0]
+    assert draft.sections.filter(code="profil").exists()
+
+
+@pytest.fixture
+def answered(db, rennes):
+    """The 2021 edition as 2022, open, Rennes having answered two of its questions."""
+    edition = import_shipped(2021)
+    Edition.objects.filter(pk=edition.pk).update(year=YEAR, status=Edition.Status.OPEN)
+    edition.refresh_from_db()
+    answer(edition, rennes, {"fonction_repondant": "elu", "service_dedie": "oui"})
+    return edition
+
+
+def test_an_answered_edition_still_takes_a_new_choice(staff, answered):
+    question = stored("fonction_repondant")
+    choices = [*question["choices"], {"code": "benevole", "label": "Bénévole"}]
+    page = staff.post(
+        url("editor-question", "fonction_repondant"),
+        question_post(question, choices=choices, section="profil"),
+    )
+    assert page.status_code == 302, page.content.decode()
+    assert stored("fonction_repondant")["choices"][-1]["code"] == "benevole"
+
+
+def test_removing_a_chosen_choice_is_refused_next_to_it(staff, answered):
+    data = question_post(stored("fonction_repondant"), section="profil")
+    data["choix-0-DELETE"] = "on"  # « elu », Rennes's answer
+    page = staff.post(url("editor-question", "fonction_repondant"), data)
+    assert page.status_code == 400
+    first_choice = page.context["choices"].forms[0]
+    assert "figure déjà dans des réponses" in first_choice.errors["code"][0]
+    assert [c["code"] for c in stored("fonction_repondant")["choices"]][0] == "elu"
+
+
+def test_retyping_an_answered_question_is_refused_on_the_type_field(staff, answered):
+    data = question_post(stored("fonction_repondant"), type="multiple", section="profil")
+    page = staff.post(url("editor-question", "fonction_repondant"), data)
+    assert page.status_code == 400
+    assert "ne peut plus changer" in page.context["form"].errors["type"][0]
+    assert answered.questions.get(code="fonction_repondant").type == "single"

@@ -47,6 +47,7 @@ ROW_PHRASES = ("les lignes", "« rows »")
 _KEY = re.compile(r"^« (\w+) »")
 _CODE = re.compile(r"^code(?: invalide)? « ([^»]*) »")
 _FLAG = re.compile(r"^le choix « ([^»]*) » (est exclusif|demande une précision)")
+_USED = re.compile(r"^(le choix|la ligne) « ([^»]*) »")
 _NAMED = re.compile(r"^, (choix|ligne) « ([^»]*) » : (.*)$", re.S)
 
 
@@ -58,6 +59,7 @@ class Target:
     form: forms.Form
     choices: forms.BaseFormSet | None = None
     rows: forms.BaseFormSet | None = None
+    original: str = ""  # the code as stored, named by the protections' messages
     choice_errors: list[str] = field(default_factory=list)
     row_errors: list[str] = field(default_factory=list)
 
@@ -74,6 +76,8 @@ def place(messages: list[str], targets: list[Target]) -> list[tuple[str, str]]:
 
 def _place(message: str, targets: list[Target]) -> str:
     for target in targets:
+        if target.original and (anchor := _protected(message, target)):
+            return anchor
         if message.startswith(f"{target.kind} : ") and target.code:
             found = _CODE.match(message[len(target.kind) + 3 :])
             if found and found.group(1) == target.code:
@@ -114,6 +118,22 @@ def _place(message: str, targets: list[Target]) -> str:
         name = name or next((n for phrase, n in PHRASES if rest.startswith(phrase)), "")
         if name in target.form.fields:
             return _on(target.form, name, message)
+    return ""
+
+
+def _protected(message: str, target: Target) -> str:
+    """A refusal of the protections (answers already given) about the question edited."""
+    answered = f"La question « {target.original} » a déjà des réponses : "
+    if message.startswith(answered):
+        rest = message[len(answered) :]
+        return _on(target.form, "type" if rest.startswith("son type") else "code", message)
+    prefix = f"Question « {target.original} » : "
+    if not message.startswith(prefix):
+        return ""
+    found = _USED.match(message[len(prefix) :])
+    if found:
+        formset = target.choices if found.group(1) == "le choix" else target.rows
+        return _on_item(formset, found.group(2), "", message, "code")
     return ""
 
 

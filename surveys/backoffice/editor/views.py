@@ -321,7 +321,7 @@ def question_edit(request, year: int, question: str):
                 return redirect(
                     f"{reverse('backoffice:editor', args=[year])}#question-{values['code']}"
                 )
-            target = Target("question", form, choices, rows)
+            target = Target("question", form, choices, rows, original=question)
             summary = [*place(refused, [target]), target]
     return _question_page(
         request,
