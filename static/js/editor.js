@@ -42,3 +42,19 @@ document.querySelectorAll("[data-condition-check]").forEach((box) => {
     timer = setTimeout(check, CHECK_DELAY_MS);
   });
 });
+
+// The question's form shows the fieldsets of its type only (numbers, ranking, roster, choices,
+// matrix rows), and any fieldset that holds an error; without JavaScript every fieldset shows.
+const typeSelect = document.querySelector("select[name='question-type']");
+if (typeSelect) {
+  const parts = document.querySelectorAll("[data-for-types]");
+  const showParts = () => {
+    parts.forEach((part) => {
+      const types = part.dataset.forTypes.split(" ");
+      const hasError = part.querySelector(".field-error, .field--error") !== null;
+      part.hidden = !types.includes(typeSelect.value) && !hasError;
+    });
+  };
+  typeSelect.addEventListener("change", showParts);
+  showParts();
+}

@@ -98,6 +98,14 @@ def test_the_other_editor_pages_are_accessible(draft, page):
     ):
         page.goto(path)
         assert_accessible(page, what)
+    page.goto("/equipe/editions/2022/editeur/questions/service_intitule/")
+    choices = page.locator("#choix-liste")
+    assert choices.is_hidden()  # a short text has no choices
+    page.get_by_label("Type").select_option("single")
+    assert choices.is_visible()
+    assert page.locator("#lignes-liste").is_hidden()
+    assert_accessible(page, "question devenue à choix")
+
     page.goto("/equipe/editions/2022/editeur/questions/service_dedie/supprimer/")
     page.get_by_role("button", name="Confirmer la suppression").click()
     page.wait_for_selector("[data-error-summary]")

@@ -208,11 +208,12 @@ class QuestionForm(CleanTextMixin, forms.Form):
 
 
 class ChoiceForm(CleanTextMixin, forms.Form):
-    code = _text("Code", required=True, autocomplete="off", spellcheck="false")
+    # The hints of these fields are said once, above the list, not under every choice.
+    code = _text("Code", required=True, autocomplete="off", spellcheck="false", size=24)
     label = _text("Libellé", required=True)
-    exclusive = _flag("Exclusif", "Ne se combine avec aucun autre (choix multiples).")
-    other = _flag("Demande une précision", "« Autre, précisez » (choix unique ou multiples).")
-    condition = _condition("Condition du choix")
+    exclusive = _flag("Exclusif")
+    other = _flag("Demande une précision")
+    condition = _text("Condition du choix", autocomplete="off", spellcheck="false")
 
     def choice(self) -> dict:
         data = self.cleaned_data
@@ -220,7 +221,7 @@ class ChoiceForm(CleanTextMixin, forms.Form):
 
 
 class RowForm(CleanTextMixin, forms.Form):
-    code = _text("Code", required=True, autocomplete="off", spellcheck="false")
+    code = _text("Code", required=True, autocomplete="off", spellcheck="false", size=24)
     label = _text("Libellé", required=True)
 
     def row(self) -> dict:
@@ -233,7 +234,9 @@ class _OrderedFormSet(forms.BaseFormSet):
     def add_fields(self, form, index):
         super().add_fields(form, index)
         form.fields["ORDER"].label = "Position"
-        form.fields["ORDER"].widget.attrs.update({"class": "form-control w-auto", "min": 1})
+        form.fields["ORDER"].widget.attrs.update(
+            {"class": "form-control editor-position", "min": 1}
+        )
         form.fields["DELETE"].label = "Supprimer"
         form.fields["DELETE"].widget.attrs.update({"class": "form-check-input"})
 
