@@ -504,3 +504,21 @@ def test_retyping_an_answered_question_is_refused_on_the_type_field(staff, answe
     assert page.status_code == 400
     assert "ne peut plus changer" in page.context["form"].errors["type"][0]
     assert answered.questions.get(code="fonction_repondant").type == "single"
+
+
+def test_a_choice_error_is_shown_on_that_choice(staff, draft):
+    question = stored("service_dedie")
+    choices = [dict(c) for c in question["choices"]]
+    choices[1]["condition"] = "inconnue = 1"
+    choices.append({"code": "oui", "label": "Oui encore"})
+    page = staff.post(
+        url("editor-question", "service_dedie"),
+        question_post(question, choices=choices, section="dispositifs_participatifs"),
+    )
+    assert page.status_code == 400
+    forms = page.context["choices"].forms
+    assert "inconnue" in forms[1].errors["condition"][0]
+    duplicate = forms[0].errors["code"][0]
+    assert "code « oui » en double" in duplicate
+    assert "ligne" not in duplicate  # the generated file's line means nothing here
+    assert stored("service_dedie")["choices"] == question["choices"]

@@ -34,6 +34,7 @@ __all__ = [
 ]
 
 _LOCATION = re.compile(r"^[^:]*?, ligne \d+ : ")
+_EARLIER_LINE = re.compile(r" \(déjà utilisé ligne \d+\)")
 
 
 def source_name(edition: Edition) -> str:
@@ -41,8 +42,8 @@ def source_name(edition: Edition) -> str:
 
 
 def plain_errors(error: DefinitionError) -> list[str]:
-    """The loader's French messages without the generated file's name and line."""
-    return [_LOCATION.sub("", message) for message in error.errors]
+    """The loader's French messages without the generated file's name and lines."""
+    return [_EARLIER_LINE.sub("", _LOCATION.sub("", message)) for message in error.errors]
 
 
 def check_definition(edition: Edition, definition: dict) -> dict:

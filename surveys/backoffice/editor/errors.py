@@ -98,7 +98,7 @@ def _place(message: str, targets: list[Target]) -> str:
         ):
             if rest.startswith(word):
                 found = _CODE.match(rest[len(word) :])
-                anchor = found and _on_item(formset, found.group(1), "code", message, "code")
+                anchor = _on_item(formset, found.group(1), "", message, "code") if found else ""
                 if anchor:
                     return anchor
                 errors.append(message)
