@@ -522,3 +522,41 @@ def test_a_choice_error_is_shown_on_that_choice(staff, draft):
     assert "code « oui » en double" in duplicate
     assert "ligne" not in duplicate  # the generated file's line means nothing here
     assert stored("service_dedie")["choices"] == question["choices"]
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [b"\xff\xfe\x00", b"\x1b[31m", "\u202e\ufeff\u2028".encode(), b"%00", b"\xed\xa0\x80"],
+)
+def test_stray_bytes_anywhere_never_break_a_page(staff, draft, raw):
+    before = export_definition(draft)
+    body = b"&".join(
+        name + b"=" + raw
+        for name in (
+            b"question-code",
+            b"question-type",
+            b"question-text",
+            b"question-condition",
+            b"question-min_value",
+            b"choix-TOTAL_FORMS",
+            b"choix-INITIAL_FORMS",
+            b"choix-0-code",
+            b"section-code",
+            b"section-title",
+            b"premiere-type",
+            b"sens",
+        )
+    )
+    kind = "application/x-www-form-urlencoded"
+    for path in (
+        url("editor-question", "service_intitule"),
+        url("editor-question-add", "profil"),
+        url("editor-section-add"),
+        url("editor-section", "profil"),
+    ):
+        page = staff.generic("POST", path, body, content_type=kind)
+        assert page.status_code == 400, path
+    move = staff.generic("POST", url("editor-question-move", "fonction_repondant"), body, kind)
+    assert move.status_code == 302
+    assert staff.get(url("editor-check") + "?question=service_intitule&condition=" + "%ff%00")
+    assert export_definition(draft) == before

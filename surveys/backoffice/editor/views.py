@@ -129,11 +129,15 @@ def download(request, year: int):
     return response
 
 
-def _step(request) -> int:
-    return -1 if request.POST.get("sens") == "monter" else 1
+STEPS = {"monter": -1, "descendre": 1}
 
 
-def _after_move(request, edition: Edition, refused: list[str], anchor: str):
+def _moved(request, edition: Edition, change, anchor: str):
+    """Make a move (« sens » : monter or descendre) and go back to the editor's home."""
+    step = STEPS.get(request.POST.get("sens", ""))
+    refused = ["Déplacement inconnu : utilisez « Monter » ou « Descendre »."]
+    if step is not None:
+        refused = _apply(edition, change(step))
     for message in refused:
         messages.error(request, message)
     return redirect(f"{reverse('backoffice:editor', args=[edition.year])}#{anchor}")
@@ -143,16 +147,21 @@ def _after_move(request, edition: Edition, refused: list[str], anchor: str):
 @require_POST
 def section_move(request, year: int, section: str):
     edition = _edition(year)
-    refused = _apply(edition, changes.move_section(section, _step(request)))
-    return _after_move(request, edition, refused, f"section-{section}")
+    return _moved(
+        request, edition, lambda step: changes.move_section(section, step), f"section-{section}"
+    )
 
 
 @staff_required
 @require_POST
 def question_move(request, year: int, question: str):
     edition = _edition(year)
-    refused = _apply(edition, changes.move_question(question, _step(request)))
-    return _after_move(request, edition, refused, f"question-{question}")
+    return _moved(
+        request,
+        edition,
+        lambda step: changes.move_question(question, step),
+        f"question-{question}",
+    )
 
 
 # --- Sections --------------------------------------------------------------------------------
