@@ -58,3 +58,46 @@ if (typeSelect) {
   typeSelect.addEventListener("change", showParts);
   showParts();
 }
+
+// Drag and drop of sections and questions with the mouse (SortableJS, served by the app); the
+// "Monter" / "Descendre" buttons stay the keyboard's way. The new order is saved at once and
+// checked like any change; the page then reloads to show it as saved.
+const orderStatus = document.getElementById("editor-order-status");
+if (orderStatus && window.Sortable) {
+  const token = document.querySelector("[name=csrfmiddlewaretoken]");
+  const saveOrder = async (list) => {
+    const body = new FormData();
+    body.append("liste", list.dataset.sortableList);
+    list.querySelectorAll(":scope > [data-code]").forEach((item) => {
+      body.append("ordre", item.dataset.code);
+    });
+    orderStatus.textContent = "Enregistrement du nouvel ordre…";
+    try {
+      const answer = await fetch(orderStatus.dataset.orderUrl, {
+        method: "POST",
+        body,
+        credentials: "same-origin",
+        headers: { "X-CSRFToken": token ? token.value : "", Accept: "application/json" },
+      });
+      const verdict = await answer.json();
+      if (verdict.ok) {
+        window.location.reload();
+        return;
+      }
+      orderStatus.textContent = `Ordre non enregistré : ${verdict.messages.join(" ")}`;
+    } catch {
+      orderStatus.textContent = "Ordre non enregistré : le serveur n'a pas répondu. Rechargez la page.";
+    }
+    orderStatus.classList.add("condition-check--error");
+  };
+  document.querySelectorAll("[data-sortable-key]").forEach((list) => {
+    window.Sortable.create(list, {
+      handle: `[data-handle="${CSS.escape(list.dataset.sortableKey)}"]`,
+      draggable: "[data-code]",
+      animation: 150,
+      onEnd: (event) => {
+        if (event.oldIndex !== event.newIndex) saveOrder(list);
+      },
+    });
+  });
+}

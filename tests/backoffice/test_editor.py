@@ -560,3 +560,20 @@ def test_stray_bytes_anywhere_never_break_a_page(staff, draft, raw):
     assert move.status_code == 302
     assert staff.get(url("editor-check") + "?question=service_intitule&condition=" + "%ff%00")
     assert export_definition(draft) == before
+
+
+def test_a_dragged_order_is_saved_and_a_stale_one_refused(staff, draft):
+    codes = [q["code"] for q in find_section(export_definition(draft), "profil")["questions"]]
+    saved = staff.post(url("editor-reorder"), {"liste": "profil", "ordre": codes[::-1]})
+    assert saved.json() == {"ok": True, "messages": []}
+    profil = find_section(export_definition(draft), "profil")
+    assert [q["code"] for q in profil["questions"]] == codes[::-1]
+    sections = [s["code"] for s in export_definition(draft)["sections"]]
+    moved = [sections[1], sections[0], *sections[2:]]
+    assert staff.post(url("editor-reorder"), {"liste": "", "ordre": moved}).json()["ok"]
+    assert [s["code"] for s in export_definition(draft)["sections"]] == moved
+    stale = staff.post(url("editor-reorder"), {"liste": "profil", "ordre": codes[:1]})
+    assert stale.status_code == 400
+    assert "rechargez la page" in stale.json()["messages"][0]
+    gone = staff.post(url("editor-reorder"), {"liste": "inconnue", "ordre": codes})
+    assert gone.status_code == 400

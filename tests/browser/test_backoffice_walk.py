@@ -65,6 +65,7 @@ NOT_PAGES = {
     "equipe/contacts/lien/<int:pk>/revoquer/": "POST seulement",
     "equipe/editions/<int:year>/editeur/definition.yaml": "fichier YAML",
     "equipe/editions/<int:year>/editeur/verifier-condition/": "vérification JSON",
+    "equipe/editions/<int:year>/editeur/ordre/": "POST seulement",
     "equipe/editions/<int:year>/editeur/sections/<slug:section>/deplacer/": "POST seulement",
     "equipe/editions/<int:year>/editeur/questions/<slug:question>/deplacer/": "POST seulement",
 }

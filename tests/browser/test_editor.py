@@ -111,3 +111,20 @@ def test_the_other_editor_pages_are_accessible(draft, page):
     page.wait_for_selector("[data-error-summary]")
     assert "service_dedie" in page.inner_text("[data-error-summary]")
     assert_accessible(page, "suppression refusée")
+
+
+def test_a_question_is_dragged_with_the_mouse(draft, page):
+    _sign_in(page)
+    page.goto("/equipe/editions/2022/editeur/")
+    first, second = _profil_codes(draft)[:2]
+    handle = page.locator(f"#question-{first} [data-handle]").first
+    target = page.locator(f"#question-{second}")
+    box = target.bounding_box()
+    with page.expect_navigation():
+        handle.hover()
+        page.mouse.down()
+        page.mouse.move(box["x"] + 20, box["y"] + box["height"] / 2, steps=10)
+        page.mouse.move(box["x"] + 20, box["y"] + box["height"] - 4, steps=10)
+        page.mouse.up()
+    assert _profil_codes(draft)[:2] == [second, first]
+    assert page.locator(".editor-question").first.get_attribute("id") == f"question-{second}"

@@ -34,6 +34,10 @@ class Missing(LookupError):
     """The section or question named is not in the edition."""
 
 
+class StaleOrder(ValueError):
+    """An order sent for a list that no longer holds the same codes (changed meanwhile)."""
+
+
 def section_of(definition: dict, code: str) -> dict:
     section = find_section(definition, code)
     if section is None:
@@ -182,5 +186,24 @@ def remove_question(code: str) -> Change:
     def change(definition: dict) -> None:
         siblings = siblings_of(definition, code)
         siblings.remove(question_of(definition, code))
+
+    return change
+
+
+def reorder(parent: str, codes: list[str]) -> Change:
+    """The sections (`parent` empty), a section's questions or a roster's item questions in the
+    order of `codes`, which must name exactly the items of that list."""
+
+    def change(definition: dict) -> None:
+        if not parent:
+            items = definition["sections"]
+        elif (section := find_section(definition, parent)) is not None:
+            items = section["questions"]
+        else:
+            items = question_of(definition, parent).get("questions", [])
+        by_code = {item["code"]: item for item in items}
+        if sorted(by_code) != sorted(codes) or len(codes) != len(items):
+            raise StaleOrder(parent)
+        items[:] = [by_code[code] for code in codes]
 
     return change

@@ -11,6 +11,7 @@ urlpatterns = [
     path(EDITOR, views.home, name="editor"),
     path(f"{EDITOR}definition.yaml", views.download, name="editor-download"),
     path(f"{EDITOR}verifier-condition/", views.check_condition, name="editor-check"),
+    path(f"{EDITOR}ordre/", views.reorder, name="editor-reorder"),
     path(f"{EDITOR}sections/ajouter/", views.section_add, name="editor-section-add"),
     path(f"{EDITOR}sections/<slug:section>/", views.section_edit, name="editor-section"),
     path(

@@ -164,6 +164,23 @@ def question_move(request, year: int, question: str):
     )
 
 
+@staff_required
+@require_POST
+def reorder(request, year: int):
+    """A new order after a drag and drop (JSON answer): « liste » names the list (empty: the
+    sections), « ordre » its codes in the new order."""
+    edition = _edition(year)
+    parent = request.POST.get("liste", "")
+    codes = request.POST.getlist("ordre")
+    try:
+        refused = _apply(edition, changes.reorder(parent, codes))
+    except changes.StaleOrder:
+        refused = ["Le questionnaire a changé entre-temps : rechargez la page et recommencez."]
+    except Http404:
+        refused = ["Cette liste n'existe plus : rechargez la page."]
+    return JsonResponse({"ok": not refused, "messages": refused}, status=400 if refused else 200)
+
+
 # --- Sections --------------------------------------------------------------------------------
 
 
