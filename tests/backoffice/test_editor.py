@@ -16,6 +16,7 @@ from surveys.definition import dump_definition, export_definition, load_definiti
 from surveys.definition.evolution import clone_edition
 from surveys.models import Edition
 from tests.surveys.definition_helpers import answer, import_shipped
+from tests.surveys.filling_helpers import enter
 
 YEAR = 2022
 
@@ -385,11 +386,22 @@ def test_the_live_check_reports_a_dangling_condition_and_accepts_a_good_one(staf
     assert draft.questions.filter(code="verification_editeur").count() == 0
 
 
-def test_only_staff_may_use_the_editor(client, bob, draft):
-    pages = [url("editor"), url("editor-question", "service_dedie"), url("editor-check")]
+def test_only_staff_may_use_the_editor(client, bob, draft, rennes):
+    pages = [
+        url("editor"),
+        url("editor-question", "service_dedie"),
+        url("editor-check"),
+        reverse("backoffice:editor-clone", args=[2021]),
+    ]
     for page in pages:
         assert client.get(page).status_code == 302  # anonymous: to the login page
     assert client.post(url("editor-question-remove", "service_intitule")).status_code == 302
+    enter(client, draft, rennes)  # a respondent: a magic-link session, no staff account
+    for page in pages:
+        answer_page = client.get(page)
+        assert answer_page.status_code == 302
+        assert answer_page["Location"].startswith(reverse("login"))
+    assert client.post(url("editor-reorder"), {"liste": ""}).status_code == 302
     client.force_login(bob)
     for page in pages:
         assert client.get(page).status_code == 403
