@@ -23,10 +23,14 @@ TYPE_LABELS = dict(Question.Type.choices)
 SIMPLE_TYPES = [
     (kind, TYPE_LABELS[kind]) for kind in ("text", "longtext", "integer", "decimal", "money")
 ]
-CODE_HELP = "Minuscules sans accents, chiffres et _, par exemple « budget_participation »."
+# No example names a question of the barometer: what an edition means lives in its file.
+CODE_HELP = (
+    "Minuscules sans accents, chiffres et _ (60 caractères au plus). Les exports et les "
+    "tendances d'une année à l'autre suivent ce code."
+)
 CONDITION_HELP = (
-    "Facultatif. Par exemple « service_dedie = oui » ou « type_collectivite in [commune, epci] » ;"
-    " vérifiée pendant la saisie."
+    "Facultatif. Par exemple « code_de_question = code_de_choix » ou « type_collectivite in "
+    "[commune, epci] » ; vérifiée pendant la saisie."
 )
 
 

@@ -45,10 +45,6 @@ def _edition(year: int) -> Edition:
     return get_object_or_404(Edition, year=year)
 
 
-def _definition(edition: Edition) -> dict:
-    return export_definition(edition)
-
-
 def _apply(edition: Edition, change: changes.Change) -> list[str]:
     """Make the change; the refusal's French messages (nothing saved), or [] once saved."""
     try:
@@ -104,7 +100,7 @@ def clone(request, year: int):
 @require_GET
 def home(request, year: int):
     edition = _edition(year)
-    definition = _definition(edition)
+    definition = export_definition(edition)
     sections = definition["sections"]
     for section in sections:
         for question in section["questions"]:
@@ -188,7 +184,7 @@ def reorder(request, year: int):
 @require_http_methods(["GET", "POST"])
 def section_edit(request, year: int, section: str):
     edition = _edition(year)
-    data = _found(changes.section_of, _definition(edition), section)
+    data = _found(changes.section_of, export_definition(edition), section)
     form = SectionForm(request.POST or None, initial=data, prefix="section")
     summary: list[tuple[str, str]] = []
     if request.method == "POST" and form.is_valid():
@@ -214,7 +210,7 @@ def section_edit(request, year: int, section: str):
 @require_http_methods(["GET", "POST"])
 def section_add(request, year: int):
     edition = _edition(year)
-    sections = _definition(edition)["sections"]
+    sections = export_definition(edition)["sections"]
     last_section = sections[-1]["code"] if sections else ""
     form = SectionForm(request.POST or None, prefix="section")
     first = FirstQuestionForm(request.POST or None, prefix="premiere")
@@ -246,7 +242,7 @@ def section_add(request, year: int):
 @require_http_methods(["GET", "POST"])
 def section_remove(request, year: int, section: str):
     edition = _edition(year)
-    data = _found(changes.section_of, _definition(edition), section)
+    data = _found(changes.section_of, export_definition(edition), section)
     refused: list[str] = []
     if request.method == "POST":
         refused = _apply(edition, changes.remove_section(section))
@@ -326,7 +322,7 @@ def _parsed(form, choices, rows) -> tuple[dict, list[dict], list[dict]] | None:
 @require_http_methods(["GET", "POST"])
 def question_edit(request, year: int, question: str):
     edition = _edition(year)
-    definition = _definition(edition)
+    definition = export_definition(edition)
     data = _found(changes.question_of, definition, question)
     roster = changes.roster_holding(definition, question)
     section = changes.section_holding(definition, question)
@@ -367,7 +363,7 @@ def question_edit(request, year: int, question: str):
 @require_http_methods(["GET", "POST"])
 def question_add(request, year: int, section: str = "", roster: str = ""):
     edition = _edition(year)
-    definition = _definition(edition)
+    definition = export_definition(edition)
     parent = _found(changes.question_of, definition, roster) if roster else None
     if parent is not None and parent["type"] != "roster":
         raise Http404("Pas une liste répétable.")
@@ -422,7 +418,7 @@ def question_add(request, year: int, section: str = "", roster: str = ""):
 @require_http_methods(["GET", "POST"])
 def question_remove(request, year: int, question: str):
     edition = _edition(year)
-    data = _found(changes.question_of, _definition(edition), question)
+    data = _found(changes.question_of, export_definition(edition), question)
     refused: list[str] = []
     if request.method == "POST":
         refused = _apply(edition, changes.remove_question(question))
@@ -467,7 +463,7 @@ def check_condition(request, year: int):
     expression = strip_controls(request.GET.get("condition", ""))[:CONDITION_CHECK_LIMIT].strip()
     if not expression:
         return JsonResponse({"ok": True, "messages": []})
-    definition = _definition(edition)
+    definition = export_definition(edition)
     section = request.GET.get("section", "")
     question = request.GET.get("question", "")
     within = request.GET.get("dans", "")
