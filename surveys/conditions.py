@@ -106,7 +106,10 @@ def is_answered(value: Any) -> bool:
     return value is not None and value != "" and value != [] and value != {}
 
 
-def _as_number(value: Any) -> Decimal | None:
+def as_number(value: Any) -> Decimal | None:
+    """A number written plainly (``12``, ``-3.5``, a JSON number), or None: booleans, ``nsp``,
+    texts such as ``NaN``, ``1e3`` or ``12,5`` are not numbers. The one reading of a number in
+    conditions, rules and their checks."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int | Decimal):
@@ -120,7 +123,7 @@ def _as_number(value: Any) -> Decimal | None:
 
 @lru_cache(maxsize=4096)
 def _literal_number(literal: str) -> Decimal | None:
-    return _as_number(literal)
+    return as_number(literal)
 
 
 def _same(answer: Any, literal: str) -> bool:
@@ -129,7 +132,7 @@ def _same(answer: Any, literal: str) -> bool:
     number = _literal_number(literal)
     if number is None:
         return False
-    left = _as_number(answer)
+    left = as_number(answer)
     return left is not None and left == number
 
 
@@ -172,10 +175,10 @@ def _comparison(get, op: str, literal: str) -> Evaluator:
 
         return equal
 
-    bound = _as_number(literal)
+    bound = as_number(literal)
 
     def compare(values):
-        number = _as_number(get(values))
+        number = as_number(get(values))
         if number is None:
             return False
         return {
@@ -192,7 +195,7 @@ def _reference_comparison(get, op: str, other, factor: Decimal) -> Evaluator:
     """`get` compared with `factor` times another value; false when either is not a number."""
 
     def compare(values):
-        number, bound = _as_number(get(values)), _as_number(other(values))
+        number, bound = as_number(get(values)), as_number(other(values))
         if number is None or bound is None:
             return False
         bound *= factor
@@ -354,7 +357,7 @@ class _Parser:
             if token.text not in ("=", "!=") and self.at_reference():
                 return {**test(token.text, []), "ref": self.parse_reference()}
             literal = self.parse_value()
-            if token.text not in ("=", "!=") and _as_number(literal.value) is None:
+            if token.text not in ("=", "!=") and as_number(literal.value) is None:
                 raise self.error(
                     f"nombre attendu après « {token.text} », trouvé « {literal.text} »", literal
                 )

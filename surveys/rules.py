@@ -23,9 +23,10 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from surveys.conditions import as_number as plain_number
 from surveys.conditions import compile_condition
 from surveys.validation import NSP, format_number
 
@@ -47,12 +48,9 @@ DECIMALS_STAFF = 1
 
 def as_number(value: Any) -> Decimal | None:
     """A stored answer as a number; None for `nsp`, an empty answer or anything else."""
-    if value in (None, "", NSP) or isinstance(value, bool | list | dict):
+    if value == NSP or isinstance(value, list | dict):
         return None
-    try:
-        return Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        return None
+    return plain_number(value)
 
 
 @dataclass(frozen=True)

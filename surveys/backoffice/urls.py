@@ -4,6 +4,7 @@ the referential, invitations and reminders come from `respondents.staff`."""
 from django.urls import path
 
 from respondents.staff.urls import urlpatterns as respondents_staff
+from surveys.backoffice.editor.rules_urls import urlpatterns as editor_rules_urls
 from surveys.backoffice.editor.urls import urlpatterns as editor_urls
 from surveys.backoffice.views import conversations, editions, home, preview, responses
 
@@ -104,4 +105,5 @@ urlpatterns = [
     ),
     *respondents_staff,
     *editor_urls,
+    *editor_rules_urls,
 ]

@@ -208,8 +208,17 @@ def _rules_out(rules: dict) -> dict:
         }
     if rules.get("warnings"):
         out["warnings"] = [dict(item) for item in rules["warnings"]]
-    if rules.get("trends"):
-        out["trends"] = {"scale_mapping": _FlowMapping(rules["trends"]["scale_mapping"])}
+    trends = {key: value for key, value in (rules.get("trends") or {}).items() if value}
+    if trends:
+        # Every key the checker reads (`rules_checks.TRENDS_KEYS`): a verdict on a series break
+        # written by the editor must survive the dump it is checked through.
+        out["trends"] = {}
+        if "scale_mapping" in trends:
+            out["trends"]["scale_mapping"] = _FlowMapping(trends["scale_mapping"])
+        if "breaks" in trends:
+            out["trends"]["breaks"] = dict(trends["breaks"])
+    if rules.get("rounding"):
+        out["rounding"] = _FlowMapping(rules["rounding"])
     return out
 
 

@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 from respondents.classification import TRANCHES_POPULATION, TYPES_COLLECTIVITE
 from respondents.regions import REGIONS
-from surveys.conditions import ConditionError, compile_condition, tests_of
+from surveys.conditions import ConditionError, as_number, compile_condition, tests_of
 from surveys.definition.format import (
     CHOICE_CODE,
     LABEL_MAX_LENGTH,
@@ -154,7 +154,7 @@ class RulesChecker:
             if op in ("=", "!="):
                 if values and values[0] == "nsp" and question["allow_nsp"]:
                     return ""
-                if values and _is_number(values[0]):
+                if values and as_number(values[0]) is not None:
                     return ""
             return f"la question « {code} » attend un nombre"
         if qtype in ("text", "longtext", "roster"):
@@ -162,7 +162,8 @@ class RulesChecker:
                 return f"la question « {code} » (type {qtype}) n'a pas de choix à comparer"
             return f"la question « {code} » (type {qtype}) ne se compare pas à un nombre"
         if qtype == "ranking" and key:
-            if op in NUMBER_OPS or (op in ("=", "!=") and values and _is_number(values[0])):
+            number = bool(values) and as_number(values[0]) is not None
+            if op in NUMBER_OPS or (op in ("=", "!=") and number):
                 return ""
             return f"« {code}.{key} » est un rang (un nombre)"
         if op in NUMBER_OPS:
@@ -521,11 +522,3 @@ class RulesChecker:
 
 def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _is_number(value: str) -> bool:
-    try:
-        Decimal(value)
-    except ArithmeticError:
-        return False
-    return True

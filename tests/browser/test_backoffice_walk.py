@@ -68,6 +68,18 @@ NOT_PAGES = {
     "equipe/editions/<int:year>/editeur/ordre/": "POST seulement",
     "equipe/editions/<int:year>/editeur/sections/<slug:section>/deplacer/": "POST seulement",
     "equipe/editions/<int:year>/editeur/questions/<slug:question>/deplacer/": "POST seulement",
+    "equipe/editions/<int:year>/editeur/differences/ruptures/": "POST seulement",
+    "equipe/editions/<int:year>/editeur/regles/verifier/": "vérification JSON",
+    "equipe/editions/<int:year>/editeur/regles/arrondi/": "POST seulement",
+    "equipe/editions/<int:year>/editeur/regles/avertissements/<slug:warning>/supprimer/": (
+        "POST seulement"
+    ),
+    "equipe/editions/<int:year>/editeur/regles/indicateurs/<slug:indicator>/supprimer/": (
+        "POST seulement"
+    ),
+    "equipe/editions/<int:year>/editeur/regles/tranches/<slug:bracketed>/supprimer/": (
+        "POST seulement"
+    ),
 }
 # Query strings walked as well: the lists filtered, sorted, or sent a wrong value.
 LIST_VARIANTS = [
@@ -225,6 +237,10 @@ def _fill(route: str, values: dict) -> str:
         "item": 1,
         "action": "publier",
         "decision": "accepter",
+        # Rules of the shipped 2021 edition, for the rules editor's pages.
+        "warning": "etp_sans_budget",
+        "indicator": "budget_par_habitant",
+        "bracketed": "etp_participation",
     }
     return "/" + PARAMETER.sub(lambda match: str(words[match.group(2)]), route)
 

@@ -58,6 +58,11 @@ def _apply(edition: Edition, change: changes.Change) -> list[str]:
     return []
 
 
+def _posted(request):
+    """The form's data when sent (even empty: an empty form is refused, not shown anew)."""
+    return request.POST if request.method == "POST" else None
+
+
 def _context(edition: Edition, **extra) -> dict:
     return {
         "edition": edition,
@@ -74,7 +79,7 @@ def _context(edition: Edition, **extra) -> dict:
 @require_http_methods(["GET", "POST"])
 def clone(request, year: int):
     source = _edition(year)
-    form = CloneForm(request.POST or None, source=source)
+    form = CloneForm(_posted(request), source=source)
     if request.method == "POST" and form.is_valid():
         try:
             edition = clone_edition(source, form.cleaned_data["year"], form.cleaned_data["title"])
@@ -185,7 +190,7 @@ def reorder(request, year: int):
 def section_edit(request, year: int, section: str):
     edition = _edition(year)
     data = _found(changes.section_of, export_definition(edition), section)
-    form = SectionForm(request.POST or None, initial=data, prefix="section")
+    form = SectionForm(_posted(request), initial=data, prefix="section")
     summary: list[tuple[str, str]] = []
     if request.method == "POST" and form.is_valid():
         refused = _apply(edition, changes.update_section(section, form.cleaned_data))
@@ -212,8 +217,8 @@ def section_add(request, year: int):
     edition = _edition(year)
     sections = export_definition(edition)["sections"]
     last_section = sections[-1]["code"] if sections else ""
-    form = SectionForm(request.POST or None, prefix="section")
-    first = FirstQuestionForm(request.POST or None, prefix="premiere")
+    form = SectionForm(_posted(request), prefix="section")
+    first = FirstQuestionForm(_posted(request), prefix="premiere")
     summary: list[tuple[str, str]] = []
     if request.method == "POST" and form.is_valid() & first.is_valid():
         refused = _apply(edition, changes.add_section(form.cleaned_data, first.question()))
@@ -276,7 +281,7 @@ def _sections(definition: dict) -> list[tuple[str, str]]:
 
 
 def _question_forms(request, data: dict | None, sections: list[tuple[str, str]] | None):
-    post = request.POST or None
+    post = _posted(request)
     initial = data or {}
     form = QuestionForm(post, initial=initial, prefix="question", sections=sections)
     choices = ChoiceFormSet(

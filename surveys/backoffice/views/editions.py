@@ -12,6 +12,7 @@ from respondents.classification import TRANCHE_LABELS, TYPES_COLLECTIVITE
 from respondents.regions import region_name
 from respondents.services import listing
 from surveys.backoffice import followup, funnel, lifecycle, pictures
+from surveys.backoffice.editor.diff import unconfirmed_breaks
 from surveys.backoffice.forms import DeadlineForm
 from surveys.backoffice.models import EDITION_STATUS_LABELS
 from surveys.backoffice.spreadsheet import xlsx_bytes
@@ -44,6 +45,7 @@ def edition_detail(request, year: int):
             "actions": lifecycle.available_actions(edition) if can_act else [],
             "deadline_form": DeadlineForm() if can_act else None,
             "can_act": can_act,
+            "unconfirmed_breaks": unconfirmed_breaks(edition) if can_act else [],
         },
     )
 
@@ -69,7 +71,12 @@ def edition_change_status(request, year: int, action: str):
     return render(
         request,
         "backoffice/edition_confirm.html",
-        {"edition": edition, "action": action, "label": lifecycle.ACTIONS[action][2]},
+        {
+            "edition": edition,
+            "action": action,
+            "label": lifecycle.ACTIONS[action][2],
+            "unconfirmed_breaks": unconfirmed_breaks(edition),
+        },
     )
 
 
