@@ -233,7 +233,8 @@ def test_the_next_wave_from_the_editor_to_the_trends(
     service = page.locator("section[aria-labelledby='t-service_dedie']")
     assert re.findall(r"20\d\d", service.locator("thead").inner_text()) == ["2018", "2021", "2022"]
     oui = service.locator("tbody tr").filter(has_text="Oui").first.locator("td")
-    assert [cell.replace("\u202f", "") for cell in oui.all_inner_texts()] == ["100,0", "100,0", "100,0"]
+    cells = [cell.replace("\u202f", "") for cell in oui.all_inner_texts()]
+    assert cells == ["100,0", "100,0", "100,0"]
     reworded = page.locator("section[aria-labelledby='t-nouveaux_dispositifs']")
     assert re.findall(r"20\d\d", reworded.locator("thead").inner_text()) == ["2018", "2021", "2022"]
     assert "Rupture de série en 2022" in reworded.inner_text()
