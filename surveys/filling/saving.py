@@ -24,6 +24,7 @@ from respondents.models import Collectivite
 from surveys.compiled import compiled_edition
 from surveys.conditions import compile_condition
 from surveys.filling.forms import SectionForm
+from surveys.filling.previous import with_previous_id
 from surveys.hooks import answers_changing
 from surveys.models import Answer, Edition, Question, Response, Section
 from surveys.validation import CleanAnswer
@@ -124,10 +125,11 @@ def check_can_save(response: Response, *, by_staff: bool = False) -> None:
 
 
 def response_for(edition: Edition, collectivite: Collectivite) -> Response:
-    """The collectivité's response to the edition, created as an empty draft on first visit."""
-    response, _ = Response.objects.select_related("edition", "collectivite").get_or_create(
-        edition=edition, collectivite=collectivite
-    )
+    """The collectivité's response to the edition, created as an empty draft on first visit
+    (with the id of last edition's, see `previous_response`: one query)."""
+    responses = with_previous_id(Response.objects.all(), edition.year)
+    response, _ = responses.get_or_create(edition=edition, collectivite=collectivite)
+    response.edition, response.collectivite = edition, collectivite
     return response
 
 
