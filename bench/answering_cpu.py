@@ -17,6 +17,10 @@ interleaved within each round; the figures are the medians over every request of
 Budgets (issue 19, a 2021 response of realistic size): section page ≤ 8 ms CPU and ≤ 6 queries,
 autosave ≤ 10 ms and ≤ 8 queries, review ≤ 12 ms, submission ≤ 25 ms. The exit status is 0 when
 every journey went through and every budget holds. The database is dropped at the end.
+
+`--database-url` and `--redis-url` choose another local database and Redis database (two runs
+side by side, e.g. the code before and after a change); `--profile DIR` also writes each
+measured request's cProfile (CPU clock) and SQL queries there (see `bench/gunicorn_cpu.py`).
 """
 
 from __future__ import annotations
