@@ -1,6 +1,8 @@
 """The public results page is rendered once per results generation and publication, then served
 from the cache; a correction (erratum), a republication or an edited edition shows at once."""
 
+import gzip
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -76,3 +78,12 @@ def test_an_edited_edition_title_shows_on_the_next_visit(published, client):  # 
     published.title = "Baromètre renommé"
     published.save()
     assert "Résultats — Baromètre renommé" in client.get(URL).content.decode()
+
+
+def test_the_public_page_is_sent_gzipped_to_a_phone_that_accepts_it(published, client):  # noqa: F811
+    client.get(URL)
+    response = client.get(URL, HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+    assert response["Content-Encoding"] == "gzip"
+    html = gzip.decompress(response.content).decode()
+    assert "(version 1)" in html
+    assert len(response.content) < len(html.encode()) / 3
