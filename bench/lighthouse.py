@@ -16,6 +16,7 @@ bench/.lighthouse/ (npm, ignored by git): it is never a dependency of the applic
 import argparse
 import json
 import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -196,6 +197,8 @@ def main(argv: list[str] | None = None) -> int:
         "--cache-url", default=os.environ.get("CACHE_URL", ""), help="cache Redis (production)"
     )
     options = parser.parse_args(argv)
+    # Stopped by a signal, the bench still stops its gunicorn (the `finally` below).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     install_lighthouse()
 
     port = free_port()
