@@ -157,7 +157,9 @@ def lighthouse(base: str, path: str, session: str, preset: str, report: Path) ->
     if session:
         command.append("--extra-headers=" + json.dumps({"Cookie": f"sessionid={session}"}))
     env = {**os.environ, "CHROME_PATH": os.environ.get("CHROME_PATH", "/usr/bin/chromium")}
-    subprocess.run(command, check=True, env=env, timeout=300)
+    # Under heavy load Lighthouse sometimes loses its trace (NO_NAVSTART): one more try.
+    if subprocess.run(command, env=env, timeout=300).returncode != 0:
+        subprocess.run(command, check=True, env=env, timeout=300)
     data = json.loads(report.read_text())
     audits = data["audits"]
     figures = {c: round(data["categories"][c]["score"] * 100) for c in CATEGORIES}
