@@ -116,6 +116,15 @@ def benchmark_page_key(edition_id: int, collectivite_id: int, answers_stamp: str
     return _key(edition_id, generation, "benchmark", str(collectivite_id), answers_stamp)
 
 
+def public_page_key(edition: Edition, published_version: int | None) -> str:
+    """The key of the public results page's rendered body. It changes with a new results
+    generation (every computation, which also notes the errata), a new publication (the frozen
+    figures' version) and any change saved to the edition itself (title, open data)."""
+    generation = current_generation(edition.pk)
+    version = "live" if published_version is None else str(published_version)
+    return _key(edition.pk, generation, "public", version, str(edition.updated_at.timestamp()))
+
+
 def get_breakdown(
     edition: Edition, question: Question, dimension: str, filters: ResultFilters | None = None
 ) -> dict:

@@ -17,7 +17,13 @@ from barometre.roles import is_staff_member, results_reader_required, staff_requ
 from barometre.tasks import enqueue_on_commit
 from exports.results.aggregates import ResultFilters
 from exports.results.benchmark import benchmark, counted_response
-from exports.results.cache import CACHE_TIMEOUT, benchmark_page_key, get_breakdown, get_results
+from exports.results.cache import (
+    CACHE_TIMEOUT,
+    benchmark_page_key,
+    get_breakdown,
+    get_results,
+    public_page_key,
+)
 from exports.results.chart_files import charts_zip
 from exports.results.charts import breakdown_chart, question_chart, trend_chart, value_unit
 from exports.results.disclosure import (
@@ -25,7 +31,12 @@ from exports.results.disclosure import (
     suppress_results,
 )
 from exports.results.forms import BreakdownForm, ResultFiltersForm, TrendsForm
-from exports.results.publication import latest, public_breakdown_figures, public_figures
+from exports.results.publication import (
+    latest,
+    latest_version,
+    public_breakdown_figures,
+    public_figures,
+)
 from exports.results.representativeness import results_page_section
 from exports.results.tasks import recompute_edition_results, request_panel_trends
 from exports.results.trends import TrendsKey, get_trends
@@ -222,17 +233,26 @@ def _published(year: int) -> Edition:
 
 
 def public_results(request: HttpRequest, year: int) -> HttpResponse:
-    """The figures frozen at the last publication, with the errata noted since."""
+    """The figures frozen at the last publication, with the errata noted since; the page's body
+    is rendered once per results generation and publication (`public_page_key`)."""
     edition = _published(year)
+    key = public_page_key(edition, latest_version(edition))
+    body = cache.get(key)
+    if body is None:
+        body = _public_body(edition)
+        cache.set(key, body, CACHE_TIMEOUT)
+    return render(request, "results/public.html", {"edition": edition, "body": body})
+
+
+def _public_body(edition: Edition) -> str:
     published = latest(edition)
     if published is not None:
         results = published.data
     else:
         # Published before figures were frozen: the live figures, with the same controls.
         results = public_figures(get_results(edition), rules_of(edition).rounding.public)
-    return render(
-        request,
-        "results/public.html",
+    return render_to_string(
+        "results/public_body.html",
         {
             "edition": edition,
             "results": results,
@@ -242,7 +262,7 @@ def public_results(request: HttpRequest, year: int) -> HttpResponse:
             "decimals": results["decimals"],
             "published": published,
             "errata": list(published.errata.all()) if published else [],
-            "chart_files_url": reverse("results:public-charts", args=[year]),
+            "chart_files_url": reverse("results:public-charts", args=[edition.year]),
         },
     )
 
