@@ -20,6 +20,7 @@ from barometre.roles import staff_required
 from surveys.backoffice.editor import rules_forms
 from surveys.backoffice.editor.diff import VERDICTS, edition_diff, set_breaks
 from surveys.backoffice.editor.draft import (
+    STAMP,
     DefinitionError,
     all_questions,
     change_definition,
@@ -92,7 +93,8 @@ def confirm_breaks(request, year: int):
     if not form.is_valid():
         return _diff_page(request, edition, form, status=400)
     try:
-        set_breaks(edition, {code: form.cleaned_data[code] for code in form.fields})
+        verdicts = {code: form.cleaned_data[code] for code in form.fields}
+        set_breaks(edition, verdicts, seen=request.POST.get(STAMP))
     except (DefinitionError, ProtectedChangeError) as error:
         return _diff_page(request, edition, form, errors=_refusal(error), status=400)
     messages.success(request, "Les ruptures de série ont été enregistrées.")
@@ -166,7 +168,7 @@ def rules_home(request, year: int):
 def _apply(request, edition: Edition, change, success: str) -> list[str]:
     """Apply the change; the refusal's messages, or [] once saved (with a success message)."""
     try:
-        change_definition(edition, change)
+        change_definition(edition, change, seen=request.POST.get(STAMP))
     except (DefinitionError, ProtectedChangeError) as error:
         return _problems(error)
     messages.success(request, success)
