@@ -8,7 +8,7 @@ from exports.results.aggregates import RESULTS_FORMAT
 from exports.results.cache import CACHE_TIMEOUT, current_generation, get_results
 from exports.results.rounding import DECIMALS_STAFF, percent
 from surveys.models import Edition
-from surveys.rules import COMPARABLE, NOT_COMPARABLE, rules_of
+from surveys.rules import COMPARABLE, NOT_COMPARABLE, NUMBER_STATS, TOP_RANKS, rules_of
 
 
 def _float(value) -> float | None:
@@ -53,18 +53,22 @@ def _series(question: dict, mapping: dict[str, str]) -> dict[str, tuple[str, flo
                 )
     elif question["kind"] == "ranking":
         for item in question["items"]:
-            out[item["code"]] = (f"{item['label']} (dans le top 3)", item["top3_percent"])
+            top = question.get("top", TOP_RANKS)
+            out[item["code"]] = (f"{item['label']} (dans le top {top})", item["top3_percent"])
     elif question["kind"] == "number":
-        out["mean"] = ("Moyenne", question["number"]["mean"])
-        out["median"] = ("Médiane", question["number"]["median"])
+        stats = question["number"].get("stats", NUMBER_STATS)
+        for stat, label in (("mean", "Moyenne"), ("median", "Médiane")):
+            if stat in stats:
+                out[stat] = (label, question["number"][stat])
     return out
 
 
 def compute_trends(edition: Edition) -> dict:
     """For each question of `edition` also asked in another edition, its figures per year.
 
-    Percentages for choices and matrix cells (older scale codes mapped), share in the top 3 for
-    rankings (comparable whether 3 or all items were ranked), mean and median for numbers.
+    Percentages for choices and matrix cells (older scale codes mapped), share in the top (3
+    unless the edition says otherwise) for rankings, the statistics each edition reports for
+    numbers (mean and median unless it says otherwise).
     """
     return _compute_trends(edition, _editions(edition))
 
