@@ -157,8 +157,9 @@ class Reporting:
         return min(self.top if self.top is not None else TOP_RANKS, ranks)
 
     def points_of(self, ranks: int) -> tuple[int, ...]:
-        """Points of ranks 1 to `ranks`: declared, or ranks + 1 − r."""
-        if self.points is not None:
+        """Points of ranks 1 to `ranks`: declared, or ranks + 1 − r (also when the declared
+        list no longer fits the question, which the loader refuses)."""
+        if self.points is not None and len(self.points) == ranks:
             return self.points
         return tuple(ranks + 1 - rank for rank in range(1, ranks + 1))
 
