@@ -173,9 +173,9 @@ STATIC_ROOT = None if DEBUG else BASE_DIR / "staticfiles"
 NODE_MODULES = BASE_DIR / "node_modules"
 STATICFILES_DIRS = [
     BASE_DIR / "static",
-    ("vendor/bootstrap", NODE_MODULES / "bootstrap" / "dist"),
     ("vendor/chartjs", NODE_MODULES / "chart.js" / "dist"),
     ("vendor/svg-maps", NODE_MODULES / "@svg-maps" / "france.departments"),
+    ("vendor/sortablejs", NODE_MODULES / "sortablejs"),
 ]
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "media/"

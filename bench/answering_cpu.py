@@ -17,6 +17,10 @@ interleaved within each round; the figures are the medians over every request of
 Budgets (issue 19, a 2021 response of realistic size): section page ≤ 8 ms CPU and ≤ 6 queries,
 autosave ≤ 10 ms and ≤ 8 queries, review ≤ 12 ms, submission ≤ 25 ms. The exit status is 0 when
 every journey went through and every budget holds. The database is dropped at the end.
+
+`--database-url` and `--redis-url` choose another local database and Redis database (two runs
+side by side, e.g. the code before and after a change); `--profile DIR` also writes each
+measured request's cProfile (CPU clock) and SQL queries there (see `bench/gunicorn_cpu.py`).
 """
 
 from __future__ import annotations
@@ -138,12 +142,13 @@ def report(figures: dict[str, list[tuple[float, int]]]) -> bool:
     return within
 
 
-def drop_database() -> None:
+def drop_database(database_url: str) -> None:
     import psycopg
 
-    admin_url = urlsplit(DATABASE_URL)._replace(path="/postgres").geturl()
-    with psycopg.connect(admin_url, autocommit=True) as connection:
-        connection.execute('DROP DATABASE IF EXISTS "barometre_bench_perf" WITH (FORCE)')
+    parts = urlsplit(database_url)
+    name = parts.path.lstrip("/")  # checked by load.prepare_database
+    with psycopg.connect(parts._replace(path="/postgres").geturl(), autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -155,17 +160,31 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--seed", type=int, default=2021, help="graine des réponses générées")
     parser.add_argument("--keep", action="store_true", help="garder la base à la fin")
+    parser.add_argument(
+        "--database-url", default=DATABASE_URL, help=f"base PostgreSQL locale ({DATABASE_URL})"
+    )
+    parser.add_argument("--redis-url", default=REDIS_URL, help=f"cache et file ({REDIS_URL})")
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        metavar="DOSSIER",
+        help="écrire le profil cProfile de chaque requête mesurée dans ce dossier",
+    )
     options = parser.parse_args(argv)
     if not 1 <= options.rounds <= 50:
         parser.error("--rounds entre 1 et 50")
 
     port = load.free_port()
-    env = load.server_environment(DATABASE_URL, port)
+    env = load.server_environment(options.database_url, port)
     log = ROOT / "var" / "bench-answering-cpu.jsonl"
     log.parent.mkdir(exist_ok=True)
     log.unlink(missing_ok=True)
-    env.update(CACHE_URL=REDIS_URL, CELERY_BROKER_URL=REDIS_URL, BENCH_CPU_LOG=str(log))
-    load.prepare_database(DATABASE_URL)
+    redis = options.redis_url
+    env.update(CACHE_URL=redis, CELERY_BROKER_URL=redis, BENCH_CPU_LOG=str(log))
+    if options.profile:
+        options.profile.mkdir(parents=True, exist_ok=True)
+        env["BENCH_PROFILE_DIR"] = str(options.profile.resolve())
+    load.prepare_database(options.database_url)
     os.environ.update(env)
     import django
 
@@ -190,6 +209,8 @@ def main(argv: list[str] | None = None) -> int:
                 # Not measured: the start-up probe and the warm-up journeys (templates loaded,
                 # compiled edition built, connections opened in each worker).
                 log.unlink(missing_ok=True)
+                if options.profile:
+                    (options.profile / "measuring").touch()
             try:
                 journey(agent, load.Browser(port, stats, deadline))
             except load.JourneyError as error:
@@ -198,7 +219,7 @@ def main(argv: list[str] | None = None) -> int:
         load.stop_gunicorn(server)
         if not options.keep:
             connections.close_all()
-            drop_database()
+            drop_database(options.database_url)
     load_average = ", ".join(f"{value:.2f}" for value in os.getloadavg())
     print(
         f"\n{options.rounds} parcours d'une réponse 2021, une requête à la fois, gunicorn "

@@ -9,7 +9,7 @@ down 4 times, 150 ms of latency, 1.6 Mbit/s) and reports, for the load: first co
 largest contentful paint, total blocking time (the long tasks' excess over 50 ms after the first
 paint) and cumulative layout shift; then the layout shift after scrolling the whole page, which
 draws every chart (a first visit fills the server's caches: the second is measured).
-`bench/lighthouse.sh` gives Lighthouse's own scores where npm can install it.
+`bench/lighthouse.py` gives Lighthouse's own scores (gunicorn, production settings).
 """
 
 import argparse

@@ -9,6 +9,7 @@ no collectivité id: it always comes from the session.
 from dataclasses import dataclass
 from functools import wraps
 
+from django.db.models import Exists, OuterRef, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
@@ -65,31 +66,44 @@ def close_respondent_session(request: HttpRequest) -> None:
     request.session.cycle_key()
 
 
-def get_respondent(request: HttpRequest, edition: Edition) -> RespondentAccess | None:
-    entry = request.session.get(SESSION_KEY, {}).get(str(edition.pk))
-    if not entry:
+def get_respondent(request: HttpRequest, year: int) -> RespondentAccess | None:
+    """The access this browser holds to the edition of `year`, None without one (or when its
+    invitation is no longer valid, or the link that opened it was revoked).
+
+    One query: the invitation named by the session, with its edition, collectivité and contact,
+    and whether the link that opened the session is still unrevoked."""
+    entries = {
+        int(edition_id): entry
+        for edition_id, entry in request.session.get(SESSION_KEY, {}).items()
+        if entry and str(edition_id).isdigit()
+    }
+    if not entries:
         return None
-    invitation = (
-        Invitation.objects.select_related("collectivite", "contact")
-        .filter(
+    named = Q()
+    for edition_id, entry in entries.items():
+        named |= Q(
             pk=entry.get("invitation"),
-            edition=edition,
+            edition_id=edition_id,
             collectivite_id=entry.get("collectivite"),
             contact_id=entry.get("contact"),
         )
+    links = [entry["link"] for entry in entries.values() if entry.get("link")]
+    unrevoked = MagicLink.objects.filter(
+        pk__in=links, invitation_id=OuterRef("pk"), revoked_at__isnull=True
+    )
+    invitation = (
+        Invitation.objects.select_related("edition", "collectivite", "contact")
+        .filter(named, edition__year=year)
+        .annotate(link_unrevoked=Exists(unrevoked))
         .first()
     )
-    if invitation is None:
+    if invitation is None or not invitation.is_valid():
         return None
-    invitation.edition = edition
-    if not invitation.is_valid():
-        return None
-    link_id = entry.get("link")
-    if link_id and not MagicLink.objects.filter(pk=link_id, revoked_at__isnull=True).exists():
+    if entries[invitation.edition_id].get("link") and not invitation.link_unrevoked:
         return None
     return RespondentAccess(
         collectivite=invitation.collectivite,
-        edition=edition,
+        edition=invitation.edition,
         contact=invitation.contact,
         invitation=invitation,
     )
@@ -131,8 +145,7 @@ def _guarded(view, as_json: bool):
     @wraps(view)
     @never_cache
     def wrapper(request, *args, **kwargs):
-        edition = Edition.objects.filter(year=kwargs["year"]).first()
-        respondent = get_respondent(request, edition) if edition else None
+        respondent = get_respondent(request, kwargs["year"])
         if respondent is None:
             return session_ended(request, as_json)
         request.respondent = respondent

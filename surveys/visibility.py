@@ -146,15 +146,17 @@ def _trim(answer: Answer, hidden: set[str]) -> str:
     return "keep"
 
 
-@transaction.atomic
-def drop_hidden_answers(response: Response) -> int:
+@transaction.atomic(savepoint=False)
+def drop_hidden_answers(response: Response, answers: list[Answer] | None = None) -> int:
     """Delete the answers hidden by a condition; remove hidden choices from multiple answers.
 
     Repeats until nothing changes, since dropping an answer may hide another question
     (`elections_concernee` hidden → `changement_majorite` hidden). Returns how many answers were
     deleted or trimmed. It does not touch `response.version`: the caller saving answers does.
+    `answers`: all the response's answers as they are in the database (`stored_answers`), when
+    the caller holds them (not read again).
     """
-    answers = stored_answers(response)
+    answers = stored_answers(response) if answers is None else list(answers)
     changed = 0
     while True:
         top = {a.question.code: a.value for a in answers if a.item == 0}

@@ -26,7 +26,7 @@ from exports.results.counts import (
 )
 from exports.results.models import ResultCount
 from exports.results.rounding import DECIMALS_STAFF, percent
-from exports.results.sql import ANSWER_ROW, planning_fence, prepare_aggregates
+from exports.results.sql import ANSWER_ROW, planning_fence, prefer_hashing, prepare_aggregates
 from respondents.classification import (
     TRANCHE_LABELS,
     TRANCHES_POPULATION,
@@ -68,16 +68,21 @@ class ResultFilters:
     region: str = ""
     # The benchmark compares a collectivité with its peers, itself excluded.
     exclude_collectivite: int | None = None
+    # A constant panel (trends): only the collectivités also counted in this other edition.
+    panel_with: int | None = None
 
     @property
     def is_empty(self) -> bool:
-        return not (self.type or self.tranche or self.region or self.exclude_collectivite)
+        return not (
+            self.type or self.tranche or self.region or self.exclude_collectivite or self.panel_with
+        )
 
     @property
     def key(self) -> str:
-        return ":".join(
-            [self.type, self.tranche, self.region, str(self.exclude_collectivite or "")]
-        )
+        parts = [self.type, self.tranche, self.region, str(self.exclude_collectivite or "")]
+        if self.panel_with:
+            parts.append(f"panel{self.panel_with}")
+        return ":".join(parts)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -109,6 +114,15 @@ def _type_condition(code: str) -> tuple[str, list]:
             metropoles,
         )
     return "c.kind = %s", [code]
+
+
+def _panel_condition(edition_id: int) -> tuple[str, list]:
+    """The collectivité `c` has a counted response in the edition `edition_id` too."""
+    return (
+        "c.id IN (SELECT p.collectivite_id FROM surveys_response p "
+        "WHERE p.edition_id = %s AND p.status IN (%s, %s))",
+        [edition_id, *map(str, COUNTED_STATUSES)],
+    )
 
 
 def _tranche_condition(code: str) -> tuple[str, list]:
@@ -145,6 +159,10 @@ class _Sql:
         if filters.exclude_collectivite:
             where.append("c.id <> %s")
             params.append(filters.exclude_collectivite)
+        if filters.panel_with:
+            condition, values = _panel_condition(filters.panel_with)
+            where.append(condition)
+            params.extend(values)
         self.where = " AND ".join(where)
         self.responses = (
             f"SELECT r.id AS id, {self.group} AS grp, c.population AS population "
@@ -219,25 +237,44 @@ def _counts(
     where = " ".join(
         f"AND {name} IN ({', '.join(['%s'] * len(codes))})" for name, codes in wanted.items()
     )
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT question_id, {group}, key, value, SUM(n) FROM {ResultCount._meta.db_table} "
-            f"WHERE edition_id = %s AND question_id IN ({ids}) {where} "
-            "GROUP BY 1, 2, 3, 4",
-            [edition.pk, *(code for codes in wanted.values() for code in codes)],
-        )
-        totals = {(qid, grp, key, value): int(n) for qid, grp, key, value, n in cursor}
-    grp: str | None
-    if filters.exclude_collectivite:
-        names = ("type", "tranche", "region")
-        for qid, *cell, key, value, n in contribution(
-            edition, "c.id = %s", [filters.exclude_collectivite]
-        ):
+    totals: dict[tuple, int] = {}
+    names = ("type", "tranche", "region")
+
+    def add(rows: list, sign: int) -> None:
+        for qid, *cell, key, value, n in rows:
             where_cell = dict(zip(names, cell, strict=True))
             if qid not in types or any(where_cell[k] not in v for k, v in wanted.items()):
                 continue
             grp = where_cell[dimension] if dimension else ALL
-            totals[(qid, grp, key, value)] = totals.get((qid, grp, key, value), 0) - n
+            totals[(qid, grp, key, value)] = totals.get((qid, grp, key, value), 0) + sign * n
+
+    if filters.panel_with:
+        # A panel is no sum of cells: its responses are counted from their answers.
+        condition, values = _panel_condition(filters.panel_with)
+        if filters.exclude_collectivite:
+            condition, values = (
+                f"{condition} AND c.id <> %s",
+                [*values, filters.exclude_collectivite],
+            )
+        with connection.cursor() as cursor:
+            # The panel's answers unnested and grouped: hash in memory rather than sort.
+            prefer_hashing(cursor, True)
+            rows = contribution(edition, condition, values)
+            prefer_hashing(cursor, False)
+        add(rows, 1)
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT question_id, {group}, key, value, SUM(n) "
+                f"FROM {ResultCount._meta.db_table} "
+                f"WHERE edition_id = %s AND question_id IN ({ids}) {where} "
+                "GROUP BY 1, 2, 3, 4",
+                [edition.pk, *(code for codes in wanted.values() for code in codes)],
+            )
+            totals.update(((qid, grp, key, value), int(n)) for qid, grp, key, value, n in cursor)
+        if filters.exclude_collectivite:
+            add(contribution(edition, "c.id = %s", [filters.exclude_collectivite]), -1)
+    grp: str | None
     for (qid, grp, key, value), count in totals.items():
         if dimension == "tranche" and grp == "":
             grp = None  # no population: the same group as the respondents' count gives

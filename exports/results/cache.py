@@ -52,6 +52,12 @@ def current_generation(edition_id: int) -> str:
     return generation
 
 
+def current_generations(edition_ids: list[int]) -> dict[int, str]:
+    """`current_generation` of several editions, in one round trip to the cache when it can."""
+    found = cache.get_many([_generation_key(pk) for pk in edition_ids])
+    return {pk: found.get(_generation_key(pk)) or current_generation(pk) for pk in edition_ids}
+
+
 def recompute(edition: Edition, *, rebuild: bool = False, errata: bool = True) -> dict:
     """Compute every figure of `edition`, store it and make it the current generation.
 
@@ -108,6 +114,15 @@ def benchmark_page_key(edition_id: int, collectivite_id: int, answers_stamp: str
     (its peers' figures) and with `answers_stamp` (its own answers)."""
     generation = current_generation(edition_id)
     return _key(edition_id, generation, "benchmark", str(collectivite_id), answers_stamp)
+
+
+def public_page_key(edition: Edition, published_version: int | None) -> str:
+    """The key of the public results page's rendered body. It changes with a new results
+    generation (every computation, which also notes the errata), a new publication (the frozen
+    figures' version) and any change saved to the edition itself (title, open data)."""
+    generation = current_generation(edition.pk)
+    version = "live" if published_version is None else str(published_version)
+    return _key(edition.pk, generation, "public", version, str(edition.updated_at.timestamp()))
 
 
 def get_breakdown(

@@ -50,3 +50,20 @@ class BreakdownForm(forms.Form):
         ]
         for field in self.fields.values():
             field.widget.attrs["class"] = "form-select"
+
+
+class TrendsForm(forms.Form):
+    panel = forms.BooleanField(
+        label="Ajouter le panel constant : les collectivités ayant répondu aux deux éditions "
+        "de chaque étape",
+        required=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["panel"].widget.attrs.update(
+            {"class": "form-check-input", "aria-describedby": "panel-aide"}
+        )
+
+    def wants_panel(self) -> bool:
+        return self.is_valid() and bool(self.cleaned_data["panel"])

@@ -80,6 +80,11 @@ def latest(edition: Edition) -> PublishedFigures | None:
 
 
 @transaction.atomic
+def latest_version(edition: Edition) -> int | None:
+    """The version of the last frozen figures, without reading them."""
+    return PublishedFigures.objects.filter(edition=edition).aggregate(last=Max("version"))["last"]
+
+
 def freeze(edition: Edition, results: dict, by: User | None = None) -> PublishedFigures:
     """Store the public figures of `results` as the edition's next published version."""
     version = (

@@ -8,11 +8,13 @@ from django.db import transaction
 from barometre.tasks import send_task
 from exports.results.cache import pending_key, recompute
 from exports.results.sheets import send_queued_sheets
+from exports.results.trends import TrendsKey, cached_trends, get_trends
 from exports.services.opendata import is_public
 from exports.tasks import build_opendata
 from surveys.models import Edition
 
 __all__ = [
+    "compute_panel_trends",
     "recompute_all_results",
     "recompute_edition_results",
     "schedule_recompute",
@@ -20,6 +22,8 @@ __all__ = [
 ]
 
 DEFAULT_RECOMPUTE_DELAY = 60
+# How long a request for the panel's trends waits for its worker before asking again.
+PANEL_PENDING_TIMEOUT = 600
 
 
 def recompute_delay() -> int:
@@ -84,3 +88,31 @@ def recompute_all_results() -> int:
 def send_results_sheets(edition_id: int, publication: int) -> int:
     """After a publication: send each respondent's results sheet still queued; how many."""
     return send_queued_sheets(edition_id, publication)
+
+
+@shared_task
+def compute_panel_trends(edition_id: int) -> int | None:
+    """The trends of an edition with its constant panels, computed and cached; how many
+    questions. The panels are read from the answers (seconds on a large edition): a worker
+    does it, not the request."""
+    edition = Edition.objects.filter(pk=edition_id).first()
+    if edition is None:
+        return None
+    key = TrendsKey(edition, panel=True)
+    try:
+        return len(get_trends(edition, True, key)["questions"])
+    finally:
+        cache.delete(key.page("pending"))
+
+
+def request_panel_trends(key: TrendsKey) -> dict | None:
+    """The trends with the panel under `key` when computed; otherwise a worker is asked, once
+    per key, and None is returned until it is done (at once when tasks run eagerly). With the
+    broker down, they are computed here."""
+    data = cached_trends(key)
+    if data is None and cache.add(key.page("pending"), "1", timeout=PANEL_PENDING_TIMEOUT):
+        if not send_task(compute_panel_trends, (key.edition.pk,)):
+            cache.delete(key.page("pending"))
+            return get_trends(key.edition, True, key)
+        data = cached_trends(key)
+    return data

@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:year>/recalculer/", views.recompute, name="recompute"),
     path("<int:year>/repartition/", views.breakdown, name="breakdown"),
     path("<int:year>/tendances/", views.trends, name="trends"),
+    path("<int:year>/tendances/tendances.csv", views.trends_csv, name="trends-csv"),
     path("<int:year>/collectivites/<int:pk>/", views.collectivite_benchmark, name="collectivite"),
     path("<int:year>/publics/", views.public_results, name="public"),
     path("<int:year>/publics/repartition/", views.public_breakdown, name="public-breakdown"),

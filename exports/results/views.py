@@ -1,5 +1,6 @@
 """Results pages: the team's dashboards, the public page and the collectivités' benchmarks."""
 
+import io
 from datetime import datetime
 from urllib.parse import urlencode
 
@@ -16,19 +17,32 @@ from barometre.roles import is_staff_member, results_reader_required, staff_requ
 from barometre.tasks import enqueue_on_commit
 from exports.results.aggregates import ResultFilters
 from exports.results.benchmark import benchmark, counted_response
-from exports.results.cache import CACHE_TIMEOUT, benchmark_page_key, get_breakdown, get_results
+from exports.results.cache import (
+    CACHE_TIMEOUT,
+    benchmark_page_key,
+    get_breakdown,
+    get_results,
+    public_page_key,
+)
 from exports.results.chart_files import charts_zip
 from exports.results.charts import breakdown_chart, question_chart, trend_chart, value_unit
 from exports.results.disclosure import (
     MIN_RESPONDENTS,
     suppress_results,
 )
-from exports.results.forms import BreakdownForm, ResultFiltersForm
-from exports.results.publication import latest, public_breakdown_figures, public_figures
+from exports.results.forms import BreakdownForm, ResultFiltersForm, TrendsForm
+from exports.results.publication import (
+    latest,
+    latest_version,
+    public_breakdown_figures,
+    public_figures,
+)
 from exports.results.representativeness import results_page_section
-from exports.results.tasks import recompute_edition_results
-from exports.results.trends import get_trends
+from exports.results.tasks import recompute_edition_results, request_panel_trends
+from exports.results.trends import TrendsKey, get_trends
+from exports.results.trends_export import TrendsExporter
 from exports.services.opendata import is_public, slug, stored_package
+from exports.services.writers import write_csv
 from respondents.access import RespondentRequest, respondent_required
 from respondents.models import Collectivite
 from surveys.models import Edition, Response
@@ -145,13 +159,70 @@ def breakdown(request: HttpRequest, year: int) -> HttpResponse:
     return _breakdown_page(request, get_object_or_404(Edition, year=year), public=False)
 
 
+def _trends_body(key: TrendsKey) -> str | None:
+    """The trends' figures rendered once per results generation and change stamp of the
+    editions they read (`TrendsKey`), for each reading (all respondents, with the panel).
+    None while a worker computes the panel."""
+    body = cache.get(key.page("page"))
+    if body is None:
+        if key.panel:
+            data = request_panel_trends(key)
+            if data is None:
+                return None
+        else:
+            data = get_trends(key.edition, False, key)
+        for trend in data["questions"]:
+            trend["chart"] = trend_chart(trend)
+        body = render_to_string(
+            "results/trends_body.html", {"trends": data, "min_respondents": MIN_RESPONDENTS}
+        )
+        cache.set(key.page("page"), body, CACHE_TIMEOUT)
+    return body
+
+
 @results_reader_required
 def trends(request: HttpRequest, year: int) -> HttpResponse:
+    form = TrendsForm(request.GET or None)
+    key = TrendsKey.of_year(year, form.wants_panel())
+    if key is None:
+        raise Http404("Aucune édition pour cette année.")
+    body = _trends_body(key)
+    computing = body is None
+    if body is None:
+        # The panel is on its way: every respondent's trends meanwhile.
+        body = _trends_body(TrendsKey(key.edition, panel=False, among=key.editions))
+    return render(
+        request,
+        "results/trends.html",
+        {
+            "edition": key.edition,
+            "form": form,
+            "panel": key.panel,
+            "computing": computing,
+            "body": body,
+            "min_respondents": MIN_RESPONDENTS,
+        },
+    )
+
+
+@results_reader_required
+def trends_csv(request: HttpRequest, year: int) -> HttpResponse:
+    """The trends, every respondent's and each step's constant panel, as CSV for Excel."""
     edition = get_object_or_404(Edition, year=year)
-    data = get_trends(edition)
-    for trend in data["questions"]:
-        trend["chart"] = trend_chart(trend)
-    return render(request, "results/trends.html", {"edition": edition, "trends": data})
+    data = request_panel_trends(TrendsKey(edition, panel=True))
+    if data is None:
+        messages.info(
+            request,
+            "Le panel constant est en cours de calcul : le fichier des tendances sera "
+            "disponible dans quelques instants.",
+        )
+        return redirect(f"{reverse('results:trends', args=[year])}?panel=on")
+    stream = io.StringIO()
+    exporter = TrendsExporter(data, header_labels=True)
+    write_csv(exporter, exporter.sheets()[0], stream, excel_fr=True)
+    response = HttpResponse(stream.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="tendances-{edition.year}.csv"'
+    return response
 
 
 def _published(year: int) -> Edition:
@@ -162,17 +233,26 @@ def _published(year: int) -> Edition:
 
 
 def public_results(request: HttpRequest, year: int) -> HttpResponse:
-    """The figures frozen at the last publication, with the errata noted since."""
+    """The figures frozen at the last publication, with the errata noted since; the page's body
+    is rendered once per results generation and publication (`public_page_key`)."""
     edition = _published(year)
+    key = public_page_key(edition, latest_version(edition))
+    body = cache.get(key)
+    if body is None:
+        body = _public_body(edition)
+        cache.set(key, body, CACHE_TIMEOUT)
+    return render(request, "results/public.html", {"edition": edition, "body": body})
+
+
+def _public_body(edition: Edition) -> str:
     published = latest(edition)
     if published is not None:
         results = published.data
     else:
         # Published before figures were frozen: the live figures, with the same controls.
         results = public_figures(get_results(edition), rules_of(edition).rounding.public)
-    return render(
-        request,
-        "results/public.html",
+    return render_to_string(
+        "results/public_body.html",
         {
             "edition": edition,
             "results": results,
@@ -182,7 +262,7 @@ def public_results(request: HttpRequest, year: int) -> HttpResponse:
             "decimals": results["decimals"],
             "published": published,
             "errata": list(published.errata.all()) if published else [],
-            "chart_files_url": reverse("results:public-charts", args=[year]),
+            "chart_files_url": reverse("results:public-charts", args=[edition.year]),
         },
     )
 

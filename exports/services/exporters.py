@@ -25,9 +25,8 @@ from exports.services.layout import (
     TYPE_LABELS,
     Column,
     Layout,
-    local_naive,
-    to_number,
 )
+from exports.services.response_rows import Encoder, Record, RowPlan, read_records
 from respondents.classification import TRANCHES_POPULATION
 from respondents.models import Collectivite
 from surveys.models import Answer, Edition, Question, Response
@@ -114,6 +113,12 @@ class ListExporter:
     def iterate_sheet(self, identifier: str) -> Iterator[list]:
         return getattr(self, f"iterate_{identifier}")()
 
+    def encoded_sheet(self, identifier: str, encode: "Encoder") -> Iterator[list] | None:
+        """The sheet's rows as lists of parts, each `encode(cells, first_column)` of consecutive
+        cells (equal cells may share one encoding), when the exporter plans that sheet; None
+        otherwise (the writer then reads `iterate_sheet`)."""
+        return None
+
 
 class ResponsesExporter(ListExporter):
     """The responses of an edition: Réponses, Dispositifs, Dictionnaire, Agrégats."""
@@ -176,7 +181,8 @@ class ResponsesExporter(ListExporter):
     def iterate_sheet(self, identifier: str) -> Iterator[list]:
         rows = super().iterate_sheet(identifier)
         positions = self.kept.get(identifier)
-        if positions is None or identifier not in self.narrowed:
+        # Réponses comes narrowed from its plan.
+        if positions is None or identifier not in self.narrowed or identifier == "reponses":
             return rows
         return ([row[index] for index in positions] for row in rows)
 
@@ -225,39 +231,45 @@ class ResponsesExporter(ListExporter):
         codes = self.layout.codes_by_id
         return {codes[pk]: value for pk, (value, _other) in answers.items() if pk in codes}
 
-    def iterate_reponses(self) -> Iterator[list]:
-        layout = self.layout
-        blocks = [(block.question.pk, block) for block in layout.top_blocks]
-        conditional = [(pk, block) for pk, block in blocks if block.statuses and block.conditional]
-        indicators = [(indicator, question.pk) for indicator, question in layout.indicators]
+    def encoded_sheet(self, identifier: str, encode: Encoder) -> Iterator[list] | None:
+        if identifier == "reponses":
+            return self.encoded_reponses(encode)
+        return None
+
+    def encoded_reponses(self, encode: Encoder) -> Iterator[list]:
+        """The Réponses rows, each as the list of its parts encoded by `encode` (a writer's
+        form of consecutive cells, reused for equal answers), narrowed to the kept columns."""
+        conditional = {
+            block.question.pk
+            for block in self.layout.top_blocks
+            if block.statuses and block.conditional
+        }
+        # A plan per encoder: its caches hold that encoder's forms.
+        plan = RowPlan(self.layout, self.kept["reponses"], conditional)
         for batch in batched(self.response_ids, self.batch_size):
-            answers: dict[int, dict] = defaultdict(dict)
-            for response_id, question_id, value, other_text in Answer.objects.filter(
-                response_id__in=batch, item=0
-            ).values_list("response_id", "question_id", "value", "other_text"):
-                answers[response_id][question_id] = (value, other_text)
-            for response in self._responses(batch):
-                own = answers.get(response[0], {})
-                hidden = set()
-                if conditional:
-                    values = self._values(response, self._by_code(own))
-                    hidden = {
-                        pk
-                        for pk, block in conditional
-                        if pk not in own and not is_visible(block.question, values)
-                    }
-                row = self._identity(response)
-                row.append(layout.status_cell(response[1]))
-                row.extend(
-                    (local_naive(response[2]), local_naive(response[3]), local_naive(response[4]))
-                )
-                for question_id, block in blocks:
-                    row.extend(block.cells(own.get(question_id), question_id in hidden))
-                for indicator, question_id in indicators:
-                    answer = own.get(question_id)
-                    row.append(to_number(indicator.compute(answer and answer[0], response[10])))
-                yield row
+            for record in read_records(batch, plan.keys, bool(plan.conditional)):
+                yield plan.encode_row(record, encode, self._hidden(plan, record))
             self._advance(len(batch))
+
+    def _hidden(self, plan: RowPlan, record: Record) -> set[int]:
+        """The unanswered questions of `plan.conditional` that the response was not asked."""
+        if not plan.conditional:
+            return set()
+        own = record.answers or {}
+        missing = set(plan.conditional.values()) - own.keys()
+        if not missing:
+            return set()
+        values = self._values(
+            (None, None, None, None, None, record.kind, None, None, None, record.epci_type,
+             record.population, record.region_code),
+            self._by_code(own),
+        )  # fmt: skip
+        by_pk = self.layout.by_id
+        return {pk for pk in missing if not is_visible(by_pk[pk], values)}
+
+    def iterate_reponses(self) -> Iterator[list]:
+        for parts in self.encoded_reponses(as_cells):
+            yield [cell for part in parts for cell in part]
 
     def iterate_dispositifs(self) -> Iterator[list]:
         layout = self.layout
@@ -449,5 +461,11 @@ REPRESENTATIVENESS_COLUMNS = [
     Column("lecture", "Lecture"),
     Column("poids", "Poids de calage de chaque répondant", "number"),
 ]
+
+
+def as_cells(cells: list, first_column: int) -> list:
+    """The identity encoder: the cells themselves."""
+    return cells
+
 
 EXPORTERS = {ResponsesExporter.identifier: ResponsesExporter}

@@ -6,7 +6,10 @@ bench/README.md). openpyxl stays the reader.
 """
 
 import csv
+import io
 import json
+import re
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import IO, Any
@@ -21,6 +24,9 @@ from exports.services.layout import EURO
 # read the full-width and small forms, and skip leading spaces before them.
 FORMULA_TRIGGERS = frozenset("=+-@\t\r\n\uff1d\uff0b\uff0d\uff20\ufe66\ufe62\ufe63\ufe6b")
 _SKIPPED = "' \u00a0\u2007\u202f\u3000"
+# The first characters of a text that `neutralise` may change: any other text is left as it is
+# after a single set lookup (millions of cells in a census export).
+_SUSPECT_FIRST = FORMULA_TRIGGERS | frozenset(_SKIPPED)
 DATE_FORMAT = "yyyy-mm-dd hh:mm:ss"
 INTEGER_FORMAT = "0"
 # Excel's format codes are written in the en-US syntax and shown in the reader's locale
@@ -28,7 +34,6 @@ INTEGER_FORMAT = "0"
 EURO_FORMAT = '#,##0.00 "€"'
 CSV_DATE_FORMAT = "%Y-%m-%dT%H:%M:%S"
 EXCEL_FR_DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
-XLSX_MAX_TEXT = 32767
 
 
 def neutralise(text: str) -> str:
@@ -37,7 +42,7 @@ def neutralise(text: str) -> str:
     Texts that already start with apostrophes before a trigger get one more, so that `restore`
     gives back exactly the original text.
     """
-    if text.lstrip(_SKIPPED)[:1] in FORMULA_TRIGGERS:
+    if text[:1] in _SUSPECT_FIRST and text.lstrip(_SKIPPED)[:1] in FORMULA_TRIGGERS:
         return "'" + text
     return text
 
@@ -78,30 +83,54 @@ def write_xlsx(exporter: ListExporter, path: str) -> int:
             elif column.unit == EURO:
                 worksheet.set_column(index, index, 14)
             formats.append(number_formats.get("euro" if column.unit == EURO else column.kind))
-        write_string = worksheet.write_string
-        write_number = worksheet.write_number
-        write_datetime = worksheet.write_datetime
+        encode = xlsx_encoder(worksheet, formats, date_format)
+        encoded = exporter.encoded_sheet(sheet.identifier, encode)
+        if encoded is not None:
+            # Each part is a tuple of ready write calls (see `xlsx_encoder`).
+            for row_index, parts in enumerate(encoded, start=1):
+                for part in parts:
+                    for col, write, value, cell_format in part:
+                        write(row_index, col, value, cell_format)
+                rows += 1
+            continue
         for row_index, row in enumerate(exporter.iterate_sheet(sheet.identifier), start=1):
-            for col, value in enumerate(row):
-                if value is None:
-                    continue
-                kind = type(value)
-                if kind is str:
-                    if value:
-                        write_string(row_index, col, neutralise(value)[:XLSX_MAX_TEXT])
-                elif kind is int or kind is float:
-                    write_number(row_index, col, value, formats[col])
-                elif kind is datetime or kind is date:
-                    write_datetime(row_index, col, value, date_format)
-                elif kind is Decimal:
-                    write_number(row_index, col, float(value), formats[col])
-                elif kind is bool:
-                    write_number(row_index, col, int(value))
-                else:
-                    write_string(row_index, col, neutralise(str(value)))
+            for col, write, value, cell_format in encode(row, 0):
+                write(row_index, col, value, cell_format)
             rows += 1
     workbook.close()
     return rows
+
+
+def xlsx_encoder(worksheet, formats: list, date_format) -> Callable[[list, int], tuple]:
+    """`encode(cells, first_column)`: the typed write calls of consecutive cells, as
+    (column, method, value, format) tuples; empty cells are not written, texts are neutralised
+    (XlsxWriter itself cuts them at 32,767 characters)."""
+    write_string = worksheet.write_string
+    write_number = worksheet.write_number
+    write_datetime = worksheet.write_datetime
+
+    def encode(cells: list, first: int) -> tuple:
+        calls: list[tuple] = []
+        for col, value in enumerate(cells, first):
+            if value is None:
+                continue
+            kind = type(value)
+            if kind is str:
+                if value:
+                    calls.append((col, write_string, neutralise(value), None))
+            elif kind is int or kind is float:
+                calls.append((col, write_number, value, formats[col]))
+            elif kind is datetime or kind is date:
+                calls.append((col, write_datetime, value, date_format))
+            elif kind is Decimal:
+                calls.append((col, write_number, float(value), formats[col]))
+            elif kind is bool:
+                calls.append((col, write_number, int(value), None))
+            else:
+                calls.append((col, write_string, neutralise(str(value)), None))
+        return tuple(calls)
+
+    return encode
 
 
 def csv_cell(value) -> str:
@@ -138,17 +167,52 @@ def write_csv(exporter: ListExporter, sheet: Sheet, stream: IO[str], *, excel_fr
     """
     if excel_fr:
         stream.write("\ufeff")
-        writer = csv.writer(stream, delimiter=";", lineterminator="\r\n")
-        cell = excel_fr_cell
+        delimiter, terminator, cell = ";", "\r\n", excel_fr_cell
     else:
-        writer = csv.writer(stream, lineterminator="\n")
-        cell = csv_cell
+        delimiter, terminator, cell = ",", "\n", csv_cell
+    writer = csv.writer(stream, delimiter=delimiter, lineterminator=terminator)
     writer.writerow([exporter.header(column) for column in sheet.columns])
     rows = 0
+    encode = csv_encoder(cell, delimiter=delimiter, lineterminator=terminator)
+    encoded = exporter.encoded_sheet(sheet.identifier, encode)
+    if encoded is not None:
+        # Each part is the CSV text of consecutive cells: a row is their join.
+        write = stream.write
+        for parts in encoded:
+            write(delimiter.join(parts) + terminator)
+            rows += 1
+        return rows
     for row in exporter.iterate_sheet(sheet.identifier):
         writer.writerow([cell(value) for value in row])
         rows += 1
     return rows
+
+
+_CSV_SPECIAL = re.compile('["\r\n]')
+
+
+def csv_encoder(
+    cell: Callable[[Any], str], *, delimiter: str, lineterminator: str
+) -> Callable[[list, int], str]:
+    """`encode(cells, first_column)`: consecutive cells as CSV text, quoted by the csv module
+    exactly as in a whole row (without the row's terminator)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator=lineterminator)
+    cut = len(lineterminator)
+
+    def encode(cells: list, first: int) -> str:
+        fields = [cell(value) for value in cells]
+        text = delimiter.join(fields)
+        if text.count(delimiter) == len(fields) - 1 and not _CSV_SPECIAL.search(text):
+            # Nothing the csv module would quote (nor the row of a single empty field, which
+            # it quotes): the fields as they are.
+            return text
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow(fields)
+        return buffer.getvalue()[:-cut]
+
+    return encode
 
 
 def table_schema(

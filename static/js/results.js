@@ -76,11 +76,19 @@
       figures.forEach(draw);
       return;
     }
+    // One chart per task: the page answers input between two charts instead of waiting for
+    // all the charts that came into view at once.
+    const waiting = [];
+    const drawNext = () => {
+      const figure = waiting.shift();
+      draw(figure, figures.indexOf(figure));
+      if (waiting.length) setTimeout(drawNext, 0);
+    };
     const observer = new IntersectionObserver((entries) => {
       entries.forEach((entry) => {
         if (!entry.isIntersecting) return;
         observer.unobserve(entry.target);
-        draw(entry.target, figures.indexOf(entry.target));
+        if (waiting.push(entry.target) === 1) setTimeout(drawNext, 0);
       });
     }, { rootMargin: "200px 0px" });
     figures.forEach((figure) => observer.observe(figure));

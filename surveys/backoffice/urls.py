@@ -5,6 +5,7 @@ from django.urls import path
 
 from respondents.staff.urls import urlpatterns as respondents_staff
 from surveys.backoffice.editor.rules_urls import urlpatterns as editor_rules_urls
+from surveys.backoffice.editor.urls import urlpatterns as editor_urls
 from surveys.backoffice.views import conversations, editions, home, preview, responses
 
 app_name = "backoffice"
@@ -103,5 +104,6 @@ urlpatterns = [
         name="response-roster-remove",
     ),
     *respondents_staff,
+    *editor_urls,
     *editor_rules_urls,
 ]

@@ -90,12 +90,13 @@ def export_definition(edition: Edition) -> dict:
         "rules": _decimals(edition.rules or {}),
         "opendata": {"questions": list(edition.opendata_questions)},
     }
-    _drop_stale_sources(definition)
+    drop_stale_sources(definition)
     return definition
 
 
-def _drop_stale_sources(definition: dict) -> None:
-    """Write out the choices of a question edited since import instead of a wrong reference."""
+def drop_stale_sources(definition: dict) -> None:
+    """Write out the choices of a question edited since import instead of a wrong reference
+    (its choices no longer those of its shared list or source question)."""
     lists = {item["name"]: item["choices"] for item in definition["lists"]}
     questions = {}
     for section in definition["sections"]:

@@ -159,7 +159,8 @@ class SectionForm(forms.Form):
         stored: list[Answer] | None = None,
     ) -> None:
         """`stored`: the response's answers as `stored_answers` gives them, when the page has
-        already read them (not read twice)."""
+        already read them (not read twice), after loading `response`: a save trusts them as
+        the database's when the response's version has not moved since (`save_section`)."""
         self.response = response
         self.section = section
         # {roster code: (sheets, year)} of last edition the page offers to take over (the view
@@ -170,6 +171,8 @@ class SectionForm(forms.Form):
         self.top_questions = [q for q in questions if q.roster_id is None]
         if stored is None:
             stored = stored_answers(response)
+        # The version the stored answers are those of (see `save_section`).
+        self.stored_version = response.version
         self.stored = {(a.question_id, a.item): a for a in stored}
         self.stored_top = {a.question.code: a.value for a in stored if a.item == 0}
         self.stored_items: dict[int, dict[str, Any]] = {}

@@ -8,7 +8,8 @@ it counts nothing. Nothing but the response, the section and these figures is st
 person, IP address or browser), nothing leaves the platform, and it goes with the response
 (and with the contact's erasure, `respondents.services.rgpd`).
 
-Each record is one UPDATE; the row is created (one INSERT) on the section's first view.
+Each record is one query: a page view inserts the section's row or moves its `last_seen` on (an
+INSERT … ON CONFLICT DO UPDATE); a save is an UPDATE (an INSERT when the page was never viewed).
 """
 
 from datetime import datetime
@@ -24,25 +25,24 @@ INTERVAL_CAP = 5 * 60  # seconds
 
 def record_view(response: Response, section: Section, now: datetime | None = None) -> None:
     """The agent opens the section's page: an interval starts."""
-    _record(response, section, saved=False, now=now or timezone.now())
+    epoch = int((now or timezone.now()).timestamp())
+    SectionActivity.objects.bulk_create(
+        [SectionActivity(response=response, section=section, last_seen=epoch)],
+        update_conflicts=True,
+        unique_fields=["response", "section"],
+        update_fields=["last_seen"],
+    )
 
 
 def record_save(response: Response, section: Section, now: datetime | None = None) -> None:
     """The section's answers were saved: the interval since the last event counts (capped)."""
-    _record(response, section, saved=True, now=now or timezone.now())
-
-
-def _record(response: Response, section: Section, *, saved: bool, now: datetime) -> None:
+    now = now or timezone.now()
     epoch = int(now.timestamp())
-    changes: dict = {"last_seen": epoch}
-    if saved:
-        interval = Greatest(Value(0), Least(Value(epoch) - F("last_seen"), Value(INTERVAL_CAP)))
-        changes["active_seconds"] = F("active_seconds") + interval
-        changes["saved_at"] = now
+    interval = Greatest(Value(0), Least(Value(epoch) - F("last_seen"), Value(INTERVAL_CAP)))
     rows = SectionActivity.objects.filter(response=response, section=section)
-    if not rows.update(**changes):
+    if not rows.update(
+        last_seen=epoch, active_seconds=F("active_seconds") + interval, saved_at=now
+    ):
         SectionActivity.objects.get_or_create(
-            response=response,
-            section=section,
-            defaults={"last_seen": epoch, "saved_at": now if saved else None},
+            response=response, section=section, defaults={"last_seen": epoch, "saved_at": now}
         )

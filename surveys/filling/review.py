@@ -102,13 +102,16 @@ class IncompleteResponse(FillingError):
         self.unconfirmed = unconfirmed
 
 
-def left_incomplete(response: Response, code: str) -> SectionState | None:
+def left_incomplete(
+    response: Response, code: str, reviewed: Review | None = None
+) -> SectionState | None:
     """The section page the agent just left (`code`), if it was started and still lacks required
     answers: the next page reminds them, without blocking anything but the submission.
 
     A section never started (only looked at, nothing saved nor answered) gives no reminder.
+    `reviewed`: the response's review, when the page computed it (not computed twice).
     """
-    for state in review(response).sections:
+    for state in (reviewed or review(response)).sections:
         if state.section.code == code and state.missing and state.state != "not_started":
             return state
     return None

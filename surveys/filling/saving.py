@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -24,12 +24,14 @@ from respondents.models import Collectivite
 from surveys.compiled import compiled_edition
 from surveys.conditions import compile_condition
 from surveys.filling.forms import SectionForm
+from surveys.filling.previous import with_previous_id
 from surveys.hooks import answers_changing
 from surveys.models import Answer, Edition, Question, Response, Section
 from surveys.validation import CleanAnswer
 from surveys.visibility import (
     answer_values,
     drop_hidden_answers,
+    stored_answers,
 )
 
 logger = logging.getLogger(__name__)
@@ -124,10 +126,11 @@ def check_can_save(response: Response, *, by_staff: bool = False) -> None:
 
 
 def response_for(edition: Edition, collectivite: Collectivite) -> Response:
-    """The collectivité's response to the edition, created as an empty draft on first visit."""
-    response, _ = Response.objects.select_related("edition", "collectivite").get_or_create(
-        edition=edition, collectivite=collectivite
-    )
+    """The collectivité's response to the edition, created as an empty draft on first visit
+    (with the id of last edition's, see `previous_response`: one query)."""
+    responses = with_previous_id(Response.objects.all(), edition.year)
+    response, _ = responses.get_or_create(edition=edition, collectivite=collectivite)
+    response.edition, response.collectivite = edition, collectivite
     return response
 
 
@@ -142,72 +145,106 @@ def visible_sections(response: Response, values: Mapping[str, Any] | None = None
     ]
 
 
-@transaction.atomic
+# No savepoint of its own: the caller's transaction (`writing`, the submission) is the boundary.
+@transaction.atomic(savepoint=False)
 def claim_version(
-    response: Response, version: int, *, by_staff: bool, section: str | None = None
-) -> None:
+    response: Response,
+    version: int,
+    *,
+    by_staff: bool,
+    section: str | None = None,
+    mark_saved: bool = False,
+) -> bool:
     """Move the response to the next version, or refuse (StaleVersion, NotEditable).
 
     With `section` (a page's save), a stale `version` is still accepted when that section was
     not saved since: only other pages moved the version on, so nothing of this page's answers
-    is overwritten. Without it (submission), any newer version refuses.
+    is overwritten; the section's entry in `section_versions` gets the new version, and with
+    `mark_saved` the section joins `saved_sections`. Without it (submission), any newer
+    version refuses.
+
+    The response object gets the new state. Returns True when `version` is the version the
+    response object was loaded with and nothing was written since: what the request read after
+    loading it (its answers) is still current.
     """
     statuses = (*EDITABLE, *Response.COUNTED_STATUSES) if by_staff else EDITABLE
     claimable = Response.objects.filter(pk=response.pk, status__in=statuses)
-    claimed = claimable.filter(version=version).update(
-        version=F("version") + 1, updated_at=timezone.now()
-    )
-    if not claimed:
-        current = Response.objects.get(pk=response.pk)
-        if current.status not in statuses:
-            response.status = current.status
-            check_can_save(response, by_staff=by_staff)
+    if version == response.version and _move_on(claimable, response, section, mark_saved):
+        return True
+    current = Response.objects.get(pk=response.pk)
+    if current.status not in statuses:
+        response.status = current.status
+        check_can_save(response, by_staff=by_staff)
+    if current.version != version:
         untouched = section is not None and current.section_versions.get(section, 0) <= version
         if not untouched or current.version < version:
             raise StaleVersion(current.version)
-        # Conditional on the version just read: a save of this section in between still wins.
-        claimed = claimable.filter(version=current.version).update(
-            version=F("version") + 1, updated_at=timezone.now()
-        )
-        if not claimed:
-            raise StaleVersion(current.version + 1)
+    # Conditional on the version just read: a save of this section in between still wins.
+    if not _move_on(claimable, current, section, mark_saved):
+        raise StaleVersion(current.version + 1)
+    for name in ("version", "updated_at", "section_versions", "saved_sections"):
+        setattr(response, name, getattr(current, name))
+    return False
+
+
+def _move_on(
+    claimable: QuerySet[Response], known: Response, section: str | None, mark_saved: bool
+) -> bool:
+    """One conditional UPDATE from `known`'s version to the next (its section versions and
+    saved sections, unchanged while the version is, updated with it); `known` gets them."""
+    changes: dict[str, Any] = {"version": known.version + 1, "updated_at": timezone.now()}
     if section is not None:
-        # The row is ours until the transaction ends (the UPDATE above locked it).
-        new_version, versions = claimable.values_list("version", "section_versions").get()
-        Response.objects.filter(pk=response.pk).update(
-            section_versions={**versions, section: new_version}
-        )
+        changes["section_versions"] = {**known.section_versions, section: changes["version"]}
+        if mark_saved and section not in known.saved_sections:
+            changes["saved_sections"] = [*known.saved_sections, section]
+    if not claimable.filter(version=known.version).update(**changes):
+        return False
+    for name, value in changes.items():
+        setattr(known, name, value)
+    return True
 
 
 @contextmanager
-def writing(response: Response, version: int, section: str, *, by_staff: bool) -> Iterator[None]:
+def writing(
+    response: Response, version: int, section: str, *, by_staff: bool, mark_saved: bool = False
+) -> Iterator[bool]:
     """What every write of a page's answers goes through: one transaction, the hooks of the
     layers above (audit trail, results' counts) and the version claimed for the page's
-    section."""
+    section. Yields what `claim_version` returns."""
     with transaction.atomic(), answers_changing.around(response, by_staff=by_staff):
-        claim_version(response, version, by_staff=by_staff, section=section)
-        yield
+        yield claim_version(
+            response, version, by_staff=by_staff, section=section, mark_saved=mark_saved
+        )
 
 
 def refresh(response: Response) -> None:
-    response.refresh_from_db(fields=["version", "updated_at", "status", "saved_sections"])
+    response.refresh_from_db(
+        fields=["version", "updated_at", "status", "saved_sections", "section_versions"]
+    )
 
 
 def write_answers(
-    response: Response, changes: Iterable[tuple[Question, int, CleanAnswer | None]]
+    response: Response,
+    changes: Iterable[tuple[Question, int, CleanAnswer | None]],
+    answers: list[Answer] | None = None,
 ) -> None:
-    """Upsert or delete answers, touching only the rows that change."""
+    """Upsert or delete answers, touching only the rows that change.
+
+    `answers`: all the response's answers (`stored_answers`), known current inside the
+    transaction; the list is kept as the database is (rows deleted, created, updated)."""
     changes = list(changes)
-    existing = {
-        (a.question_id, a.item): a
-        for a in response.answers.filter(question__in={q.pk for q, _, _ in changes})
-    }
+    rows: Iterable[Answer] = (
+        response.answers.filter(question__in={q.pk for q, _, _ in changes})
+        if answers is None
+        else answers
+    )
+    existing = {(a.question_id, a.item): a for a in rows}
     created, updated, deleted = [], [], []
     for question, item, answer in changes:
         stored = existing.get((question.pk, item))
         if answer is None:
             if stored:
-                deleted.append(stored.pk)
+                deleted.append(stored)
             continue
         number = answer.number
         if stored is None:
@@ -228,11 +265,14 @@ def write_answers(
             stored.updated_at = timezone.now()
             updated.append(stored)
     if deleted:
-        Answer.objects.filter(pk__in=deleted).delete()
+        Answer.objects.filter(pk__in=[a.pk for a in deleted]).delete()
     if created:
         Answer.objects.bulk_create(created)
     if updated:
         Answer.objects.bulk_update(updated, ["value", "number", "other_text", "updated_at"])
+    if answers is not None:
+        gone = {id(a) for a in deleted}
+        answers[:] = [a for a in answers if id(a) not in gone] + created
 
 
 def save_section(
@@ -246,11 +286,13 @@ def save_section(
     """
     form.is_valid()
     check_can_save(response, by_staff=by_staff)
-    with writing(response, version, form.section.code, by_staff=by_staff):
-        write_answers(response, [(e.question, e.item, answer) for e, answer in form.changes()])
-        if form.section.code not in response.saved_sections and not by_staff:
-            response.saved_sections = [*response.saved_sections, form.section.code]
-            Response.objects.filter(pk=response.pk).update(saved_sections=response.saved_sections)
-        drop_hidden_answers(response)
-    refresh(response)
+    code = form.section.code
+    with writing(response, version, code, by_staff=by_staff, mark_saved=not by_staff) as current:
+        # The answers the form read are the database's when they were read at the version
+        # claimed and nothing was written since; otherwise they are read again, in the
+        # transaction.
+        fresh = current and form.stored_version == version
+        answers = list(form.stored.values()) if fresh else stored_answers(response)
+        write_answers(response, [(e.question, e.item, a) for e, a in form.changes()], answers)
+        drop_hidden_answers(response, answers)
     return response

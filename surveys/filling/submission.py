@@ -68,8 +68,10 @@ def submit_response(
         Response.objects.filter(pk=response.pk).update(
             status=Response.Status.SUBMITTED, submitted_at=now
         )
+        # The claim gave the object its new version: it is now the row, without reading it
+        # again (nor its edition and collectivité, which the receivers read).
+        response.status, response.submitted_at = Response.Status.SUBMITTED, now
         if contact is not None:
             queue_email(contact, EmailLog.Kind.RECEIPT, invitation)
-    response.refresh_from_db()
     response_submitted.send(sender=Response, response=response)
     return response

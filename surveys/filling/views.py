@@ -114,7 +114,13 @@ def _version(request: HttpRequest) -> int:
 LEFT = "depuis"
 
 
-def _base_context(request: RespondentRequest, response: Response, here: str = "") -> dict:
+def _base_context(
+    request: RespondentRequest,
+    response: Response,
+    here: str = "",
+    reviewed: filling.Review | None = None,
+) -> dict:
+    """`reviewed`: the response's review, when the page computed it."""
     left = request.GET.get(LEFT, "") if request.method == "GET" else ""
     return {
         "edition": response.edition,
@@ -123,7 +129,7 @@ def _base_context(request: RespondentRequest, response: Response, here: str = ""
         "wave_problem": filling.wave_problem(response.edition),
         "respondent": request.respondent,
         "left_incomplete": (
-            filling.left_incomplete(response, left)
+            filling.left_incomplete(response, left, reviewed)
             if left and left != here and response.status in filling.EDITABLE
             else None
         ),
@@ -141,7 +147,7 @@ def overview(request: RespondentRequest, year: int) -> HttpResponse:
     total = len(data.sections)
     first_open = next((s for s in data.sections if s.state != "complete"), None)
     context = {
-        **_base_context(request, response),
+        **_base_context(request, response, reviewed=data),
         "review": data,
         "total": total,
         "complete": data.complete_count,
@@ -504,7 +510,7 @@ def review_page(request: RespondentRequest, year: int) -> HttpResponse:
     else:
         confirmed = filling.already_confirmed(response, data.warnings)
     context = {
-        **_base_context(request, response),
+        **_base_context(request, response, reviewed=data),
         "review": data,
         "sheet": filling.answer_sheet(response, data),
         "version": response.version,

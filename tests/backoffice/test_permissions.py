@@ -156,6 +156,27 @@ URLS = [
     ("backoffice:editor-brackets-add", ["year"], "post", LOGIN, 403, 403, 400),
     ("backoffice:editor-brackets", ["year", "inconnu"], "get", LOGIN, 403, 403, 404),
     ("backoffice:editor-brackets-delete", ["year", "inconnu"], "post", LOGIN, 403, 403, 404),
+    # The questionnaire editor: staff only; an empty form is refused, an unknown code not found.
+    ("backoffice:editor-clone", ["year"], "get", LOGIN, 403, 403, 200),
+    ("backoffice:editor-clone", ["year"], "post", LOGIN, 403, 403, 400),
+    ("backoffice:editor", ["year"], "get", LOGIN, 403, 403, 200),
+    ("backoffice:editor-download", ["year"], "get", LOGIN, 403, 403, 200),
+    ("backoffice:editor-check", ["year"], "get", LOGIN, 403, 403, 200),
+    ("backoffice:editor-reorder", ["year"], "post", LOGIN, 403, 403, 400),
+    ("backoffice:editor-section-add", ["year"], "get", LOGIN, 403, 403, 200),
+    ("backoffice:editor-section-add", ["year"], "post", LOGIN, 403, 403, 400),
+    ("backoffice:editor-section", ["year", "profil"], "get", LOGIN, 403, 403, 200),
+    ("backoffice:editor-section", ["year", "inconnue"], "get", LOGIN, 403, 403, 404),
+    ("backoffice:editor-section-move", ["year", "profil"], "post", LOGIN, 403, 403, 302),
+    ("backoffice:editor-section-remove", ["year", "profil"], "get", LOGIN, 403, 403, 200),
+    ("backoffice:editor-question-add", ["year", "profil"], "get", LOGIN, 403, 403, 200),
+    ("backoffice:editor-question-add", ["year", "profil"], "post", LOGIN, 403, 403, 400),
+    ("backoffice:editor-item-add", ["year", "fiches"], "get", LOGIN, 403, 403, 200),
+    ("backoffice:editor-item-add", ["year", "nb_reunions"], "get", LOGIN, 403, 403, 404),
+    ("backoffice:editor-question", ["year", "nb_reunions"], "get", LOGIN, 403, 403, 200),
+    ("backoffice:editor-question", ["year", "nb_reunions"], "post", LOGIN, 403, 403, 400),
+    ("backoffice:editor-question-move", ["year", "inconnue"], "post", LOGIN, 403, 403, 302),
+    ("backoffice:editor-question-remove", ["year", "nom"], "get", LOGIN, 403, 403, 200),
 ]
 
 

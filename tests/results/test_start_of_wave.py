@@ -30,6 +30,8 @@ ANALYST_PAGES = [
     ("results:breakdown", [2022], {}),
     ("results:trends", [2022], {}),
     ("results:trends", [2021], {}),
+    ("results:trends", [2022], {"panel": "on"}),
+    ("results:trends-csv", [2022], {}),
     ("exports:list", [], {}),
 ]
 STAFF_PAGES = [
@@ -74,6 +76,8 @@ PAGES_WITH_FOUR_BEHIND = [
     ("results:breakdown", [2021], {}),
     ("results:trends", [2021], {}),
     ("results:trends", [2022], {}),
+    ("results:trends", [2022], {"panel": "on"}),
+    ("results:trends-csv", [2021], {}),
     ("results:edition", [2022], {}),
     ("backoffice:followup", [2021], {}),
     ("backoffice:followup", [2022], {}),

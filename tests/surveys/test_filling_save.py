@@ -252,6 +252,17 @@ def test_a_page_loaded_before_another_pages_save_is_still_saved(response):
     assert filling.add_roster_item(response, roster, loaded) == 1
 
 
+def test_a_form_read_before_another_save_is_saved_against_the_answers_stored_since(response):
+    """A save trusts the answers its form read only when they are those of the version it
+    claims: a form read before another save of the response (the same object, whose version
+    moved on) is saved against the answers read again."""
+    early = bound_form(response, "moyens", outils_numeriques=["aucun"])
+    save(response, "moyens", outils_numeriques=["forum"], logiciel="libre")
+    filling.save_section(response, early, response.version)
+    assert stored(response, "outils_numeriques") == ["aucun"]
+    assert stored(response, "logiciel") is None  # hidden by « Aucun »: dropped
+
+
 def test_the_version_check_is_a_conditional_update(response):
     """Two saves claiming the same version: exactly one wins, even without a fresh read."""
     first = bound_form(response, "profil", fonction_repondant="elu")

@@ -16,6 +16,7 @@ from surveys.definition import (
     import_definition,
     load_definition,
 )
+from surveys.definition.dump import drop_stale_sources
 from surveys.definition.sync import QUESTION_FIELDS
 from surveys.models import Edition
 
@@ -33,6 +34,7 @@ __all__ = [
 ]
 
 _LOCATION = re.compile(r"^[^:]*?, ligne \d+ : ")
+_EARLIER_LINE = re.compile(r" \(déjà utilisé ligne \d+\)")
 
 
 def source_name(edition: Edition) -> str:
@@ -40,8 +42,8 @@ def source_name(edition: Edition) -> str:
 
 
 def plain_errors(error: DefinitionError) -> list[str]:
-    """The loader's French messages without the generated file's name and line."""
-    return [_LOCATION.sub("", message) for message in error.errors]
+    """The loader's French messages without the generated file's name and lines."""
+    return [_EARLIER_LINE.sub("", _LOCATION.sub("", message)) for message in error.errors]
 
 
 def check_definition(edition: Edition, definition: dict) -> dict:
@@ -57,6 +59,9 @@ def change_definition(edition: Edition, change: Callable[[dict], None]) -> Editi
     """
     definition = export_definition(edition)
     change(definition)
+    # Choices edited here, or those of a question another one takes its choices from: the
+    # questions whose choices no longer match their source get them written out.
+    drop_stale_sources(definition)
     edition, _changed = import_definition(check_definition(edition, definition))
     return edition
 

@@ -1,0 +1,71 @@
+"""The Réponses rows built from the column plan (`exports.services.response_rows`): each answer's
+encoding is computed once and reused, and the files are what the csv module writes cell by cell."""
+
+import csv
+import io
+
+import pytest
+
+from exports.services.exporters import ResponsesExporter
+from exports.services.writers import csv_cell, excel_fr_cell, write_csv
+from respondents.models import Collectivite
+from surveys.models import Response
+from tests.exports.export_data import answer, build_edition, build_responses
+
+
+@pytest.fixture
+def edition(db, rennes, metz_metropole):
+    edition = build_edition()
+    build_responses(edition, rennes, metz_metropole)
+    # Two more respondents giving Rennes' coded answers, with précisez texts of their own that
+    # the csv module must quote, and one a spreadsheet would run as a formula.
+    for code, other in (("35001", 'Dit "maison", ouvert'), ("35002", "=1+1; ou pas\nvraiment")):
+        collectivite = Collectivite.objects.create(
+            kind=Collectivite.Kind.COMMUNE, code=code, name=f"Commune {code}", population=900
+        )
+        response = Response.objects.create(edition=edition, collectivite=collectivite)
+        answer(response, "fonction_repondant", "autre", other_text=other)
+        answer(response, "objectifs", {"augmenter_participants": "plutot"})
+        answer(response, "nb_agents", 12)
+    return edition
+
+
+@pytest.mark.parametrize("excel_fr", [False, True])
+def test_the_planned_csv_is_what_the_csv_module_writes_cell_by_cell(edition, excel_fr):
+    exporter = ResponsesExporter(edition, labels=True)
+    sheet = exporter.sheets()[0]
+    planned = io.StringIO()
+    write_csv(exporter, sheet, planned, excel_fr=excel_fr)
+
+    expected = io.StringIO()
+    if excel_fr:
+        expected.write("\ufeff")
+        writer = csv.writer(expected, delimiter=";", lineterminator="\r\n")
+        cell = excel_fr_cell
+    else:
+        writer = csv.writer(expected, lineterminator="\n")
+        cell = csv_cell
+    writer.writerow([column.name for column in sheet.columns])
+    rows = list(ResponsesExporter(edition, labels=True).iterate_sheet("reponses"))
+    for row in rows:
+        writer.writerow([cell(value) for value in row])
+    assert planned.getvalue() == expected.getvalue()
+    assert '"Dit ""maison"", ouvert"' in planned.getvalue()
+    assert "'=1+1" in planned.getvalue()
+
+
+def test_equal_answers_give_equal_cells_and_each_keeps_its_own_precisez(edition):
+    exporter = ResponsesExporter(edition, labels=False)
+    names = [column.name for column in exporter.sheets()[0].columns]
+    rows = {
+        row[names.index("collectivite")]: dict(zip(names, row, strict=True))
+        for row in exporter.iterate_sheet("reponses")
+    }
+    first, second = rows["Commune 35001"], rows["Commune 35002"]
+    assert first["fonction_repondant"] == second["fonction_repondant"] == "autre"
+    assert first["objectifs_augmenter_participants"] == "plutot"
+    assert first["objectifs_transparence"] is None
+    assert first["nb_agents"] == second["nb_agents"] == 12
+    assert first["fonction_repondant_autre"] == 'Dit "maison", ouvert'
+    assert second["fonction_repondant_autre"] == "=1+1; ou pas\nvraiment"
+    assert rows["Rennes"]["objectifs_transparence"] == "tout_a_fait"
