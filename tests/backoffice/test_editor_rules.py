@@ -73,10 +73,11 @@ def test_a_message_naming_an_unknown_code_is_refused_beside_the_message(staff_cl
 def test_a_warning_is_added_renamed_and_removed(staff_client, edition):
     assert staff_client.post(f"{RULES}avertissements/ajouter/", WARNING).status_code == 302
     assert WARNING in _rules(edition)["warnings"]
-    page = staff_client.get(f"{RULES}avertissements/budget_nul/").content.decode()
+    page = staff_client.get(f"{RULES}avertissements/budget_nul/modifier/").content.decode()
     assert "budget_participation = 0</textarea>" in page
     renamed = {**WARNING, "code": "budget_zero", "when": "budget_participation <= 0"}
-    assert staff_client.post(f"{RULES}avertissements/budget_nul/", renamed).status_code == 302
+    edited = staff_client.post(f"{RULES}avertissements/budget_nul/modifier/", renamed)
+    assert edited.status_code == 302
     codes = [warning["code"] for warning in _rules(edition)["warnings"]]
     assert "budget_zero" in codes and "budget_nul" not in codes
     assert len(codes) == 5
@@ -108,7 +109,10 @@ def test_an_indicator_is_edited_with_a_french_decimal(staff_client, edition):
         "decimals": "1",
         "threshold": "1,5",
     }
-    assert staff_client.post(f"{RULES}indicateurs/budget_par_habitant/", data).status_code == 302
+    assert (
+        staff_client.post(f"{RULES}indicateurs/budget_par_habitant/modifier/", data).status_code
+        == 302
+    )
     indicator = _rules(edition)["indicators"][0]
     assert indicator["threshold"] == 1.5 and indicator["decimals"] == 1
 
@@ -139,7 +143,7 @@ def test_overlapping_brackets_are_refused_beside_the_bracket(staff_client, editi
         {"code": "petit", "label": "Moins de 5", "upper_kind": "below", "upper": "5"},
         {"code": "grand", "label": "3 et plus", "lower_kind": "from", "lower": "3"},
     )
-    page = staff_client.post(f"{RULES}tranches/etp_participation/", data)
+    page = staff_client.post(f"{RULES}tranches/etp_participation/modifier/", data)
     assert page.status_code == 400
     html = page.content.decode()
     assert "doit commencer après la fin de « petit »" in html
@@ -154,7 +158,9 @@ def test_brackets_are_replaced_and_an_empty_row_ignored(staff_client, edition):
         {"code": "ge2", "label": "2 ou plus", "lower_kind": "from", "lower": "2"},
         {"code": "", "label": ""},
     )
-    assert staff_client.post(f"{RULES}tranches/etp_participation/", data).status_code == 302
+    assert (
+        staff_client.post(f"{RULES}tranches/etp_participation/modifier/", data).status_code == 302
+    )
     assert _rules(edition)["brackets"]["etp_participation"] == [
         {"code": "lt2", "label": "Moins de 2", "below": 2},
         {"code": "ge2", "label": "2 ou plus", "from": 2},
@@ -163,7 +169,7 @@ def test_brackets_are_replaced_and_an_empty_row_ignored(staff_client, edition):
 
 def test_a_bound_without_its_value_is_refused_by_the_form(staff_client, edition):
     data = _brackets({"code": "x", "label": "X", "upper_kind": "below", "upper": ""})
-    page = staff_client.post(f"{RULES}tranches/etp_participation/", data)
+    page = staff_client.post(f"{RULES}tranches/etp_participation/modifier/", data)
     assert page.status_code == 400
     assert "Indiquez la valeur de la borne haute." in page.content.decode()
 
@@ -202,7 +208,7 @@ def test_the_edited_rules_survive_a_round_trip_through_the_file(staff_client, ed
     staff_client.post(f"{RULES}avertissements/ajouter/", WARNING)
     staff_client.post(f"{RULES}arrondi/", {"public": "1", "staff": "2"})
     staff_client.post(
-        f"{RULES}tranches/etp_participation/",
+        f"{RULES}tranches/etp_participation/modifier/",
         _brackets(
             {"code": "peu", "label": "Moins de 10,5", "upper_kind": "below", "upper": "10,5"},
         ),
@@ -243,11 +249,11 @@ def test_an_answered_edition_keeps_its_rules_editable(staff_client, edition, ren
 ROUTES = [
     RULES,
     f"{RULES}avertissements/ajouter/",
-    f"{RULES}avertissements/etp_sans_budget/",
+    f"{RULES}avertissements/etp_sans_budget/modifier/",
     f"{RULES}indicateurs/ajouter/",
-    f"{RULES}indicateurs/budget_par_habitant/",
+    f"{RULES}indicateurs/budget_par_habitant/modifier/",
     f"{RULES}tranches/ajouter/",
-    f"{RULES}tranches/etp_participation/",
+    f"{RULES}tranches/etp_participation/modifier/",
     f"{RULES}correspondances/",
     f"{RULES}verifier/?when=x",
     "/equipe/editions/2021/editeur/differences/",
@@ -281,7 +287,7 @@ def test_no_rules_page_fails_whatever_the_editions_state(staff_client, edition, 
     Edition.objects.filter(pk=edition.pk).update(status=status)
     for url in ROUTES:
         assert staff_client.get(url).status_code == 200, url
-    assert staff_client.get(f"{RULES}avertissements/inconnu/").status_code == 404
+    assert staff_client.get(f"{RULES}avertissements/inconnu/modifier/").status_code == 404
     assert staff_client.get("/equipe/editions/1990/editeur/regles/").status_code == 404
     assert staff_client.post(f"{RULES}avertissements/inconnu/supprimer/").status_code == 404
 
@@ -304,7 +310,7 @@ def test_renaming_an_indicator_a_warning_reads_is_refused_at_the_top(staff_clien
         "question": "budget_participation",
         "decimals": "2",
     }
-    page = staff_client.post(f"{RULES}indicateurs/budget_par_habitant/", data)
+    page = staff_client.post(f"{RULES}indicateurs/budget_par_habitant/modifier/", data)
     assert page.status_code == 400
     html = unescape(page.content.decode())
     summary = html.split("data-error-summary")[1].split("</div>")[0]
@@ -318,3 +324,16 @@ def test_the_live_check_answers_for_an_edition_without_questions(staff_client):
     url = reverse("backoffice:editor-rules-check", args=[2040])
     answer = staff_client.get(url, {"when": "population > 3", "question": "x"})
     assert answer.status_code == 200 and "fields" in answer.json()
+
+
+def test_a_warning_coded_like_the_add_page_is_still_edited(staff_client, edition):
+    coded = {**WARNING, "code": "ajouter"}
+    assert staff_client.post(f"{RULES}avertissements/ajouter/", coded).status_code == 302
+    page = staff_client.get(f"{RULES}avertissements/ajouter/modifier/").content.decode()
+    assert 'value="ajouter"' in page
+    reworded = {**coded, "message": "Aucun budget ?"}
+    assert (
+        staff_client.post(f"{RULES}avertissements/ajouter/modifier/", reworded).status_code == 302
+    )
+    messages = {w["code"]: w["message"] for w in _rules(edition)["warnings"]}
+    assert messages["ajouter"] == "Aucun budget ?"

@@ -107,7 +107,7 @@ def test_staff_judge_a_break_and_add_a_warning_by_keyboard(page, next_edition):
     codes = [w["code"] for w in Edition.objects.get(year=2022).rules["warnings"]]
     assert "budget_nul" in codes
 
-    page.goto("/equipe/editions/2022/editeur/regles/tranches/etp_participation/")
+    page.goto("/equipe/editions/2022/editeur/regles/tranches/etp_participation/modifier/")
     _accessible(page, "tranches d'une question")
 
 

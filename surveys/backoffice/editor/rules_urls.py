@@ -23,21 +23,29 @@ urlpatterns = [
     path(f"{RULES}correspondances/", views.scale_mapping, name="editor-rules-mapping"),
     path(f"{RULES}presentation/<slug:reported>/", views.reporting, name="editor-reporting"),
     path(f"{RULES}avertissements/ajouter/", views.warning_add, name="editor-warning-add"),
-    path(f"{RULES}avertissements/<slug:warning>/", views.warning_edit, name="editor-warning"),
+    path(
+        f"{RULES}avertissements/<slug:warning>/modifier/", views.warning_edit, name="editor-warning"
+    ),
     path(
         f"{RULES}avertissements/<slug:warning>/supprimer/",
         views.warning_delete,
         name="editor-warning-delete",
     ),
     path(f"{RULES}indicateurs/ajouter/", views.indicator_add, name="editor-indicator-add"),
-    path(f"{RULES}indicateurs/<slug:indicator>/", views.indicator_edit, name="editor-indicator"),
+    path(
+        f"{RULES}indicateurs/<slug:indicator>/modifier/",
+        views.indicator_edit,
+        name="editor-indicator",
+    ),
     path(
         f"{RULES}indicateurs/<slug:indicator>/supprimer/",
         views.indicator_delete,
         name="editor-indicator-delete",
     ),
     path(f"{RULES}tranches/ajouter/", views.brackets_add, name="editor-brackets-add"),
-    path(f"{RULES}tranches/<slug:bracketed>/", views.brackets_edit, name="editor-brackets"),
+    path(
+        f"{RULES}tranches/<slug:bracketed>/modifier/", views.brackets_edit, name="editor-brackets"
+    ),
     path(
         f"{RULES}tranches/<slug:bracketed>/supprimer/",
         views.brackets_delete,
