@@ -16,6 +16,9 @@ stored, valid rules (`Edition.rules`) and applies them. No question code is name
                   breaks: {question code: comparable | not_comparable}}   (changed this edition)
     rounding:    {public: decimals, staff: decimals}   of every percentage, half up (0 and 1
                  when absent)
+    reporting:   {ranking code: {top: N, points: [points of rank 1, of rank 2, …]},
+                  number code: {stats: [mean, median]}}   how a question is reported (top 3,
+                 rank r earning ranks + 1 − r points, mean and median when absent)
 """
 
 from __future__ import annotations
@@ -44,6 +47,11 @@ UPPER_BOUNDS = {"below": False, "upto": True}
 # published figures, one decimal for staff and analysts.
 DECIMALS_PUBLIC = 0
 DECIMALS_STAFF = 1
+# How a ranking is reported when the edition says nothing: the share of respondents who put an
+# item in the first TOP_RANKS ranks, and a mean score where rank r earns (ranks + 1 − r) points.
+TOP_RANKS = 3
+# The statistics a number question may report, in the order they are shown.
+NUMBER_STATS = ("mean", "median")
 
 
 def as_number(value: Any) -> Decimal | None:
@@ -137,6 +145,26 @@ class Rounding:
 
 
 @dataclass(frozen=True)
+class Reporting:
+    """How one question is reported; `None` leaves the default (see `reporting_of`)."""
+
+    top: int | None = None
+    points: tuple[int, ...] | None = None
+    stats: tuple[str, ...] = NUMBER_STATS
+
+    def top_of(self, ranks: int) -> int:
+        """The ranks counted as the top, never more than the question's `ranks`."""
+        return min(self.top if self.top is not None else TOP_RANKS, ranks)
+
+    def points_of(self, ranks: int) -> tuple[int, ...]:
+        """Points of ranks 1 to `ranks`: declared, or ranks + 1 − r (also when the declared
+        list no longer fits the question, which the loader refuses)."""
+        if self.points is not None and len(self.points) == ranks:
+            return self.points
+        return tuple(ranks + 1 - rank for rank in range(1, ranks + 1))
+
+
+@dataclass(frozen=True)
 class EditionRules:
     indicators: tuple[Indicator, ...] = ()
     brackets: dict[str, tuple[Bracket, ...]] = field(default_factory=dict)
@@ -144,6 +172,11 @@ class EditionRules:
     scale_mapping: dict[str, str] = field(default_factory=dict)
     trend_breaks: dict[str, str] = field(default_factory=dict)
     rounding: Rounding = Rounding()
+    reporting: dict[str, Reporting] = field(default_factory=dict)
+
+    def reporting_of(self, question_code: str) -> Reporting:
+        """How the question is reported: declared in `reporting`, or the defaults."""
+        return self.reporting.get(question_code, Reporting())
 
     @property
     def indicator_codes(self) -> tuple[str, ...]:
@@ -211,6 +244,14 @@ def parse_rules(data: Mapping[str, Any] | None) -> EditionRules:
     )
     trends = data.get("trends") or {}
     rounding = data.get("rounding") or {}
+    reporting = {
+        code: Reporting(
+            top=int(item["top"]) if "top" in item else None,
+            points=tuple(int(p) for p in item["points"]) if "points" in item else None,
+            stats=tuple(item.get("stats", NUMBER_STATS)),
+        )
+        for code, item in (data.get("reporting") or {}).items()
+    }
     return EditionRules(
         indicators,
         brackets,
@@ -221,6 +262,7 @@ def parse_rules(data: Mapping[str, Any] | None) -> EditionRules:
             public=int(rounding.get("public", DECIMALS_PUBLIC)),
             staff=int(rounding.get("staff", DECIMALS_STAFF)),
         ),
+        reporting,
     )
 
 

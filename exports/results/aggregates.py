@@ -35,13 +35,12 @@ from respondents.classification import (
 from respondents.models import Collectivite
 from respondents.regions import REGIONS, region_name
 from surveys.models import Edition, Question, Response
-from surveys.rules import EditionRules, Indicator, rules_of
+from surveys.rules import NUMBER_STATS, EditionRules, Indicator, rules_of
 
 # Bump when the shape of the computed results changes: cached and stored results are then ignored.
-RESULTS_FORMAT = 3
+RESULTS_FORMAT = 4
 
 TEXT_TYPES = (Question.Type.TEXT, Question.Type.LONGTEXT)
-TOP_RANKS = 3
 
 # code: (label, SQL over the collectivité `c`, names of the groups); the code is also the
 # column of ResultCount.
@@ -222,7 +221,8 @@ def _counts(
 
     Sums of the pre-aggregated cells (`ResultCount`) matching the filters. The benchmark's
     peers leave one collectivité out: its own contribution is taken off the sums.
-    Returns (bases, choice counts, matrix counts, ranking sums), keyed by (question id, group).
+    Returns (bases, choice counts, matrix counts, ranking counts), keyed by (question id, group);
+    a ranking's counts are {item code: {rank: respondents}}.
     """
     bases: dict = {}
     choices: dict = {}
@@ -285,13 +285,8 @@ def _counts(
         elif types[qid] == Question.Type.MATRIX:
             matrices.setdefault((qid, grp), {}).setdefault(key, {})[value] = count
         elif types[qid] == Question.Type.RANKING:
-            ranked, top, rank_sum = rankings.setdefault((qid, grp), {}).get(key, (0, 0, 0))
-            rank = int(value)
-            rankings[(qid, grp)][key] = (
-                ranked + count,
-                top + (count if rank <= TOP_RANKS else 0),
-                rank_sum + rank * count,
-            )
+            ranks = rankings.setdefault((qid, grp), {}).setdefault(key, {})
+            ranks[int(value)] = ranks.get(int(value), 0) + count
     return bases, choices, matrices, rankings
 
 
@@ -536,14 +531,22 @@ def _aggregate_questions(
                         }
                     )
             elif question.type == Question.Type.RANKING:
-                points = question.rank_count or len(options)
-                entry["points"] = points
+                reporting = rules.reporting_of(question.code)
+                ranks = question.rank_count or len(options)
+                top_ranks = reporting.top_of(ranks)
+                points = reporting.points_of(ranks)
+                # The best score an item can get: the points of rank 1.
+                entry["points"] = points[0] if points else 0
+                entry["top"] = top_ranks
                 items = rankings.get(key, {})
                 entry["items"] = []
                 for code, label in options:
-                    ranked, top, rank_sum = items.get(code, (0, 0, 0))
-                    # rank r earns (points + 1 - r): rank 1 = 3 points of 3, or 10 of 10.
-                    score = ranked * (points + 1) - rank_sum
+                    by_rank = items.get(code, {})
+                    # Keys stay `top3…`: published figures frozen in the database carry them.
+                    top = sum(n for rank, n in by_rank.items() if rank <= top_ranks)
+                    score = sum(
+                        n * points[rank - 1] for rank, n in by_rank.items() if rank <= len(points)
+                    )
                     entry["items"].append(
                         {
                             "code": code,
@@ -557,6 +560,12 @@ def _aggregate_questions(
                 empty: dict[str, Any] = {"count": 0, "mean": None, "median": None}
                 stats = number["number"] if number else empty
                 entry["number"] = {**stats, "nsp": base - stats["count"]}
+                # Only the statistics the edition reports (`rules.reporting`) are given.
+                reported = rules.reporting_of(question.code).stats
+                entry["number"]["stats"] = list(reported)
+                for stat in NUMBER_STATS:
+                    if stat not in reported:
+                        entry["number"][stat] = None
                 if question.code in rules.brackets:
                     counts = number["brackets"] if number else {}
                     entry["number"]["brackets"] = [

@@ -4,6 +4,8 @@ A chart says its value axis (`axis`, with its unit) and its size class (`size`),
 page reserves its box before any script runs and the files of the download carry the same words.
 """
 
+from surveys.rules import TOP_RANKS
+
 SCALE_COLOURS = ["#1b5e20", "#66bb6a", "#ffb74d", "#e65100", "#9e9e9e", "#5c6bc0", "#8d6e63"]
 BAR_COLOUR = "#2f5d8a"
 
@@ -81,7 +83,7 @@ def _question_chart(question: dict) -> dict | None:
             "labels": [i["label"] for i in question["items"]],
             "datasets": [
                 {
-                    "label": "% dans le top 3",
+                    "label": f"% dans le top {question.get('top', TOP_RANKS)}",
                     "data": [i["top3_percent"] for i in question["items"]],
                     "color": BAR_COLOUR,
                 }

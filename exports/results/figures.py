@@ -8,6 +8,7 @@ module only lays them flat, without computing anything of its own.
 from collections.abc import Iterator
 
 from surveys.models import Question
+from surveys.rules import NUMBER_STATS, TOP_RANKS
 
 FIGURE_FIELDS = (
     "question",
@@ -29,13 +30,18 @@ FIGURE_FIELDS = (
 FIGURE_LABELS = {
     "choix": "Choix",
     "cellule": "Cellule de matrice",
-    "classement": "Élément classé (3 premiers rangs)",
+    "classement": "Élément classé ({top} premiers rangs)",
     "valeur": "Valeur chiffrée",
     "nsp": "Ne sait pas",
     "tranche": "Tranche de valeurs",
     "indicateur": "Indicateur",
     "texte": "Réponse renseignée",
 }
+
+
+def figure_label(row: dict) -> str:
+    """What the row counts, in words (a ranking's names the ranks of its top)."""
+    return FIGURE_LABELS[row["figure"]].format(top=row.get("top", TOP_RANKS))
 
 
 def _row(question: dict, figure: str, **cells) -> dict:
@@ -74,13 +80,15 @@ def figure_rows(results: dict) -> Iterator[dict]:
                 yield _row(
                     q, "classement", code=item["code"], libelle=item["label"], base=base,
                     effectif=item["top3"], pourcentage=item["top3_percent"],
-                    score_moyen=item["mean_score"],
+                    score_moyen=item["mean_score"], top=q.get("top", TOP_RANKS),
                 )  # fmt: skip
         elif "number" in q:
             number = q["number"]
+            stats = number.get("stats", NUMBER_STATS)
             yield _row(
                 q, "valeur", libelle="Valeur chiffrée", base=base, effectif=number["count"],
-                moyenne=number["mean"], mediane=number["median"],
+                moyenne=number["mean"] if "mean" in stats else None,
+                mediane=number["median"] if "median" in stats else None,
             )  # fmt: skip
             nsp = number["nsp"]
             yield _row(q, "nsp", code="nsp", libelle="Ne sait pas", base=base, effectif=nsp)

@@ -23,7 +23,7 @@ from exports.results.models import Erratum, PublishedFigures
 from exports.results.rounding import percent
 from surveys.backoffice.models import AnswerAudit
 from surveys.models import Edition
-from surveys.rules import rules_of
+from surveys.rules import NUMBER_STATS, TOP_RANKS, rules_of
 from surveys.validation import format_number
 
 REASON_RECOMPUTED = "Recalcul après réouverture ou import"
@@ -143,13 +143,16 @@ def figures_of(public: dict) -> dict[str, tuple[str, str]]:
                 )
         for item in question.get("items", []):
             figures[f"{code}/{item['code']}"] = (
-                f"{title} — {item['label']} (dans les trois premiers)",
+                f"{title} — {item['label']} (dans les {question.get('top', TOP_RANKS)} premiers)",
                 _share(item, "top3", "top3_percent"),
             )
         number = question.get("number")
         if number:
-            figures[f"{code}#mean"] = (f"{title} — moyenne", _value(number.get("mean")))
-            figures[f"{code}#median"] = (f"{title} — médiane", _value(number.get("median")))
+            stats = number.get("stats", NUMBER_STATS)
+            if "mean" in stats:
+                figures[f"{code}#mean"] = (f"{title} — moyenne", _value(number.get("mean")))
+            if "median" in stats:
+                figures[f"{code}#median"] = (f"{title} — médiane", _value(number.get("median")))
             for bracket in number.get("brackets", []):
                 figures[f"{code}/{bracket['code']}"] = (
                     f"{title} — {bracket['label']}",

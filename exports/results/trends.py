@@ -24,7 +24,7 @@ from exports.results.cache import (
 from exports.results.disclosure import MIN_RESPONDENTS, suppress_question
 from exports.results.rounding import DECIMALS_STAFF, percent
 from surveys.models import Edition
-from surveys.rules import COMPARABLE, NOT_COMPARABLE, rules_of
+from surveys.rules import COMPARABLE, NOT_COMPARABLE, NUMBER_STATS, TOP_RANKS, rules_of
 
 
 def _float(value) -> float | None:
@@ -86,23 +86,26 @@ def _series(question: dict, mapping: dict[str, str]) -> dict[str, Figure]:
     elif question["kind"] == "ranking":
         for item in question.get("items", []):
             out[item["code"]] = (
-                f"{item['label']} (dans le top 3)",
+                f"{item['label']} (dans le top {question.get('top', TOP_RANKS)})",
                 item["top3_percent"],
                 bool(item.get("suppressed")),
             )
     elif question["kind"] == "number" and not hidden:
         number = question["number"]
         masked = bool(number.get("suppressed"))
-        out["mean"] = ("Moyenne", number["mean"], masked)
-        out["median"] = ("Médiane", number["median"], masked)
+        stats = number.get("stats", NUMBER_STATS)
+        for stat, label in (("mean", "Moyenne"), ("median", "Médiane")):
+            if stat in stats:
+                out[stat] = (label, number[stat], masked)
     return out
 
 
 def compute_trends(edition: Edition, panel: bool = False) -> dict:
     """For each question of `edition` also asked in another edition, its figures per year.
 
-    Percentages for choices and matrix cells (older scale codes mapped), share in the top 3 for
-    rankings (comparable whether 3 or all items were ranked), mean and median for numbers.
+    Percentages for choices and matrix cells (older scale codes mapped), share in the top (3
+    unless the edition says otherwise) for rankings, the statistics each edition reports for
+    numbers (mean and median unless it says otherwise).
     `panel`: each question also gets the figures of the constant panel of each step.
     """
     return _compute_trends(edition, _editions(edition), panel)

@@ -13,7 +13,7 @@ from itertools import islice
 from django.db.models import Q, QuerySet
 
 from exports.results.aggregates import ResultFilters, compute_results
-from exports.results.figures import FIGURE_LABELS, figure_rows
+from exports.results.figures import figure_label, figure_rows
 from exports.results.representativeness import (
     cell_order,
     cell_row,
@@ -374,7 +374,7 @@ class ResponsesExporter(ListExporter):
         results["questions"] = [q for q in results["questions"] if q["code"] in exported]
         for row in figure_rows(results):
             row["type"] = TYPE_LABELS.get(row["type"], row["type"])
-            row["figure"] = FIGURE_LABELS[row["figure"]]
+            row["figure"] = figure_label(row)
             yield [row[column.name] for column in AGGREGATE_COLUMNS]
 
     def iterate_representativite(self) -> Iterator[list]:

@@ -219,6 +219,8 @@ def _rules_out(rules: dict) -> dict:
             out["trends"]["breaks"] = dict(trends["breaks"])
     if rules.get("rounding"):
         out["rounding"] = _FlowMapping(rules["rounding"])
+    if rules.get("reporting"):
+        out["reporting"] = {code: _FlowMapping(item) for code, item in rules["reporting"].items()}
     return out
 
 

@@ -29,6 +29,7 @@ from surveys.rules import (
     COMPARABLE,
     LOWER_BOUNDS,
     NOT_COMPARABLE,
+    NUMBER_STATS,
     PER_ATTRIBUTES,
     PLACEHOLDER,
     PREVIOUS,
@@ -59,7 +60,9 @@ class Checker(Protocol):
     def unknown_keys(self, raw: Mapping, allowed: tuple, where: str) -> None: ...
 
 
-RULES_KEYS = ("indicators", "brackets", "warnings", "trends", "rounding")
+RULES_KEYS = ("indicators", "brackets", "warnings", "trends", "rounding", "reporting")
+RANKING_REPORTING_KEYS = ("top", "points")
+NUMBER_REPORTING_KEYS = ("stats",)
 ROUNDING_KEYS = ("public", "staff")
 # Decimals of a percentage: whole percentages up to hundredths.
 ROUNDING_MAX_DECIMALS = 2
@@ -232,7 +235,113 @@ class RulesChecker:
         rounding = self.rounding(raw.get("rounding"), line_of(raw, "rounding"))
         if rounding:
             rules["rounding"] = rounding
+        reporting = self.reporting(raw.get("reporting"), line_of(raw, "reporting"))
+        if reporting:
+            rules["reporting"] = reporting
         return rules
+
+    def reporting(self, raw: Any, line: int) -> dict[str, dict]:
+        """{question code: how it is reported}: top and points of a ranking, stats of a number."""
+        if raw is None:
+            return {}
+        if not isinstance(raw, Mapping):
+            self.error(line, "« reporting » associe un code de question à sa présentation.")
+            return {}
+        checked = {}
+        for code, item in raw.items():
+            key_line = line_of(raw, code)
+            where = f"présentation de « {code} »"
+            question = self.questions.get(code)
+            if question is None:
+                self.error(key_line, f"{where} : « {code} » n'est pas une question de l'édition.")
+                continue
+            if not self.checker.expect_mapping(item, key_line, f"« reporting », « {code} »"):
+                continue
+            self.checker.unknown_keys(
+                item, RANKING_REPORTING_KEYS + NUMBER_REPORTING_KEYS, f"la {where}"
+            )
+            for key in item:
+                fits = (
+                    question["type"] == "ranking"
+                    if key in RANKING_REPORTING_KEYS
+                    else question["type"] in NUMBER_TYPES
+                )
+                if key in RANKING_REPORTING_KEYS + NUMBER_REPORTING_KEYS and not fits:
+                    kind = "classement" if key in RANKING_REPORTING_KEYS else "nombre"
+                    self.error(
+                        line_of(item, key),
+                        f"{where} : « {key} » ne vaut que pour une question de type {kind} "
+                        f"(type {question['type']}).",
+                    )
+            if question["type"] == "ranking":
+                checked[code] = self.ranking_reporting(item, question, where)
+            elif question["type"] in NUMBER_TYPES:
+                checked[code] = self.number_reporting(item, where)
+        return {code: item for code, item in checked.items() if item}
+
+    def ranking_reporting(self, item: Mapping, question: dict, where: str) -> dict:
+        """`top`: how many first ranks count as the top; `points`: the points of each rank."""
+        ranks = question["rank_count"] or len(question["choices"])
+        out: dict[str, Any] = {}
+        if "top" in item:
+            top = item["top"]
+            if not _is_int(top) or not 1 <= top <= ranks:
+                self.error(
+                    line_of(item, "top"),
+                    f"{where} : « top » : un nombre de rangs entre 1 et {ranks}, les rangs que "
+                    f"la question fait classer (trouvé « {top} »).",
+                )
+            else:
+                out["top"] = top
+        if "points" in item:
+            points = item["points"]
+            line = line_of(item, "points")
+            if not isinstance(points, Sequence) or not all(_is_int(p) and p >= 0 for p in points):
+                self.error(
+                    line,
+                    f"{where} : « points » : une liste de nombres entiers positifs ou nuls, "
+                    "un par rang.",
+                )
+            elif len(points) != ranks:
+                self.error(
+                    line,
+                    f"{where} : « points » : {len(points)} valeur(s) pour {ranks} rangs ; "
+                    "il en faut une par rang.",
+                )
+            elif any(later > earlier for earlier, later in zip(points, points[1:], strict=False)):
+                self.error(
+                    line,
+                    f"{where} : « points » : un rang ne peut rapporter plus de points que le "
+                    "rang qui le précède.",
+                )
+            else:
+                out["points"] = list(points)
+        return out
+
+    def number_reporting(self, item: Mapping, where: str) -> dict:
+        """`stats`: the statistics shown, among mean and median."""
+        if "stats" not in item:
+            return {}
+        stats = item["stats"]
+        line = line_of(item, "stats")
+        known = ", ".join(NUMBER_STATS)
+        if not isinstance(stats, Sequence) or isinstance(stats, str) or not stats:
+            self.error(
+                line, f"{where} : « stats » : une liste d'au moins une statistique parmi {known}."
+            )
+            return {}
+        unknown = [str(stat) for stat in stats if stat not in NUMBER_STATS]
+        if unknown:
+            self.error(
+                line,
+                f"{where} : « stats » : statistique inconnue « {', '.join(unknown)} » "
+                f"(possibles : {known}).",
+            )
+            return {}
+        if len(set(stats)) != len(stats):
+            self.error(line, f"{where} : « stats » : une statistique est citée deux fois.")
+            return {}
+        return {"stats": list(stats)}
 
     def rounding(self, raw: Any, line: int) -> dict:
         """{public: decimals, staff: decimals} of the percentages, each from 0 to 2."""

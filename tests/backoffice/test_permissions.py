@@ -144,6 +144,8 @@ URLS = [
     ("backoffice:editor-rules-rounding", ["year"], "post", LOGIN, 403, 403, 400),
     ("backoffice:editor-rules-mapping", ["year"], "get", LOGIN, 403, 403, 200),
     ("backoffice:editor-rules-mapping", ["year"], "post", LOGIN, 403, 403, 400),
+    ("backoffice:editor-reporting", ["year", "inconnu"], "get", LOGIN, 403, 403, 404),
+    ("backoffice:editor-reporting", ["year", "inconnu"], "post", LOGIN, 403, 403, 404),
     ("backoffice:editor-warning-add", ["year"], "get", LOGIN, 403, 403, 200),
     ("backoffice:editor-warning-add", ["year"], "post", LOGIN, 403, 403, 400),
     ("backoffice:editor-warning", ["year", "inconnu"], "get", LOGIN, 403, 403, 404),

@@ -8,6 +8,8 @@ from argparse import Namespace
 from pathlib import Path
 
 import pytest
+from celery._state import task_join_will_block
+from celery.result import allow_join_result
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 
@@ -20,7 +22,14 @@ def run(agents, port: int) -> load.Stats:
     stats = load.Stats()
     # Pauses of 0 to 20 s compressed 400 times: a few hundredths of a second.
     options = Namespace(window=2.0, think_min=0.0, think_max=20.0, compress=400.0, timeout=120)
-    unfinished, _lag = asyncio.run(load.run_agents(agents, port, stats, options, random.Random(1)))
+    # Tasks run eagerly in the live server's threads, several at once: Celery's process-wide
+    # "a join would block" flag, set and reset around each eager task, can be left set by two
+    # interleaved threads, and a later test's `result.get()` would then refuse to wait.
+    # `allow_join_result` puts it back as it was before the run.
+    with allow_join_result():
+        journeys = load.run_agents(agents, port, stats, options, random.Random(1))
+        unfinished, _lag = asyncio.run(journeys)
+    assert not task_join_will_block()
     assert unfinished == 0
     return stats
 

@@ -241,6 +241,7 @@ def _fill(route: str, values: dict) -> str:
         "warning": "etp_sans_budget",
         "indicator": "budget_par_habitant",
         "bracketed": "etp_participation",
+        "reported": "besoins",
     }
     return "/" + PARAMETER.sub(lambda match: str(words[match.group(2)]), route)
 

@@ -109,3 +109,29 @@ def test_staff_judge_a_break_and_add_a_warning_by_keyboard(page, next_edition):
 
     page.goto("/equipe/editions/2022/editeur/regles/tranches/etp_participation/")
     _accessible(page, "tranches d'une question")
+
+
+def test_staff_set_how_a_number_is_reported_and_read_the_refusal_beside_it(page, edition_2021):
+    _sign_in(page)
+    page.goto("/equipe/editions/2021/editeur/regles/presentation/etp_participation/")
+    _accessible(page, "présentation d'un nombre")
+    # Both statistics unticked: the loader refuses, the message sits in the fieldset.
+    page.uncheck("input[value=mean]")
+    page.uncheck("input[value=median]")
+    with page.expect_navigation():
+        page.click("text=Enregistrer la présentation")
+    assert "au moins une statistique" in page.inner_text("#stats")
+    _accessible(page, "présentation d'un nombre refusée")
+    page.check("input[value=median]")
+    with page.expect_navigation():
+        page.click("text=Enregistrer la présentation")
+    assert "médiane" in page.inner_text("section[aria-labelledby=presentation]")
+    assert Edition.objects.get(year=2021).rules["reporting"]["etp_participation"] == {
+        "stats": ["median"]
+    }
+    page.goto("/equipe/editions/2021/editeur/regles/presentation/besoins/")
+    page.fill("[name=points]", "5 ; 3")
+    with page.expect_navigation():
+        page.click("text=Enregistrer la présentation")
+    assert "il en faut une par rang" in page.inner_text("body")
+    _accessible(page, "présentation d'un classement refusée")

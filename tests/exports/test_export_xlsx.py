@@ -141,8 +141,9 @@ def test_the_aggregates_give_the_results_figures_of_the_counted_responses(codes_
     assert (site["effectif"], site["base"], site["pourcentage"]) == (1, 1, 100.0)
     matrix = by_key["objectifs", "transparence", "tout_a_fait", "Cellule de matrice"]
     assert (matrix["effectif"], matrix["base"], matrix["pourcentage"]) == (1, 1, 100.0)
-    # Rennes ranks budgets first of 2 points: in the top 3, a score of 2 out of 2.
-    budgets = by_key["besoins", None, "budgets", "Élément classé (3 premiers rangs)"]
+    # Rennes ranks budgets first of 2 points: in the top (both ranks of 2, as the default top 3
+    # is capped by the ranks), a score of 2 out of 2.
+    budgets = by_key["besoins", None, "budgets", "Élément classé (2 premiers rangs)"]
     assert (budgets["effectif"], budgets["pourcentage"], budgets["score_moyen"]) == (1, 100.0, 2)
     nsp = by_key["budget_participation", None, "nsp", "Ne sait pas"]
     assert (nsp["effectif"], nsp["base"]) == (1, 2)

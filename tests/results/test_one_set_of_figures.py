@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from api.models import ApiToken
 from exports.results.benchmark import benchmark
-from exports.results.figures import FIGURE_LABELS, figure_rows
+from exports.results.figures import FIGURE_LABELS, figure_label, figure_rows
 from exports.services.jobs import export_responses
 from respondents.models import Collectivite
 from surveys.models import Edition, Section
@@ -30,9 +30,12 @@ def edition():
 def keyed(rows) -> dict:
     """{(question, figure label, row, code): the numbers} of figure rows or of sheet rows."""
     return {
-        (r["question"], FIGURE_LABELS.get(r["figure"], r["figure"]), r["ligne"], r["code"]): tuple(
-            r[name] for name in NUMBERS
-        )
+        (
+            r["question"],
+            figure_label(r) if r["figure"] in FIGURE_LABELS else r["figure"],
+            r["ligne"],
+            r["code"],
+        ): tuple(r[name] for name in NUMBERS)
         for r in rows
     }
 

@@ -193,11 +193,11 @@ def test_every_dangling_reference_is_refused_with_its_line_and_code(old, new, fr
 
 
 def test_an_unknown_rules_key_is_refused():
-    errors = errors_of(source(RULES + "  reporting: {}\n"))
+    errors = errors_of(source(RULES + "  presentation: {}\n"))
     assert errors == [
-        f"essai.yaml, ligne {line_of(source(RULES + '  reporting: {}'), 'reporting')} : les "
-        "règles : clé inconnue « reporting » (clés possibles : indicators, brackets, warnings, "
-        "trends, rounding)."
+        f"essai.yaml, ligne {line_of(source(RULES + '  presentation: {}'), 'presentation')} : "
+        "les règles : clé inconnue « presentation » (clés possibles : indicators, brackets, "
+        "warnings, trends, rounding, reporting)."
     ]
 
 

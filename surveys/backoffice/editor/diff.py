@@ -242,10 +242,10 @@ def unconfirmed_breaks(edition: Edition) -> list[QuestionDiff]:
     return edition_diff(edition).unconfirmed
 
 
-def set_breaks(edition: Edition, verdicts: dict[str, str]) -> Edition:
+def set_breaks(edition: Edition, verdicts: dict[str, str], seen: str | None = None) -> Edition:
     """Write staff's verdicts {question code: comparable | not_comparable | ""} into
     `rules.trends.breaks` ("" forgets a verdict); other codes' verdicts are kept."""
-    return change_definition(edition, _breaks_change(verdicts))
+    return change_definition(edition, _breaks_change(verdicts), seen=seen)
 
 
 def _breaks_change(verdicts: dict[str, str]) -> Callable[[dict], None]:

@@ -26,12 +26,23 @@ __all__ = [
     "blank_choice",
     "blank_question",
     "blank_section",
+    "STAMP",
     "change_definition",
+    "edition_stamp",
     "check_definition",
     "find_question",
     "find_section",
     "plain_errors",
 ]
+
+# The hidden field of the editor's forms holding `edition_stamp`, and the refusal of a form made
+# from an older version of the edition (two people editing at once: the second is told).
+STAMP = "edition_stamp"
+STALE = (
+    "Quelqu'un a modifié l'édition {year} depuis l'ouverture de cette page : rien n'est "
+    "enregistré. Ce que vous avez saisi est conservé ci-dessous ; vérifiez-le au regard de la "
+    "version actuelle, puis enregistrez à nouveau."
+)
 
 _LOCATION = re.compile(r"^[^:]*?, ligne \d+ : ")
 _EARLIER_LINE = re.compile(r" \(déjà utilisé ligne \d+\)")
@@ -51,12 +62,22 @@ def check_definition(edition: Edition, definition: dict) -> dict:
     return load_definition(source_name(edition), dump_definition(definition))
 
 
-def change_definition(edition: Edition, change: Callable[[dict], None]) -> Edition:
+def edition_stamp(edition: Edition) -> str:
+    """The version of the edition a page was made from (its forms send it back as `STAMP`)."""
+    return edition.updated_at.isoformat() if edition.updated_at else ""
+
+
+def change_definition(
+    edition: Edition, change: Callable[[dict], None], seen: str | None = None
+) -> Edition:
     """Apply `change` (which edits the plain definition in place) to the edition, or refuse.
 
-    Raises `DefinitionError` (the loader's checks) or `ProtectedChangeError` (answers already
-    given forbid it); in both cases nothing is written.
+    Raises `DefinitionError` (the loader's checks, or `seen` — the stamp of the edition the
+    form was made from — no longer the edition's: someone else saved a change since) or
+    `ProtectedChangeError` (answers already given forbid it); nothing is written then.
     """
+    if seen is not None and seen != edition_stamp(edition):
+        raise DefinitionError([STALE.format(year=edition.year)])
     definition = export_definition(edition)
     change(definition)
     # Choices edited here, or those of a question another one takes its choices from: the

@@ -18,7 +18,7 @@ from surveys.backoffice.editor.diff import VERDICTS, QuestionDiff
 from surveys.backoffice.editor.draft import all_questions
 from surveys.definition.checks import canonical
 from surveys.definition.format import NUMBER_TYPES
-from surveys.rules import LOWER_BOUNDS, UPPER_BOUNDS
+from surveys.rules import LOWER_BOUNDS, NUMBER_STATS, UPPER_BOUNDS
 
 UNCONFIRMED = ""
 TEXT = {"class": "form-control"}
@@ -377,6 +377,86 @@ class RoundingForm(forms.Form):
     ERRORS = [("« public »", "public"), ("« staff »", "staff")]
 
 
+# How a question is reported ---------------------------------------------------------------
+
+STAT_LABELS = {"mean": "Moyenne", "median": "Médiane"}
+
+
+class PointsField(forms.CharField):
+    """Whole numbers separated by semicolons (« 5 ; 3 ; 1 »); the loader judges their count,
+    sign and order."""
+
+    def to_python(self, value: Any) -> list[int] | None:  # type: ignore[override]
+        text = super().to_python(value)
+        if not text:
+            return None
+        try:
+            return [int(part) for part in text.replace(",", ";").split(";") if part.strip()]
+        except ValueError:
+            raise forms.ValidationError(
+                "Saisissez des nombres entiers séparés par des points-virgules (par exemple "
+                "5 ; 3 ; 1)."
+            ) from None
+
+
+class ReportingForm(forms.Form):
+    """How one question is reported: a ranking's top and points, a number's statistics. An
+    empty field leaves the default (top 3, rank r earning ranks + 1 − r, mean and median)."""
+
+    ERRORS = [("« top »", "top"), ("« points »", "points"), ("« stats »", "stats")]
+
+    def __init__(self, *args, question: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.question = question
+        if question["type"] == "ranking":
+            ranks = question["rank_count"] or len(question["choices"])
+            self.fields["top"] = forms.IntegerField(
+                label="Nombre de premiers rangs dont les résultats donnent la part (top)",
+                help_text=f"De 1 à {ranks} ; vide : 3 (ou {ranks} si la question en classe moins).",
+                required=False,
+                widget=forms.NumberInput(attrs={**TEXT, "class": "form-control w-auto"}),
+            )
+            self.fields["points"] = PointsField(
+                label="Points de chaque rang, du rang 1 au dernier",
+                help_text=(
+                    f"{ranks} nombres entiers séparés par des points-virgules, sans qu'un rang "
+                    f"rapporte plus que le précédent ; vide : {ranks} points pour le rang 1, "
+                    "un de moins à chaque rang."
+                ),
+                required=False,
+                widget=forms.TextInput(attrs=TEXT),
+            )
+        else:
+            self.fields["stats"] = forms.MultipleChoiceField(
+                label="Statistiques données dans les résultats",
+                choices=[(stat, STAT_LABELS[stat]) for stat in NUMBER_STATS],
+                required=False,
+                widget=forms.CheckboxSelectMultiple,
+            )
+
+    @staticmethod
+    def initial_of(reporting: dict) -> dict:
+        initial = dict(reporting)
+        if "points" in initial:
+            initial["points"] = " ; ".join(str(point) for point in initial["points"])
+        initial.setdefault("stats", list(NUMBER_STATS))
+        return initial
+
+    def reporting(self) -> dict:
+        """The `reporting` entry of the question; the defaults are not written."""
+        data = self.cleaned_data
+        out: dict[str, Any] = {}
+        if data.get("top") is not None:
+            out["top"] = data["top"]
+        if data.get("points") is not None:
+            out["points"] = data["points"]
+        if "stats" in self.fields:
+            stats = [stat for stat in NUMBER_STATS if stat in data.get("stats", [])]
+            if stats != list(NUMBER_STATS):
+                out["stats"] = stats
+        return out
+
+
 Change = Callable[[dict], None]
 
 
@@ -455,5 +535,21 @@ def put_scale_mapping(mapping: dict[str, str]) -> Change:
 def put_rounding(rounding: dict[str, int]) -> Change:
     def change(definition: dict) -> None:
         rules_of_definition(definition)["rounding"] = rounding
+
+    return change
+
+
+def put_reporting(question: str, reporting: dict) -> Change:
+    """Set how `question` is reported; an empty entry goes back to the defaults."""
+
+    def change(definition: dict) -> None:
+        rules = rules_of_definition(definition)
+        entries = {k: v for k, v in (rules.get("reporting") or {}).items() if k != question}
+        if reporting:
+            entries[question] = reporting
+        if entries:
+            rules["reporting"] = entries
+        else:
+            rules.pop("reporting", None)
 
     return change

@@ -21,6 +21,7 @@ urlpatterns = [
     path(f"{RULES}verifier/", views.check_warning, name="editor-rules-check"),
     path(f"{RULES}arrondi/", views.rounding, name="editor-rules-rounding"),
     path(f"{RULES}correspondances/", views.scale_mapping, name="editor-rules-mapping"),
+    path(f"{RULES}presentation/<slug:reported>/", views.reporting, name="editor-reporting"),
     path(f"{RULES}avertissements/ajouter/", views.warning_add, name="editor-warning-add"),
     path(f"{RULES}avertissements/<slug:warning>/", views.warning_edit, name="editor-warning"),
     path(

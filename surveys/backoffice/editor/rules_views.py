@@ -20,6 +20,7 @@ from barometre.roles import staff_required
 from surveys.backoffice.editor import rules_forms
 from surveys.backoffice.editor.diff import VERDICTS, edition_diff, set_breaks
 from surveys.backoffice.editor.draft import (
+    STAMP,
     DefinitionError,
     all_questions,
     change_definition,
@@ -32,6 +33,7 @@ from surveys.backoffice.editor.rules_forms import (
     BreaksForm,
     IndicatorForm,
     MappingFormSet,
+    ReportingForm,
     RoundingForm,
     RuleForm,
     WarningForm,
@@ -39,9 +41,16 @@ from surveys.backoffice.editor.rules_forms import (
     place_errors,
 )
 from surveys.definition import export_definition
+from surveys.definition.format import NUMBER_TYPES
 from surveys.models import Edition
 from surveys.protection import ProtectedChangeError
-from surveys.rules import DECIMALS_PUBLIC, DECIMALS_STAFF, LOWER_BOUNDS, UPPER_BOUNDS
+from surveys.rules import (
+    DECIMALS_PUBLIC,
+    DECIMALS_STAFF,
+    LOWER_BOUNDS,
+    UPPER_BOUNDS,
+    parse_rules,
+)
 from surveys.validation import format_number
 
 Refusal = DefinitionError | ProtectedChangeError
@@ -92,7 +101,8 @@ def confirm_breaks(request, year: int):
     if not form.is_valid():
         return _diff_page(request, edition, form, status=400)
     try:
-        set_breaks(edition, {code: form.cleaned_data[code] for code in form.fields})
+        verdicts = {code: form.cleaned_data[code] for code in form.fields}
+        set_breaks(edition, verdicts, seen=request.POST.get(STAMP))
     except (DefinitionError, ProtectedChangeError) as error:
         return _diff_page(request, edition, form, errors=_refusal(error), status=400)
     messages.success(request, "Les ruptures de série ont été enregistrées.")
@@ -152,6 +162,7 @@ def _rules_page(request, edition: Edition, rounding_form: RoundingForm | None = 
             "previous": diff.previous,
             "texts": texts,
             "rounding_form": rounding_form,
+            "reporting": _reporting_rows(definition),
         },
         status=status,
     )
@@ -166,7 +177,7 @@ def rules_home(request, year: int):
 def _apply(request, edition: Edition, change, success: str) -> list[str]:
     """Apply the change; the refusal's messages, or [] once saved (with a success message)."""
     try:
-        change_definition(edition, change)
+        change_definition(edition, change, seen=request.POST.get(STAMP))
     except (DefinitionError, ProtectedChangeError) as error:
         return _problems(error)
     messages.success(request, success)
@@ -529,5 +540,71 @@ def scale_mapping(request, year: int):
         request,
         "backoffice/editor/rules_mapping.html",
         {"edition": edition, "formset": formset, "errors": errors},
+        status=status,
+    )
+
+
+# How each question is reported -----------------------------------------------------------
+
+
+def _reported(definition: dict) -> list[dict]:
+    """The questions whose reporting the edition may set: rankings and numbers."""
+    return [
+        question
+        for question in all_questions(definition)
+        if question["type"] == "ranking" or question["type"] in NUMBER_TYPES
+    ]
+
+
+def _reporting_rows(definition: dict) -> list[tuple[dict, str, bool]]:
+    """(question, how it is reported in words, declared in the file?) for the rules page."""
+    declared = (definition.get("rules") or {}).get("reporting") or {}
+    rules = parse_rules(definition.get("rules"))
+    rows = []
+    for question in _reported(definition):
+        reporting = rules.reporting_of(question["code"])
+        if question["type"] == "ranking":
+            ranks = question["rank_count"] or len(question["choices"])
+            points = " ; ".join(str(point) for point in reporting.points_of(ranks))
+            text = f"top {reporting.top_of(ranks)}, points par rang : {points}"
+        else:
+            text = ", ".join(rules_forms.STAT_LABELS[stat].lower() for stat in reporting.stats)
+        rows.append((question, text, question["code"] in declared))
+    return rows
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def reporting(request, year: int, reported: str):
+    edition = get_object_or_404(Edition, year=year)
+    definition = export_definition(edition)
+    question = next((q for q in _reported(definition) if q["code"] == reported), None)
+    if question is None:
+        raise Http404
+    current = ((definition.get("rules") or {}).get("reporting") or {}).get(reported, {})
+    status = 200
+    if request.method != "POST":
+        form = ReportingForm(initial=ReportingForm.initial_of(current), question=question)
+    else:
+        form = ReportingForm(request.POST, question=question)
+        if form.is_valid():
+            problems = _apply(
+                request,
+                edition,
+                rules_forms.put_reporting(reported, form.reporting()),
+                f"La présentation de « {reported} » a été enregistrée.",
+            )
+            if not problems:
+                return redirect(_rules_url(edition, "presentation"))
+            place_errors(form, problems, ReportingForm.ERRORS)
+        status = 400
+    describe_fields(form)
+    if "stats" in form.fields:
+        # The checkboxes' fieldset carries the error (one id for the group, not per box).
+        form.fields["stats"].widget.attrs.pop("aria-describedby", None)
+    return render(
+        request,
+        "backoffice/editor/rules_reporting.html",
+        {"edition": edition, "question": question, "form": form},
         status=status,
     )

@@ -15,6 +15,7 @@ from barometre.textclean import strip_controls
 from respondents.classification import TYPES_COLLECTIVITE
 from surveys.backoffice.editor import changes
 from surveys.backoffice.editor.draft import (
+    STAMP,
     DefinitionError,
     blank_question,
     change_definition,
@@ -45,10 +46,10 @@ def _edition(year: int) -> Edition:
     return get_object_or_404(Edition, year=year)
 
 
-def _apply(edition: Edition, change: changes.Change) -> list[str]:
+def _apply(request, edition: Edition, change: changes.Change) -> list[str]:
     """Make the change; the refusal's French messages (nothing saved), or [] once saved."""
     try:
-        change_definition(edition, change)
+        change_definition(edition, change, seen=request.POST.get(STAMP))
     except changes.Missing as missing:
         raise Http404("Code inconnu.") from missing
     except DefinitionError as error:
@@ -138,7 +139,7 @@ def _moved(request, edition: Edition, change, anchor: str):
     step = STEPS.get(request.POST.get("sens", ""))
     refused = ["Déplacement inconnu : utilisez « Monter » ou « Descendre »."]
     if step is not None:
-        refused = _apply(edition, change(step))
+        refused = _apply(request, edition, change(step))
     for message in refused:
         messages.error(request, message)
     return redirect(f"{reverse('backoffice:editor', args=[edition.year])}#{anchor}")
@@ -174,7 +175,7 @@ def reorder(request, year: int):
     parent = request.POST.get("liste", "")
     codes = request.POST.getlist("ordre")
     try:
-        refused = _apply(edition, changes.reorder(parent, codes))
+        refused = _apply(request, edition, changes.reorder(parent, codes))
     except changes.StaleOrder:
         refused = ["Le questionnaire a changé entre-temps : rechargez la page et recommencez."]
     except Http404:
@@ -193,7 +194,7 @@ def section_edit(request, year: int, section: str):
     form = SectionForm(_posted(request), initial=data, prefix="section")
     summary: list[tuple[str, str]] = []
     if request.method == "POST" and form.is_valid():
-        refused = _apply(edition, changes.update_section(section, form.cleaned_data))
+        refused = _apply(request, edition, changes.update_section(section, form.cleaned_data))
         if not refused:
             messages.success(
                 request, f"La section « {form.cleaned_data['title']} » est enregistrée."
@@ -221,7 +222,7 @@ def section_add(request, year: int):
     first = FirstQuestionForm(_posted(request), prefix="premiere")
     summary: list[tuple[str, str]] = []
     if request.method == "POST" and form.is_valid() & first.is_valid():
-        refused = _apply(edition, changes.add_section(form.cleaned_data, first.question()))
+        refused = _apply(request, edition, changes.add_section(form.cleaned_data, first.question()))
         if not refused:
             messages.success(request, f"La section « {form.cleaned_data['title']} » est ajoutée.")
             return redirect(
@@ -250,7 +251,7 @@ def section_remove(request, year: int, section: str):
     data = _found(changes.section_of, export_definition(edition), section)
     refused: list[str] = []
     if request.method == "POST":
-        refused = _apply(edition, changes.remove_section(section))
+        refused = _apply(request, edition, changes.remove_section(section))
         if not refused:
             messages.success(request, f"La section « {data['title']} » est supprimée.")
             return redirect("backoffice:editor", year=year)
@@ -342,7 +343,7 @@ def question_edit(request, year: int, question: str):
             change = changes.update_question(
                 question, values, new_choices, new_rows, form.cleaned_data.get("section")
             )
-            refused = _apply(edition, change)
+            refused = _apply(request, edition, change)
             if not refused:
                 messages.success(request, f"La question « {values['code']} » est enregistrée.")
                 return redirect(
@@ -394,7 +395,7 @@ def question_add(request, year: int, section: str = "", roster: str = ""):
             if needs_first is not None:
                 question["questions"] = [needs_first.question()]
             refused = _apply(
-                edition, changes.add_question(question, section=section, roster=roster)
+                request, edition, changes.add_question(question, section=section, roster=roster)
             )
             if not refused:
                 messages.success(request, f"La question « {values['code']} » est ajoutée.")
@@ -426,7 +427,7 @@ def question_remove(request, year: int, question: str):
     data = _found(changes.question_of, export_definition(edition), question)
     refused: list[str] = []
     if request.method == "POST":
-        refused = _apply(edition, changes.remove_question(question))
+        refused = _apply(request, edition, changes.remove_question(question))
         if not refused:
             messages.success(request, f"La question « {question} » est supprimée.")
             return redirect("backoffice:editor", year=year)
