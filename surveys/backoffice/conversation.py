@@ -144,10 +144,12 @@ def mark_read(response: Response) -> None:
 
 
 def _with_messages(threads: QuerySet[ResponseComment]) -> QuerySet[ResponseComment]:
+    return threads.select_related("author", "resolved_by").prefetch_related(_replies())
+
+
+def _replies() -> Prefetch:
     messages = ConversationMessage.objects.select_related("author", "contact")
-    return threads.select_related("author", "resolved_by").prefetch_related(
-        Prefetch("messages", queryset=messages, to_attr="replies")
-    )
+    return Prefetch("messages", queryset=messages, to_attr="replies")
 
 
 def _attach_questions(response: Response, threads: list[ResponseComment]) -> None:
@@ -178,7 +180,9 @@ def threads_of(response: Response) -> list[ResponseComment]:
 def threads_for_agents(response: Response) -> list[ResponseComment]:
     """Connected to `surveys.hooks.agent_notices`: the open flags, oldest first, each with its
     `question` (None for the whole response) and its `replies`."""
-    threads = list(_with_messages(open_flags(response)).order_by("created_at", "pk"))
+    # Read on every page of the agents: no join of the flag's author or resolver (the agents'
+    # templates show neither, and an open flag has no resolver), only its messages.
+    threads = list(open_flags(response).prefetch_related(_replies()).order_by("created_at", "pk"))
     _attach_questions(response, threads)
     return threads
 

@@ -210,8 +210,10 @@ def audit_trail(response: Response, audits: list[AnswerAudit] | None = None) -> 
 
 def corrections_for_agents(response: Response) -> list[AnswerAudit]:
     """Connected to `surveys.hooks.agent_corrections`: what staff corrected, and why."""
+    # Read on the agents' overview and review: the agents' template does not name who corrected,
+    # so no join of the staff member.
     corrections = response.answer_audits.filter(changed_by__isnull=False).exclude(reason="")
-    return audit_trail(response, list(corrections.select_related("changed_by")))
+    return audit_trail(response, list(corrections))
 
 
 def _readable(question, value, other_text: str) -> str:

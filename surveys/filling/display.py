@@ -15,13 +15,26 @@ from surveys.visibility import (
 # -- Display of stored answers -------------------------------------------------------------
 
 
+_CHOICE_TYPES = (*Question.PICK_TYPES, Question.Type.MATRIX, Question.Type.RANKING)
+
+
 def display_answer(question: Question, answer: Answer | None) -> list[str]:
     """Human-readable lines for a stored answer (empty when unanswered)."""
     if answer is None:
         return []
     value = answer.value
-    labels = {c.code: c.label for c in question.choices.all()}
     kind = question.type
+    if kind in Question.NUMBER_TYPES:
+        if value == NSP:
+            return ["Ne sait pas"]
+        unit = " €" if kind == Question.Type.MONEY else ""
+        return [f"{format_number(Decimal(str(value)))}{unit}"]
+    if kind not in _CHOICE_TYPES:
+        if kind == Question.Type.ROSTER:
+            return [f"{value} fiche{'s' if value != 1 else ''}"]
+        return [str(value)]
+    # Only the types with choices read them (a queryset per call, even when prefetched).
+    labels = {c.code: c.label for c in question.choices.all()}
     if kind == Question.Type.SINGLE:
         line = labels.get(value, value)
         return [f"{line} : {answer.other_text}" if answer.other_text else line]
@@ -36,13 +49,6 @@ def display_answer(question: Question, answer: Answer | None) -> list[str]:
     if kind == Question.Type.RANKING:
         ordered = sorted(value.items(), key=lambda pair: pair[1])
         return [f"{rank}. {labels.get(code, code)}" for code, rank in ordered]
-    if kind in Question.NUMBER_TYPES:
-        if value == NSP:
-            return ["Ne sait pas"]
-        unit = " €" if kind == Question.Type.MONEY else ""
-        return [f"{format_number(Decimal(str(value)))}{unit}"]
-    if kind == Question.Type.ROSTER:
-        return [f"{value} fiche{'s' if value != 1 else ''}"]
     return [str(value)]
 
 

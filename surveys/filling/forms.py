@@ -349,6 +349,15 @@ def _display_number(question: Question, value: Any) -> str:
     return str(value)
 
 
+_WIDGET_KINDS: dict[str, str] = {
+    **dict.fromkeys(Question.PICK_TYPES, "choices"),
+    **dict.fromkeys(Question.NUMBER_TYPES, "number"),
+    Question.Type.MATRIX: "matrix",
+    Question.Type.RANKING: "ranking",
+    Question.Type.LONGTEXT: "longtext",
+}
+
+
 def widget_context(form: SectionForm, entry: Entry) -> dict[str, Any]:
     question = entry.question
     bound = form[entry.name]
@@ -374,8 +383,10 @@ def widget_context(form: SectionForm, entry: Entry) -> dict[str, Any]:
         "prefilled_from": entry.prefilled_from,
         "unsaved": entry.unsaved,
         "item": entry.item,
-        "template": f"surveys/widgets/{question.type}.html",
+        # Which branch of `templates/surveys/widgets/question.html` renders the question.
+        "kind": _WIDGET_KINDS.get(question.type, "text"),
     }
+    context["fieldset"] = context["kind"] in ("choices", "matrix", "ranking")
     # A ranking gets a generated instruction unless the edition wrote its own (the help).
     ranking_instruction = question.type == Question.Type.RANKING and not question.help_text
     described = [f"{entry.id}-consigne"] if ranking_instruction else []
@@ -403,6 +414,7 @@ def widget_context(form: SectionForm, entry: Entry) -> dict[str, Any]:
             }
             for choice in choices
         ]
+        context["input_type"] = "radio" if question.type == Question.Type.SINGLE else "checkbox"
         has_other = any(choice.other for choice in choices)
         context["other"] = has_other
         context["other_text"] = data.get("other_text", "")
@@ -436,7 +448,7 @@ def widget_context(form: SectionForm, entry: Entry) -> dict[str, Any]:
         ranks = value if isinstance(value, Mapping) else {}
         count = question.rank_count or len(choices)
         context["rank_count"] = count
-        context["ranks"] = list(range(1, count + 1))
+        context["ranks"] = [str(rank) for rank in range(1, count + 1)]
         context["items"] = [
             {
                 "code": c.code,

@@ -176,11 +176,16 @@ def _section_context(
         for code, value in form.values.items()
         if code not in {q.code for q in form.top_questions}
     }
+    threads = _threads_of(response, {q.code for q in form.top_questions})
+    blocks = form.rendered_blocks()
+    for block in blocks:
+        code = block["roster"].code if "roster" in block else block["widget"]["question"].code
+        block["threads"] = [thread for thread in threads if thread.question_code == code]
     return {
         **_base_context(request, response, here=section.code),
         "section": section,
         "form": form,
-        "blocks": form.rendered_blocks(),
+        "blocks": blocks,
         "errors": form.error_list() if form.is_bound else [],
         "position": position + 1,
         "total": len(sections),
@@ -188,7 +193,7 @@ def _section_context(
         "version": response.version,
         "shown": " ".join(entry.name for entry in form.entries if entry.visible),
         "outside_values": {k: _jsonable(v) for k, v in outside.items()},
-        "threads": _threads_of(response, {q.code for q in form.top_questions}),
+        "threads": threads,
         "retour": f"section:{section.code}",
         **extra,
     }

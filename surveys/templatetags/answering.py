@@ -25,14 +25,6 @@ def agent_corrections(response) -> list:
 
 
 @register.filter
-def threads_for(threads: list, code: str) -> list:
-    """The flags of one question (`code`) among the open flags of the response."""
-    if not code:
-        return []
-    return [thread for thread in threads if thread.question_code == code]
-
-
-@register.filter
 def left_out_for(left_out: dict | None, code: str) -> object:
     """Last edition's answer to the question `code` left out of the prefill, or None."""
     return (left_out or {}).get(code)
