@@ -86,4 +86,6 @@ def test_the_public_page_is_sent_gzipped_to_a_phone_that_accepts_it(published, c
     assert response["Content-Encoding"] == "gzip"
     html = gzip.decompress(response.content).decode()
     assert "(version 1)" in html
-    assert len(response.content) < len(html.encode()) / 3
+    # Django pads the gzip header with up to 100 random bytes (against BREACH): on a page this
+    # small, compare with a margin for them.
+    assert len(response.content) < len(html.encode()) / 2
