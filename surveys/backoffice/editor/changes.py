@@ -9,24 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from surveys.backoffice.editor.draft import all_questions, find_question, find_section
+from surveys.definition.sync import QUESTION_FIELDS
 
 Change = Callable[[dict], None]
 
-QUESTION_KEYS = (
-    "code",
-    "type",
-    "text",
-    "help_text",
-    "required",
-    "condition",
-    "min_value",
-    "max_value",
-    "step",
-    "allow_nsp",
-    "rank_count",
-    "min_items",
-    "max_items",
-)
+# What the question form edits: the stored question fields (`sync.QUESTION_FIELDS`) but where
+# the choices come from, which the choices' own list decides.
+QUESTION_KEYS = ("code", *(key for key in QUESTION_FIELDS if key != "choices_source"))
 SECTION_KEYS = ("code", "title", "description", "condition")
 
 
