@@ -66,7 +66,18 @@ def record_changes(
             )
         )
     AnswerAudit.objects.bulk_create(audits)
+    if audits and user is not None and reason:
+        mark_staff_notes(response)
     return audits
+
+
+def mark_staff_notes(response: Response) -> None:
+    """Tell the agents' pages that this response has staff flags or corrections to show
+    (`Response.staff_notes`, read by `conversation.threads_for_agents` and
+    `review.corrections_for_agents`)."""
+    if not response.staff_notes:
+        Response.objects.filter(pk=response.pk).update(staff_notes=True)
+        response.staff_notes = True
 
 
 @contextmanager

@@ -19,6 +19,7 @@ from django.utils import timezone
 from barometre.textclean import clean_text
 from respondents.models import Contact
 from surveys.backoffice import notifications
+from surveys.backoffice.audit import mark_staff_notes
 from surveys.backoffice.models import ConversationMessage, ResponseComment
 from surveys.models import Question, Response
 
@@ -81,6 +82,7 @@ def flag(response: Response, user: User, body: str, question_code: str = "") -> 
         staff_read_at=timezone.now(),
     )
     thread.question = question
+    mark_staff_notes(response)
     notifications.flag_raised(thread)
     return thread
 
@@ -182,6 +184,8 @@ def threads_for_agents(response: Response) -> list[ResponseComment]:
     `question` (None for the whole response) and its `replies`."""
     # Read on every page of the agents: no join of the flag's author or resolver (the agents'
     # templates show neither, and an open flag has no resolver), only its messages.
+    if not response.staff_notes:
+        return []
     threads = list(open_flags(response).prefetch_related(_replies()).order_by("created_at", "pk"))
     _attach_questions(response, threads)
     return threads

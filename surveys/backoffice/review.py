@@ -212,6 +212,8 @@ def corrections_for_agents(response: Response) -> list[AnswerAudit]:
     """Connected to `surveys.hooks.agent_corrections`: what staff corrected, and why."""
     # Read on the agents' overview and review: the agents' template does not name who corrected,
     # so no join of the staff member.
+    if not response.staff_notes:
+        return []
     corrections = response.answer_audits.filter(changed_by__isnull=False).exclude(reason="")
     return audit_trail(response, list(corrections))
 

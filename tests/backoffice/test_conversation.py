@@ -256,6 +256,7 @@ def test_a_correction_of_a_sent_response_needs_a_reason_kept_and_shown_to_the_ag
     assert audit.reason == "Chiffre confirmé par la DGS au téléphone"
     event = response.review_events.get(kind=ResponseEvent.Kind.CORRECTED)
     assert event.note == audit.reason
+    response.refresh_from_db()  # as the agents' next page reads it
     [shown] = hooks.agent_corrections.collect(response)
     assert (shown.before, shown.after, shown.reason) == ("12", "15", audit.reason)
     page = client.get(reverse("backoffice:response", args=[response.pk])).content.decode()

@@ -61,6 +61,7 @@ def test_a_flagged_inconsistency_is_shown_to_the_agents_until_lifted(
     )
     flag = ResponseComment.objects.get()
     assert (flag.author, flag.question_code, flag.kind) == (alice, "nb_reunions", "flag")
+    response.refresh_from_db()  # as the agents' next page reads it
     shown = render_to_string("surveys/includes/notices_for_agents.html", {"response": response})
     assert "Question « Question nb_reunions » :" in shown
     assert "&lt;b&gt;vérifiez&lt;/b&gt;" in shown

@@ -24,8 +24,8 @@ from barometre.roles import STAFF
 from exports.models import ExportJob
 from respondents.classification import TRANCHES_POPULATION
 from respondents.models import AccessRequest, Collectivite, Contact, EmailLog, Invitation
+from surveys.backoffice.conversation import flag
 from surveys.backoffice.editor.draft import blank_question, change_definition
-from surveys.backoffice.models import ResponseComment
 from surveys.models import Edition, Response
 from tests.browser.support import axe_violations, describe_violations, open_edition
 from tests.faults.test_crawler import PARAMETER, patterns
@@ -172,12 +172,7 @@ def backoffice(transactional_db):
         submitted_at=timezone.now() - timedelta(days=1),
     )
     call_command("seed_demo", edition=2021, respondents=4, seed=7, status="mixed")
-    comment = ResponseComment.objects.create(
-        response=response,
-        author=staff,
-        kind=ResponseComment.Kind.FLAG,
-        body="Budget incohérent avec la population.",
-    )
+    comment = flag(response, staff, "Budget incohérent avec la population.")
     AccessRequest.objects.create(
         edition=edition,
         collectivite=kinds[5],

@@ -171,3 +171,67 @@ def test_the_agents_read_the_staff_corrections_with_their_reason(agent, alice, d
     assert re.search(
         r"« Question nb_reunions ».*12 → 15\. Motif : Confirmé par la DGS", corrections
     )
+
+
+def test_flags_and_corrections_are_looked_for_only_once_the_staff_made_one(
+    agent, alice, draft, django_assert_max_num_queries
+):
+    """`Response.staff_notes` spares the agents' pages two queries while the response has no flag
+    nor correction; the first of either sets it, and the page then shows it."""
+    assert not Response.objects.get(pk=draft.pk).staff_notes
+    agent.get(url("answering:home"))  # the edition's structure is read once per process
+    with django_assert_max_num_queries(4):
+        html = agent.get(url("answering:home")).content.decode()
+    assert "Points à vérifier signalés" not in html
+    # An agent's own change after a reopening is audited, but is no staff correction.
+    submit(draft)
+    review.reopen(draft, alice)
+    draft.refresh_from_db()
+    save(draft, "moyens", nb_reunions="13")
+    from surveys.backoffice.models import AnswerAudit
+
+    assert AnswerAudit.objects.filter(response=draft, changed_by__isnull=True).exists()
+    assert not Response.objects.get(pk=draft.pk).staff_notes
+    submit(draft)
+    form = bound_form(draft, "moyens", nb_reunions="15")
+    review.save_as_staff(draft, form, draft.version, alice, "Confirmé par la DGS")
+    assert Response.objects.get(pk=draft.pk).staff_notes
+    html = agent.get(url("answering:home")).content.decode()
+    assert "Confirmé par la DGS" in html
+
+
+def test_a_flag_marks_the_response_and_the_section_page_shows_it(agent, alice, draft):
+    thread = conversation.flag(draft, alice, "Vraiment 12 ?", "nb_reunions")
+    assert Response.objects.get(pk=draft.pk).staff_notes
+    html = agent.get(url("answering:section", "moyens")).content.decode()
+    assert f'id="echange-{thread.pk}"' in html
+
+
+def test_the_migration_marks_the_responses_flagged_or_corrected_before_it(alice, draft, edition):
+    """Flags and corrections written before `staff_notes` existed (or by SQL) are found again."""
+    import importlib
+
+    from django.apps import apps
+
+    from respondents.models import Collectivite as Coll
+    from surveys.backoffice.models import AnswerAudit, ResponseComment
+
+    migration = importlib.import_module(
+        "surveys.backoffice.migrations.0003_staff_notes_of_flagged_responses"
+    )
+    metz = Coll.objects.create(kind="commune", code="57463", name="Metz")
+    nancy = Coll.objects.create(kind="commune", code="54395", name="Nancy")
+    lyon = Coll.objects.create(kind="commune", code="69123", name="Lyon")
+    corrected = Response.objects.create(edition=edition, collectivite=metz)
+    by_agent = Response.objects.create(edition=edition, collectivite=nancy)
+    noted = Response.objects.create(edition=edition, collectivite=lyon)
+    ResponseComment.objects.create(response=draft, author=alice, kind="flag", body="?")
+    ResponseComment.objects.create(response=noted, author=alice, kind="note", body="interne")
+    AnswerAudit.objects.create(
+        response=corrected, question_code="x", changed_by=alice, reason="DGS"
+    )
+    AnswerAudit.objects.create(response=by_agent, question_code="x", changed_by_label="Agent")
+    Response.objects.update(staff_notes=False)
+    migration.mark_flagged_and_corrected(apps, None)
+    marked = set(Response.objects.filter(staff_notes=True).values_list("pk", flat=True))
+    assert marked == {draft.pk, corrected.pk}

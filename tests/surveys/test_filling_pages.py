@@ -376,17 +376,17 @@ def test_the_pages_cost_a_bounded_number_of_queries(
     """Independent of the number of questions and answers (no query per question), and the
     questionnaire's structure is not read again (surveys.compiled: built by the first save)."""
     post_section(agent, "moyens", {"nb_reunions": "3", "outils_numeriques": ["forum"]})
-    # Session, access (invitation, edition, link), response, answers, paradata, staff's flags.
-    with django_assert_max_num_queries(6):
+    # Session, access (invitation, edition, link), response, answers, paradata; no query for
+    # the staff's flags while the response has none (Response.staff_notes).
+    with django_assert_max_num_queries(5):
         page = agent.get(url("answering:section", "moyens"))
     # The same four, the audit's check, the version claimed, the answers deleted (the POST
     # empties the page), paradata; and here the save's savepoint (the test's transaction).
     with django_assert_max_num_queries(10):
         agent.post(url("answering:autosave", "moyens"), {"version": version_of(page)})
-    # One query each for the staff's open flags and for their corrections (notices_for_agents).
-    with django_assert_max_num_queries(6):
+    # Session, access, response, answers: no flags nor corrections to look for.
+    with django_assert_max_num_queries(4):
         agent.get(url("answering:home"))
-    # The review reads last edition's response and its answers for the warning that compares
-    # with it (editions/2021.yaml), and the staff's flags and corrections: whatever the size.
-    with django_assert_max_num_queries(6):
+    # The same on the review, whatever the size (last edition's response would add its read).
+    with django_assert_max_num_queries(4):
         agent.get(url("answering:review"))

@@ -270,3 +270,50 @@ def test_prefill_skips_choices_the_collectivite_is_no_longer_offered(edition, me
     response = filling.response_for(edition, metz_metropole)
     prefill, _, _left_out = filling.prefill_for(response, section(response, "profil"))
     assert set(prefill) == {"service_dedie"}
+
+
+# The answer cells as `surveys/includes/answer_sheet.html` rendered them with template filters
+# before `display.answer_sheet` built them: the HTML must stay the same, escaping included.
+FILTERED_ROW = (
+    "{% if row.lines %}{% if row.lines|length == 1 %}{{ row.lines.0|linebreaksbr }}{% else %}"
+    "<ul>{% for line in row.lines %}<li>{{ line|linebreaksbr }}</li>{% endfor %}</ul>{% endif %}"
+    '{% else %}<span class="no-answer">Sans réponse</span>{% endif %}'
+)
+FILTERED_SUB = (
+    '{% if sub.lines %}{{ sub.lines|join:" ; "|linebreaksbr }}'
+    '{% else %}<span class="no-answer">Sans réponse</span>{% endif %}'
+)
+
+
+def test_the_answer_cells_are_escaped_as_the_template_filters_did(response):
+    from django.template import engines
+
+    hostile = "<script>alert(1)</script>\r\nligne 2 & « 3 »\rfin"
+    save(response, "profil", {"service_dedie": "oui", "service_intitule": hostile})
+    save(
+        response,
+        "moyens",
+        {
+            "outils_numeriques": ["forum", "autre"],
+            "outils_numeriques_autre": "<b>Appli</b>\nmobile",
+            "nb_reunions": "3",
+        },
+    )
+    roster = question(response, "fiches_dispositifs")
+    filling.add_roster_item(response, roster, response.version)
+    filling.add_roster_item(response, roster, response.version)
+    save(response, "fiches", {"fiches_dispositifs-1-nom": "<i>Fabrique</i>\nde quartier"})
+    engine = engines["django"]
+    row_template = engine.from_string(FILTERED_ROW)
+    sub_template = engine.from_string(FILTERED_SUB)
+    rows = [r for part in filling.answer_sheet(response) for r in part["rows"]]
+    subs = [s for r in rows for item in r.get("sheets", []) for s in item["rows"]]
+    assert {len(r["lines"]) for r in rows} >= {0, 1, 3} and subs
+    for row in rows:
+        assert row["html"] == row_template.render({"row": row})
+    for sub in subs:
+        assert sub["html"] == sub_template.render({"sub": sub})
+    html = "".join(r["html"] for r in rows) + "".join(s["html"] for s in subs)
+    assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;<br>ligne 2" in html
+    assert "&lt;i&gt;Fabrique&lt;/i&gt;<br>de quartier" in html
+    assert "<li>Précision : &lt;b&gt;Appli&lt;/b&gt;<br>mobile</li>" in html
