@@ -126,6 +126,7 @@ def prepare(respondents: int) -> dict[str, tuple[str, str]]:
     return {
         "résultats publics": ("/resultats/2018/publics/", ""),
         "résultats (analystes)": ("/resultats/2021/", staff.cookies["sessionid"].value),
+        "tendances (analystes)": ("/resultats/2021/tendances/", staff.cookies["sessionid"].value),
         "Mes résultats": ("/resultats/2021/ma-collectivite/", sent),
         "section (répondant)": (f"/repondre/2021/section/{section}/", draft),
     }
