@@ -89,12 +89,7 @@ def signed_in_client(edition: Edition) -> tuple[Client, str]:
     contact, _ = Contact.objects.get_or_create(collectivite=coll, email="bench@mairie.test")
     invitation = Invitation.objects.filter(edition=edition, contact=contact).first()
     if invitation is None:
-        invitation = Invitation.objects.create(
-            edition=edition,
-            collectivite=coll,
-            contact=contact,
-            token_hash=Invitation.new_token()[1],
-        )
+        invitation = Invitation.objects.create(edition=edition, collectivite=coll, contact=contact)
     client = Client()
     answer = client.post(f"/acces/{invitation.issue_token()}/", secure=True)
     assert answer.status_code == 302, answer.status_code
