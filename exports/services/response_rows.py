@@ -201,16 +201,16 @@ def read_records(batch: list[int], keys: list[tuple], with_answers: bool) -> Ite
     (kind, question pk, matrix row or None: see `BlockPlan`) read of their answers (item 0);
     `with_answers` also gives every answer, for the conditions."""
     if connection.vendor == "postgresql":
-        records = _postgresql_records(batch, keys, with_answers)
-    else:
-        records = _portable_records(batch, keys, with_answers)
-    by_pk = {record.pk: record for record in records}
+        yield from _postgresql_records(batch, keys, with_answers)
+        return
+    by_pk = {record.pk: record for record in _portable_records(batch, keys, with_answers)}
     for pk in batch:
         if pk in by_pk:
             yield by_pk[pk]
 
 
 def _postgresql_records(batch: list[int], keys: list[tuple], with_answers: bool) -> list[Record]:
+    """The records of `batch`, in its order."""
     params: dict[str, Any] = {"zone": timezone.get_current_timezone_name(), "ids": batch}
     stored = []
     for index, (kind, pk, row) in enumerate(keys):
@@ -231,7 +231,8 @@ def _postgresql_records(batch: list[int], keys: list[tuple], with_answers: bool)
                c.population, c.region_code,
                array_to_string(ARRAY[{", ".join(stored)}]::text[], %(separator)s, ''),
                {"a.o::text" if with_answers else "NULL"}
-        FROM {Response._meta.db_table} r
+        FROM unnest(%(ids)s::bigint[]) WITH ORDINALITY AS batch(id, position)
+        JOIN {Response._meta.db_table} r ON r.id = batch.id
         JOIN {Collectivite._meta.db_table} c ON c.id = r.collectivite_id
         LEFT JOIN LATERAL (
             SELECT jsonb_object_agg(question_id::text, value) AS o,
@@ -240,21 +241,21 @@ def _postgresql_records(batch: list[int], keys: list[tuple], with_answers: bool)
             FROM {Answer._meta.db_table}
             WHERE response_id = r.id AND item = 0
         ) a ON true
-        WHERE r.id = ANY(%(ids)s)
+        ORDER BY batch.position
     """
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    records = []
-    width = len(keys)
-    for row in rows:
-        parts = row[12].split(SEPARATOR) if width else []
-        answers = None
-        if with_answers:
-            stored_answers = json.loads(row[13]) if row[13] else {}
-            answers = {int(pk): (value, "") for pk, value in stored_answers.items()}
-        records.append(Record(row[:12], parts, answers))
-    return records
+    if not keys:
+        return [Record(row[:12], [], _answers(row[13]) if with_answers else None) for row in rows]
+    if not with_answers:
+        return [Record(row[:12], row[12].split(SEPARATOR), None) for row in rows]
+    return [Record(row[:12], row[12].split(SEPARATOR), _answers(row[13])) for row in rows]
+
+
+def _answers(stored: str | None) -> dict:
+    """{question pk: (value, "")} from the JSON object of a response's answers."""
+    return {int(pk): (value, "") for pk, value in json.loads(stored or "{}").items()}
 
 
 def _portable_records(batch: list[int], keys: list[tuple], with_answers: bool) -> list[Record]:
