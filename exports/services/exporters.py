@@ -34,6 +34,7 @@ from surveys.visibility import is_visible, values_with_derived
 
 T = Question.Type
 BATCH_SIZE = 2000
+NOTHING_HIDDEN: frozenset[int] = frozenset()
 
 FILTER_KEYS = ("type_collectivite", "tranche_population", "region", "status")
 
@@ -247,14 +248,17 @@ class ResponsesExporter(ListExporter):
         # A plan per encoder: its caches hold that encoder's forms.
         plan = RowPlan(self.layout, self.kept["reponses"], conditional)
         for batch in batched(self.response_ids, self.batch_size):
-            for record in read_records(batch, plan.keys, bool(plan.conditional)):
-                yield plan.encode_row(record, encode, self._hidden(plan, record))
+            records = read_records(batch, plan.keys, bool(plan.conditional))
+            if plan.conditional:
+                for record in records:
+                    yield plan.encode_row(record, encode, self._hidden(plan, record))
+            else:
+                for record in records:
+                    yield plan.encode_row(record, encode, NOTHING_HIDDEN)
             self._advance(len(batch))
 
     def _hidden(self, plan: RowPlan, record: Record) -> set[int]:
         """The unanswered questions of `plan.conditional` that the response was not asked."""
-        if not plan.conditional:
-            return set()
         own = record.answers or {}
         missing = set(plan.conditional.values()) - own.keys()
         if not missing:

@@ -14,6 +14,7 @@ instead of a decoding and a conversion per cell.
 
 import json
 from collections.abc import Callable, Iterator
+from collections.abc import Set as AbstractSet
 from typing import Any
 
 from django.db import connection
@@ -124,6 +125,11 @@ class RowPlan:
             if start + index in kept_set
         ]
         self.indicators_first = first
+        # Each indicator with the position of its source's stored text among the parts.
+        self.indicator_sources = [
+            (len(self.plans) + index, indicator)
+            for index, (_position, indicator, _pk) in enumerate(self.indicators)
+        ]
         self.caches = [plan.cache for plan in self.plans]
         # Positions of the parts that a response's conditions may hide when unanswered.
         self.conditional = {
@@ -137,7 +143,7 @@ class RowPlan:
             ("value", pk, None) for _i, _ind, pk in self.indicators
         ]
 
-    def encode_row(self, record: "Record", encode: Encoder, hidden: set[int]) -> list:
+    def encode_row(self, record: "Record", encode: Encoder, hidden: AbstractSet[int]) -> list:
         """The encoded parts of one response's row, in column order."""
         layout = self.layout
         identity = layout.identity_cells(
@@ -171,12 +177,11 @@ class RowPlan:
                     break
         fragments.insert(0, encode(identity, 0))
         if self.indicators:
-            offset = len(self.plans)
-            cells = []
-            for index, (_position, indicator, _pk) in enumerate(self.indicators):
-                part = parts[offset + index]
-                value = decoded(part) if part else None
-                cells.append(to_number(indicator.compute(value, record.population)))
+            population = record.population
+            cells = [
+                to_number(indicator.compute(decoded(parts[at]) if parts[at] else None, population))
+                for at, indicator in self.indicator_sources
+            ]
             fragments.append(encode(cells, self.indicators_first))
         return fragments
 
