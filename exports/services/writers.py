@@ -205,7 +205,8 @@ def csv_encoder(
     cell: Callable[[Any], str], *, delimiter: str, lineterminator: str
 ) -> Callable[[list, int], str]:
     """`encode(cells, first_column)`: consecutive cells as CSV text, quoted by the csv module
-    exactly as in a whole row (without the row's terminator)."""
+    exactly as in a whole row (without the row's terminator). `cell` writes a text as
+    `csv_cell` does (`excel_fr_cell` too): a text it would leave as it is is not passed to it."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator=lineterminator)
     cut = len(lineterminator)
@@ -221,11 +222,19 @@ def csv_encoder(
         # or separator inside (the row of a single empty field, which it quotes, is never a
         # part of a row).
         if len(cells) == 1:
-            text = cell(cells[0])
+            text = cells[0]
+            if type(text) is not str or text[:1] in _SUSPECT_FIRST or "\r" in text:
+                text = cell(text)
             if delimiter in text or '"' in text or "\n" in text or "\r" in text:
                 return quoted([text])
             return text
-        fields = [cell(value) for value in cells]
+        # A text that `neutralise` and the newline rule leave as it is (most are) skips the call.
+        fields = [
+            value
+            if type(value) is str and value[:1] not in _SUSPECT_FIRST and "\r" not in value
+            else cell(value)
+            for value in cells
+        ]
         text = delimiter.join(fields)
         if (
             text.count(delimiter) == len(fields) - 1
