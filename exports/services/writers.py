@@ -117,7 +117,9 @@ def xlsx_encoder(worksheet, formats: list, date_format) -> Callable[[list, int],
             kind = type(value)
             if kind is str:
                 if value:
-                    calls.append((col, write_string, neutralise(value), None))
+                    if value[:1] in _SUSPECT_FIRST:
+                        value = neutralise(value)
+                    calls.append((col, write_string, value, None))
             elif kind is int or kind is float:
                 calls.append((col, write_number, value, formats[col]))
             elif kind is datetime or kind is date:
