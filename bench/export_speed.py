@@ -240,7 +240,7 @@ def bare_xlsx(directory: str, output: str) -> dict:
 def bare_xlsx_formats(directory: str, output: str) -> dict:
     """`bare_xlsx` with the formats that the export puts on the same cells: a number gets its
     column's format (integer `0`, euros), the header is bold, date and euro columns widened;
-    and, like the export, no empty text cell (Réponses: the same XML as the export's)."""
+    and, like the export, no empty text cell: the same file as the export, creation date aside."""
     import xlsxwriter
 
     sheets = load_sheets(directory)
