@@ -30,8 +30,8 @@ Encoder = Callable[[list, int], Any]
 
 SEPARATOR = "\x1f"  # never in a JSON text (control characters are escaped there)
 IDENTITY_WIDTH = 11  # identity, status and the three dates (`layout.identity_columns`)
-# Distinct answers remembered per question: enough for every coded question; free texts past it
-# are encoded each time, so that memory stays flat.
+# Distinct answers remembered per part: enough for every coded question; a part that reaches it
+# (free texts, amounts) is no longer cached, so that memory stays flat (`BlockPlan.remember`).
 CACHE_LIMIT = 4096
 MISSING = ""
 HIDDEN = None  # key of an unanswered question that the response's conditions did not ask
@@ -64,7 +64,7 @@ class BlockPlan:
     nearly all distinct) or `other` (the précisez text).
     """
 
-    __slots__ = ("block", "kind", "pk", "row", "kept", "first", "cache")
+    __slots__ = ("block", "kind", "pk", "row", "kept", "first", "cache", "full")
 
     def __init__(self, block: Block, kind: str, kept: list[int], first: int, row=None):
         self.block = block
@@ -74,6 +74,19 @@ class BlockPlan:
         self.kept = kept
         self.first = first
         self.cache: dict = {}
+        self.full = False
+
+    def remember(self, part: str | None, fragment) -> None:
+        """Cache the encoding of a newly seen answer. Answers that fill the cache hardly repeat
+        (free texts, amounts): it then keeps only the missing and the hidden answer, so that
+        its lookups stay cheap and memory flat."""
+        cache = self.cache
+        cache[part] = fragment
+        if len(cache) >= CACHE_LIMIT:
+            kept = {key: cache[key] for key in (MISSING, HIDDEN) if key in cache}
+            cache.clear()
+            cache.update(kept)
+            self.full = True
 
     def cells(self, part: str | None) -> list:
         block = self.block
@@ -168,8 +181,8 @@ class RowPlan:
             while True:
                 plan, part = plans[index], parts[index]
                 fragment = encode(plan.cells(part), plan.first)
-                if len(plan.cache) < CACHE_LIMIT:
-                    plan.cache[part] = fragment
+                if not plan.full:
+                    plan.remember(part, fragment)
                 fragments[index] = fragment
                 try:
                     index = fragments.index(None, index + 1)
