@@ -10,7 +10,10 @@ system of the process: other sessions load the machine, wall time says little):
 
 - `export_xlsx`, `export_csv`: `exports.services.jobs.export_responses` as the worker runs it
   (database reads included; the CPU of the PostgreSQL backend that served it is reported apart);
-- `bare_xlsx`: XlsxWriter constant_memory, one typed call per cell, from the pickled cells;
+- `bare_xlsx`: XlsxWriter constant_memory, one typed call per cell, from the pickled cells,
+  without any format (dates excepted);
+- `bare_xlsx_formats`: the same typed calls with the formats that the export puts on the same
+  cells (a number column's integer or euro format, the bold header, the column widths);
 - `bare_csv`: the csv module's `writerows` on the pickled cells of Réponses;
 - `formpack_xlsx`, `formpack_csv`: Kobo's exporter (formpack) on the same questions and answers,
   as an XLSForm and its submissions, when `--formpack-python` points to a Python where
@@ -99,6 +102,7 @@ def child_materialise(directory: str, count: int) -> dict:
     same answers as an XLSForm with its submissions, for formpack."""
     setup_django()
     from exports.services.exporters import ResponsesExporter
+    from exports.services.layout import EURO
     from exports.services.writers import neutralise
     from surveys.models import Edition
 
@@ -110,11 +114,17 @@ def child_materialise(directory: str, count: int) -> dict:
             [neutralise(v) if type(v) is str else v for v in row]
             for row in exporter.iterate_sheet(sheet.identifier)
         ]
-        sheets.append((sheet.title, [c.name for c in sheet.columns], rows))
+        # Each column's format as `writers.write_xlsx` gives it: "euro", "integer" (numbers),
+        # "datetime" (a width only: dates always have their format) or None.
+        kinds = [
+            "euro" if c.unit == EURO else c.kind if c.kind in ("integer", "datetime") else None
+            for c in sheet.columns
+        ]
+        sheets.append((sheet.title, [c.name for c in sheet.columns], rows, kinds))
     with open(os.path.join(directory, "cells.pickle"), "wb") as stream:
         pickle.dump(sheets, stream, protocol=pickle.HIGHEST_PROTOCOL)
     xlsform(exporter, directory)
-    cells = sum(len(header) * (len(rows) + 1) for _title, header, rows in sheets)
+    cells = sum(len(header) * (len(rows) + 1) for _title, header, rows, _kinds in sheets)
     return {"cells": cells, "reponses_cells": len(sheets[0][1]) * (len(sheets[0][2]) + 1)}
 
 
@@ -208,7 +218,7 @@ def bare_xlsx(directory: str, output: str) -> dict:
         output, {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
     )
     date_format = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
-    for title, header, rows in sheets:
+    for title, header, rows, _kinds in sheets:
         worksheet = workbook.add_worksheet(title)
         worksheet.freeze_panes(1, 0)
         worksheet.write_row(0, 0, header)
@@ -227,10 +237,52 @@ def bare_xlsx(directory: str, output: str) -> dict:
     return {"cpu_s": round(cpu_s() - cpu, 2), "peak_rss_mb": round(peak_mb(), 1)}
 
 
+def bare_xlsx_formats(directory: str, output: str) -> dict:
+    """`bare_xlsx` with the formats that the export puts on the same cells: a number gets its
+    column's format (integer `0`, euros), the header is bold, date and euro columns widened;
+    and, like the export, no empty text cell: the same file as the export, creation date aside."""
+    import xlsxwriter
+
+    sheets = load_sheets(directory)
+    cpu = cpu_s()
+    workbook = xlsxwriter.Workbook(
+        output, {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
+    )
+    header_format = workbook.add_format({"bold": True, "text_wrap": False})
+    date_format = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
+    by_kind = {
+        "integer": workbook.add_format({"num_format": "0"}),
+        "euro": workbook.add_format({"num_format": '#,##0.00 "€"'}),
+    }
+    widths = {"datetime": 19, "euro": 14}
+    for title, header, rows, kinds in sheets:
+        worksheet = workbook.add_worksheet(title)
+        worksheet.freeze_panes(1, 0)
+        for col, kind in enumerate(kinds):
+            if kind in widths:
+                worksheet.set_column(col, col, widths[kind])
+        worksheet.write_row(0, 0, header, header_format)
+        formats = [by_kind.get(kind) for kind in kinds]
+        write_string, write_number = worksheet.write_string, worksheet.write_number
+        write_datetime = worksheet.write_datetime
+        for index, row in enumerate(rows, start=1):
+            for col, value in enumerate(row):
+                kind = type(value)
+                if kind is str:
+                    if value:
+                        write_string(index, col, value)
+                elif kind is int or kind is float:
+                    write_number(index, col, value, formats[col])
+                elif value is not None:
+                    write_datetime(index, col, value, date_format)
+    workbook.close()
+    return {"cpu_s": round(cpu_s() - cpu, 2), "peak_rss_mb": round(peak_mb(), 1)}
+
+
 def bare_csv(directory: str, output: str) -> dict:
     import csv
 
-    _title, header, rows = load_sheets(directory)[0]
+    _title, header, rows, _kinds = load_sheets(directory)[0]
     cpu = cpu_s()
     with open(output, "w", encoding="utf-8", newline="") as stream:
         writer = csv.writer(stream, lineterminator="\n")
@@ -308,9 +360,11 @@ def main() -> None:
         elif child == "materialise":
             result = child_materialise(options.directory, options.count)
         else:
-            result = {"bare_xlsx": bare_xlsx, "bare_csv": bare_csv}[child](
-                options.directory, options.output
-            )
+            bare = {
+                "bare_xlsx": bare_xlsx, "bare_xlsx_formats": bare_xlsx_formats,
+                "bare_csv": bare_csv,
+            }  # fmt: skip
+            result = bare[child](options.directory, options.output)
         print(json.dumps(result))
         return
 
@@ -321,7 +375,7 @@ def main() -> None:
     peer = formpack_available(options.formpack_python)
     if not peer:
         print(f"formpack absent ({options.formpack_python}) : pas de mesure du pair.", flush=True)
-    contestants = ["export_xlsx", "bare_xlsx", "export_csv", "bare_csv"]
+    contestants = ["export_xlsx", "bare_xlsx", "bare_xlsx_formats", "export_csv", "bare_csv"]
     if peer:
         contestants += ["formpack_xlsx", "formpack_csv"]
     runs: dict[str, list[dict]] = {name: [] for name in contestants}
@@ -334,7 +388,7 @@ def main() -> None:
                 # The peer in the last rounds: the ratios come first on a busy machine.
                 if name.startswith("formpack_") and round_number < options.rounds - peer_rounds:
                     continue
-                fmt = name.rsplit("_", 1)[1]
+                fmt = "xlsx" if "_xlsx" in name else "csv"
                 output = os.path.join(directory, f"{name}.{fmt}")
                 if name.startswith("formpack_"):
                     result = run_child(
@@ -346,6 +400,8 @@ def main() -> None:
                         "--child", name, "--directory", directory, "--output", output,
                         "--count", str(count),
                     )  # fmt: skip
+                # Same cells, roughly the same bytes: each output's size is given.
+                result["output_mb"] = round(os.path.getsize(output) / 1e6, 1)
                 runs[name].append(result)
                 print(round_number + 1, name, json.dumps(result), flush=True)
         scaling = {}
@@ -367,6 +423,7 @@ def main() -> None:
         "shape": shape,
         "median_cpu_s": median,
         "xlsx_ratio": round(median["export_xlsx"] / median["bare_xlsx"], 3),
+        "xlsx_ratio_same_formats": round(median["export_xlsx"] / median["bare_xlsx_formats"], 3),
         "csv_ratio": round(median["export_csv"] / median["bare_csv"], 3),
         "median_postgresql_cpu_s": {
             name: statistics.median(r.get("postgresql_cpu_s", 0) for r in runs[name])

@@ -34,6 +34,7 @@ from surveys.visibility import is_visible, values_with_derived
 
 T = Question.Type
 BATCH_SIZE = 2000
+NOTHING_HIDDEN: frozenset[int] = frozenset()
 
 FILTER_KEYS = ("type_collectivite", "tranche_population", "region", "status")
 
@@ -247,14 +248,17 @@ class ResponsesExporter(ListExporter):
         # A plan per encoder: its caches hold that encoder's forms.
         plan = RowPlan(self.layout, self.kept["reponses"], conditional)
         for batch in batched(self.response_ids, self.batch_size):
-            for record in read_records(batch, plan.keys, bool(plan.conditional)):
-                yield plan.encode_row(record, encode, self._hidden(plan, record))
+            records = read_records(batch, plan.keys, bool(plan.conditional))
+            if plan.conditional:
+                for record in records:
+                    yield plan.encode_row(record, encode, self._hidden(plan, record))
+            else:
+                for record in records:
+                    yield plan.encode_row(record, encode, NOTHING_HIDDEN)
             self._advance(len(batch))
 
     def _hidden(self, plan: RowPlan, record: Record) -> set[int]:
         """The unanswered questions of `plan.conditional` that the response was not asked."""
-        if not plan.conditional:
-            return set()
         own = record.answers or {}
         missing = set(plan.conditional.values()) - own.keys()
         if not missing:
@@ -272,6 +276,21 @@ class ResponsesExporter(ListExporter):
             yield [cell for part in parts for cell in part]
 
     def iterate_dispositifs(self) -> Iterator[list]:
+        # The responses that have roster items, read once (ids only): a batch without any costs
+        # no query.
+        with_items = set(
+            Answer.objects.filter(response__edition=self.edition, item__gt=0)
+            .order_by()
+            .values_list("response_id", flat=True)
+            .distinct()
+        )
+        for batch in batched(self.response_ids, self.batch_size):
+            if ids := [pk for pk in batch if pk in with_items]:
+                yield from self._dispositifs(ids)
+            self._advance(len(batch))
+
+    def _dispositifs(self, batch: list[int]) -> Iterator[list]:
+        """The Dispositifs rows of the responses of `batch` (ids, in the export's order)."""
         layout = self.layout
         positions = {}
         start = 0
@@ -280,44 +299,42 @@ class ResponsesExporter(ListExporter):
             start += block.width
         width = start
         by_id = layout.by_id
-        conditional = [b for b in layout.item_blocks if b.statuses and b.conditional]
-        for batch in batched(self.response_ids, self.batch_size):
-            items: dict[tuple, list] = {}
-            item_answers: dict[tuple, dict] = defaultdict(dict)
-            for response_id, question_id, item, value, other_text in (
-                Answer.objects.filter(response_id__in=batch, item__gt=0)
-                .order_by()
-                .values_list("response_id", "question_id", "item", "value", "other_text")
-            ):
-                question = by_id.get(question_id)
-                if question is None or question.roster_id is None:
-                    continue
-                key = (response_id, question.roster_id, item)
-                cells = items.setdefault(key, [None] * width)
-                offset, block = positions[question_id]
-                cells[offset : offset + block.width] = block.cells((value, other_text))
-                item_answers[key][question.code] = value
-            top: dict[int, dict] = defaultdict(dict)
-            if conditional:
-                for response_id, question_id, value in Answer.objects.filter(
-                    response_id__in=batch, item=0
-                ).values_list("response_id", "question_id", "value"):
-                    top[response_id][question_id] = (value, "")
-            keys_by_response = defaultdict(list)
-            for key in items:
-                keys_by_response[key[0]].append(key)
-            for response in self._responses(batch):
-                identity = self._identity(response)
-                key_cells = [identity[1], identity[2], identity[0], identity[3]]
-                for key in sorted(keys_by_response.get(response[0], ())):
-                    cells = items[key]
-                    if conditional:
-                        self._mark_not_asked(
-                            response, top[response[0]], item_answers[key], key, cells
-                        )
-                    roster_code = layout.codes_by_id[key[1]]
-                    yield key_cells + [roster_code, key[2]] + cells
-            self._advance(len(batch))
+        items: dict[tuple, list] = {}
+        item_answers: dict[tuple, dict] = defaultdict(dict)
+        for response_id, question_id, item, value, other_text in (
+            Answer.objects.filter(response_id__in=batch, item__gt=0)
+            .order_by()
+            .values_list("response_id", "question_id", "item", "value", "other_text")
+        ):
+            question = by_id.get(question_id)
+            if question is None or question.roster_id is None:
+                continue
+            key = (response_id, question.roster_id, item)
+            cells = items.setdefault(key, [None] * width)
+            offset, block = positions[question_id]
+            cells[offset : offset + block.width] = block.cells((value, other_text))
+            item_answers[key][question.code] = value
+        keys_by_response = defaultdict(list)
+        for key in items:
+            keys_by_response[key[0]].append(key)
+        # Only the responses with items of an exported roster are read again, in order.
+        with_items = [pk for pk in batch if pk in keys_by_response]
+        conditional = any(b.statuses and b.conditional for b in layout.item_blocks)
+        top: dict[int, dict] = defaultdict(dict)
+        if conditional:
+            for response_id, question_id, value in Answer.objects.filter(
+                response_id__in=with_items, item=0
+            ).values_list("response_id", "question_id", "value"):
+                top[response_id][question_id] = (value, "")
+        for response in self._responses(with_items):
+            identity = self._identity(response)
+            key_cells = [identity[1], identity[2], identity[0], identity[3]]
+            for key in sorted(keys_by_response[response[0]]):
+                cells = items[key]
+                if conditional:
+                    self._mark_not_asked(response, top[response[0]], item_answers[key], key, cells)
+                roster_code = layout.codes_by_id[key[1]]
+                yield key_cells + [roster_code, key[2]] + cells
 
     def _mark_not_asked(self, response, top: dict, own: dict, key: tuple, cells: list) -> None:
         """Fill the status of the unanswered number questions that an item's conditions hid."""

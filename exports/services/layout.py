@@ -77,6 +77,9 @@ def to_number(value):
     """A stored decimal string as a number (int when whole), `nsp` kept as is."""
     if value is None or value == "":
         return None
+    if type(value) is Decimal:
+        # What the general path below gives (an indicator per row: the common case).
+        return int(value) if value == value.to_integral_value() else float(value)
     if isinstance(value, int | float) and not isinstance(value, bool):
         return value
     if isinstance(value, str):

@@ -14,6 +14,7 @@ instead of a decoding and a conversion per cell.
 
 import json
 from collections.abc import Callable, Iterator
+from collections.abc import Set as AbstractSet
 from typing import Any
 
 from django.db import connection
@@ -29,8 +30,8 @@ Encoder = Callable[[list, int], Any]
 
 SEPARATOR = "\x1f"  # never in a JSON text (control characters are escaped there)
 IDENTITY_WIDTH = 11  # identity, status and the three dates (`layout.identity_columns`)
-# Distinct answers remembered per question: enough for every coded question; free texts past it
-# are encoded each time, so that memory stays flat.
+# Distinct answers remembered per part: enough for every coded question; a part that reaches it
+# (free texts, amounts) is no longer cached, so that memory stays flat (`BlockPlan.remember`).
 CACHE_LIMIT = 4096
 MISSING = ""
 HIDDEN = None  # key of an unanswered question that the response's conditions did not ask
@@ -63,7 +64,7 @@ class BlockPlan:
     nearly all distinct) or `other` (the précisez text).
     """
 
-    __slots__ = ("block", "kind", "pk", "row", "kept", "first", "cache")
+    __slots__ = ("block", "kind", "pk", "row", "kept", "first", "cache", "full")
 
     def __init__(self, block: Block, kind: str, kept: list[int], first: int, row=None):
         self.block = block
@@ -73,20 +74,35 @@ class BlockPlan:
         self.kept = kept
         self.first = first
         self.cache: dict = {}
+        self.full = False
+
+    def remember(self, part: str | None, fragment) -> None:
+        """Cache the encoding of a newly seen answer. Answers that fill the cache hardly repeat
+        (free texts, amounts): it then keeps only the missing and the hidden answer, so that
+        its lookups stay cheap and memory flat."""
+        cache = self.cache
+        cache[part] = fragment
+        if len(cache) >= CACHE_LIMIT:
+            kept = {key: cache[key] for key in (MISSING, HIDDEN) if key in cache}
+            cache.clear()
+            cache.update(kept)
+            self.full = True
 
     def cells(self, part: str | None) -> list:
         block = self.block
         if self.kind != "value":
             if part == MISSING:
                 return [None]
-            value = json.loads(part)  # type: ignore[arg-type]
+            value = decoded(part)  # type: ignore[arg-type]
             return [block.shown.get(value, value) if self.kind == "row" else value]
         if part is HIDDEN:
             cells = block.cells(None, hidden=True)
         elif part == MISSING:
             cells = block.empty
         else:
-            cells = block.cells((json.loads(part), ""))
+            cells = block.cells((decoded(part), ""))
+        if len(self.kept) == block.width:
+            return cells
         return [cells[i] for i in self.kept]
 
 
@@ -122,6 +138,11 @@ class RowPlan:
             if start + index in kept_set
         ]
         self.indicators_first = first
+        # Each indicator with the position of its source's stored text among the parts.
+        self.indicator_sources = [
+            (len(self.plans) + index, indicator)
+            for index, (_position, indicator, _pk) in enumerate(self.indicators)
+        ]
         self.caches = [plan.cache for plan in self.plans]
         # Positions of the parts that a response's conditions may hide when unanswered.
         self.conditional = {
@@ -135,7 +156,7 @@ class RowPlan:
             ("value", pk, None) for _i, _ind, pk in self.indicators
         ]
 
-    def encode_row(self, record: "Record", encode: Encoder, hidden: set[int]) -> list:
+    def encode_row(self, record: "Record", encode: Encoder, hidden: AbstractSet[int]) -> list:
         """The encoded parts of one response's row, in column order."""
         layout = self.layout
         identity = layout.identity_cells(
@@ -160,8 +181,8 @@ class RowPlan:
             while True:
                 plan, part = plans[index], parts[index]
                 fragment = encode(plan.cells(part), plan.first)
-                if len(plan.cache) < CACHE_LIMIT:
-                    plan.cache[part] = fragment
+                if not plan.full:
+                    plan.remember(part, fragment)
                 fragments[index] = fragment
                 try:
                     index = fragments.index(None, index + 1)
@@ -169,14 +190,21 @@ class RowPlan:
                     break
         fragments.insert(0, encode(identity, 0))
         if self.indicators:
-            offset = len(self.plans)
-            cells = []
-            for index, (_position, indicator, _pk) in enumerate(self.indicators):
-                part = parts[offset + index]
-                value = json.loads(part) if part else None
-                cells.append(to_number(indicator.compute(value, record.population)))
+            population = record.population
+            cells = [
+                to_number(indicator.compute(decoded(parts[at]) if parts[at] else None, population))
+                for at, indicator in self.indicator_sources
+            ]
             fragments.append(encode(cells, self.indicators_first))
         return fragments
+
+
+def decoded(part: str) -> Any:
+    """The value of a stored JSON text; a string without escapes (most answers: codes, amounts,
+    texts) is read without the JSON parser, for the same result."""
+    if part[:1] == '"' and "\\" not in part:
+        return part[1:-1]
+    return json.loads(part)
 
 
 RESPONSE_FIELDS = (
@@ -191,16 +219,16 @@ def read_records(batch: list[int], keys: list[tuple], with_answers: bool) -> Ite
     (kind, question pk, matrix row or None: see `BlockPlan`) read of their answers (item 0);
     `with_answers` also gives every answer, for the conditions."""
     if connection.vendor == "postgresql":
-        records = _postgresql_records(batch, keys, with_answers)
-    else:
-        records = _portable_records(batch, keys, with_answers)
-    by_pk = {record.pk: record for record in records}
+        yield from _postgresql_records(batch, keys, with_answers)
+        return
+    by_pk = {record.pk: record for record in _portable_records(batch, keys, with_answers)}
     for pk in batch:
         if pk in by_pk:
             yield by_pk[pk]
 
 
 def _postgresql_records(batch: list[int], keys: list[tuple], with_answers: bool) -> list[Record]:
+    """The records of `batch`, in its order."""
     params: dict[str, Any] = {"zone": timezone.get_current_timezone_name(), "ids": batch}
     stored = []
     for index, (kind, pk, row) in enumerate(keys):
@@ -221,7 +249,8 @@ def _postgresql_records(batch: list[int], keys: list[tuple], with_answers: bool)
                c.population, c.region_code,
                array_to_string(ARRAY[{", ".join(stored)}]::text[], %(separator)s, ''),
                {"a.o::text" if with_answers else "NULL"}
-        FROM {Response._meta.db_table} r
+        FROM unnest(%(ids)s::bigint[]) WITH ORDINALITY AS batch(id, position)
+        JOIN {Response._meta.db_table} r ON r.id = batch.id
         JOIN {Collectivite._meta.db_table} c ON c.id = r.collectivite_id
         LEFT JOIN LATERAL (
             SELECT jsonb_object_agg(question_id::text, value) AS o,
@@ -230,21 +259,21 @@ def _postgresql_records(batch: list[int], keys: list[tuple], with_answers: bool)
             FROM {Answer._meta.db_table}
             WHERE response_id = r.id AND item = 0
         ) a ON true
-        WHERE r.id = ANY(%(ids)s)
+        ORDER BY batch.position
     """
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    records = []
-    width = len(keys)
-    for row in rows:
-        parts = row[12].split(SEPARATOR) if width else []
-        answers = None
-        if with_answers:
-            stored_answers = json.loads(row[13]) if row[13] else {}
-            answers = {int(pk): (value, "") for pk, value in stored_answers.items()}
-        records.append(Record(row[:12], parts, answers))
-    return records
+    if not keys:
+        return [Record(row[:12], [], _answers(row[13]) if with_answers else None) for row in rows]
+    if not with_answers:
+        return [Record(row[:12], row[12].split(SEPARATOR), None) for row in rows]
+    return [Record(row[:12], row[12].split(SEPARATOR), _answers(row[13])) for row in rows]
+
+
+def _answers(stored: str | None) -> dict:
+    """{question pk: (value, "")} from the JSON object of a response's answers."""
+    return {int(pk): (value, "") for pk, value in json.loads(stored or "{}").items()}
 
 
 def _portable_records(batch: list[int], keys: list[tuple], with_answers: bool) -> list[Record]:

@@ -8,10 +8,10 @@ bench/README.md). openpyxl stays the reader.
 import csv
 import io
 import json
-import re
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
+from itertools import chain
 from typing import IO, Any
 
 import xlsxwriter
@@ -34,6 +34,7 @@ INTEGER_FORMAT = "0"
 EURO_FORMAT = '#,##0.00 "€"'
 CSV_DATE_FORMAT = "%Y-%m-%dT%H:%M:%S"
 EXCEL_FR_DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
+CSV_ROWS_PER_WRITE = 256
 
 
 def neutralise(text: str) -> str:
@@ -86,11 +87,10 @@ def write_xlsx(exporter: ListExporter, path: str) -> int:
         encode = xlsx_encoder(worksheet, formats, date_format)
         encoded = exporter.encoded_sheet(sheet.identifier, encode)
         if encoded is not None:
-            # Each part is a tuple of ready write calls (see `xlsx_encoder`).
+            # Each part is a tuple of ready write calls (see `xlsx_encoder`), chained in C.
             for row_index, parts in enumerate(encoded, start=1):
-                for part in parts:
-                    for col, write, value, cell_format in part:
-                        write(row_index, col, value, cell_format)
+                for col, write, value, cell_format in chain.from_iterable(parts):
+                    write(row_index, col, value, cell_format)
                 rows += 1
             continue
         for row_index, row in enumerate(exporter.iterate_sheet(sheet.identifier), start=1):
@@ -117,7 +117,9 @@ def xlsx_encoder(worksheet, formats: list, date_format) -> Callable[[list, int],
             kind = type(value)
             if kind is str:
                 if value:
-                    calls.append((col, write_string, neutralise(value), None))
+                    if value[:1] in _SUSPECT_FIRST:
+                        value = neutralise(value)
+                    calls.append((col, write_string, value, None))
             elif kind is int or kind is float:
                 calls.append((col, write_number, value, formats[col]))
             elif kind is datetime or kind is date:
@@ -140,9 +142,9 @@ def csv_cell(value) -> str:
     if kind is str:
         # A lone CR would end the row for some readers yet not be quoted by the csv module
         # (it quotes the line terminator, LF): stored texts may predate the normalisation.
-        return neutralise(normalise_newlines(value))
+        return neutralise(normalise_newlines(value) if "\r" in value else value)
     if kind is datetime:
-        return value.strftime(CSV_DATE_FORMAT)
+        return value.isoformat() if _iso_is_format(value) else value.strftime(CSV_DATE_FORMAT)
     if kind is bool:
         return str(int(value))
     return str(value)
@@ -154,8 +156,15 @@ def excel_fr_cell(value) -> str:
     if kind is float or kind is Decimal:
         return str(value).replace(".", ",")
     if kind is datetime:
-        return value.strftime(EXCEL_FR_DATE_FORMAT)
+        return str(value) if _iso_is_format(value) else value.strftime(EXCEL_FR_DATE_FORMAT)
     return csv_cell(value)
+
+
+def _iso_is_format(value: datetime) -> bool:
+    """Whether `isoformat` (T) and `str` (space) write `value` exactly as the date formats do
+    (`strftime` is several times slower: three dates a row): a naive time to the second, as
+    `layout.local_naive` gives them, in a four-digit year."""
+    return not value.microsecond and value.tzinfo is None and value.year >= 1000
 
 
 def write_csv(exporter: ListExporter, sheet: Sheet, stream: IO[str], *, excel_fr=False) -> int:
@@ -176,11 +185,17 @@ def write_csv(exporter: ListExporter, sheet: Sheet, stream: IO[str], *, excel_fr
     encode = csv_encoder(cell, delimiter=delimiter, lineterminator=terminator)
     encoded = exporter.encoded_sheet(sheet.identifier, encode)
     if encoded is not None:
-        # Each part is the CSV text of consecutive cells: a row is their join.
-        write = stream.write
+        # Each part is the CSV text of consecutive cells: a row is their join. Rows are written
+        # to the stream a few hundred at a time (one call each costs more than the join).
+        lines: list[str] = []
         for parts in encoded:
-            write(delimiter.join(parts) + terminator)
+            lines.append(delimiter.join(parts))
+            lines.append(terminator)
+            if len(lines) >= 2 * CSV_ROWS_PER_WRITE:
+                stream.write("".join(lines))
+                lines.clear()
             rows += 1
+        stream.write("".join(lines))
         return rows
     for row in exporter.iterate_sheet(sheet.identifier):
         writer.writerow([cell(value) for value in row])
@@ -188,29 +203,49 @@ def write_csv(exporter: ListExporter, sheet: Sheet, stream: IO[str], *, excel_fr
     return rows
 
 
-_CSV_SPECIAL = re.compile('["\r\n]')
-
-
 def csv_encoder(
     cell: Callable[[Any], str], *, delimiter: str, lineterminator: str
 ) -> Callable[[list, int], str]:
     """`encode(cells, first_column)`: consecutive cells as CSV text, quoted by the csv module
-    exactly as in a whole row (without the row's terminator)."""
+    exactly as in a whole row (without the row's terminator). `cell` writes a text as
+    `csv_cell` does (`excel_fr_cell` too): a text it would leave as it is is not passed to it."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator=lineterminator)
     cut = len(lineterminator)
 
-    def encode(cells: list, first: int) -> str:
-        fields = [cell(value) for value in cells]
-        text = delimiter.join(fields)
-        if text.count(delimiter) == len(fields) - 1 and not _CSV_SPECIAL.search(text):
-            # Nothing the csv module would quote (nor the row of a single empty field, which
-            # it quotes): the fields as they are.
-            return text
+    def quoted(fields: list[str]) -> str:
         buffer.seek(0)
         buffer.truncate()
         writer.writerow(fields)
         return buffer.getvalue()[:-cut]
+
+    def encode(cells: list, first: int) -> str:
+        # Fields the csv module would not quote are joined as they are: no quote, line break
+        # or separator inside (the row of a single empty field, which it quotes, is never a
+        # part of a row).
+        if len(cells) == 1:
+            text = cells[0]
+            if type(text) is not str or text[:1] in _SUSPECT_FIRST or "\r" in text:
+                text = cell(text)
+            if delimiter in text or '"' in text or "\n" in text or "\r" in text:
+                return quoted([text])
+            return text
+        # A text that `neutralise` and the newline rule leave as it is (most are) skips the call.
+        fields = [
+            value
+            if type(value) is str and value[:1] not in _SUSPECT_FIRST and "\r" not in value
+            else cell(value)
+            for value in cells
+        ]
+        text = delimiter.join(fields)
+        if (
+            text.count(delimiter) == len(fields) - 1
+            and '"' not in text
+            and "\n" not in text
+            and "\r" not in text
+        ):
+            return text
+        return quoted(fields)
 
     return encode
 

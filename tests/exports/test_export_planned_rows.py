@@ -6,6 +6,7 @@ import io
 
 import pytest
 
+from exports.services import response_rows
 from exports.services.exporters import ResponsesExporter
 from exports.services.writers import csv_cell, excel_fr_cell, write_csv
 from respondents.models import Collectivite
@@ -69,3 +70,18 @@ def test_equal_answers_give_equal_cells_and_each_keeps_its_own_precisez(edition)
     assert first["fonction_repondant_autre"] == 'Dit "maison", ouvert'
     assert second["fonction_repondant_autre"] == "=1+1; ou pas\nvraiment"
     assert rows["Rennes"]["objectifs_transparence"] == "tout_a_fait"
+
+
+@pytest.mark.parametrize("labels", [True, False])
+def test_a_part_whose_cache_fills_up_gives_the_same_rows_and_bytes(edition, monkeypatch, labels):
+    def export():
+        exporter = ResponsesExporter(edition, labels=labels)
+        stream = io.StringIO()
+        write_csv(exporter, exporter.sheets()[0], stream)
+        rows = list(ResponsesExporter(edition, labels=labels).iterate_sheet("reponses"))
+        return rows, stream.getvalue()
+
+    expected = export()
+    # Two distinct answers fill a cache: every part past its second answer is encoded anew.
+    monkeypatch.setattr(response_rows, "CACHE_LIMIT", 2)
+    assert export() == expected

@@ -3,6 +3,7 @@ from datetime import datetime
 import openpyxl
 import pytest
 
+from exports.services.exporters import ResponsesExporter
 from exports.services.jobs import export_responses
 from tests.exports.export_data import build_edition, build_responses
 
@@ -117,6 +118,25 @@ def test_it_exports_one_row_per_roster_item_with_the_collectivite_key(codes_work
     assert first["satisfaction"] == 15
     assert first["impact_nb_participants"] == "plutot"
     assert rows[1]["objectifs_dispositif_informer"] is None
+
+
+def test_the_roster_items_are_the_same_whatever_the_batches_even_those_without_items(data):
+    edition = data[0]
+    progress: dict[int, list] = {}
+    rows = {}
+    for size in (1, 2, 1000):
+        done = progress.setdefault(size, [])
+        exporter = ResponsesExporter(
+            edition,
+            labels=False,
+            batch_size=size,
+            on_progress=lambda d, _t, done=done: done.append(d),
+        )
+        rows[size] = list(exporter.iterate_sheet("dispositifs"))
+    assert rows[1] == rows[2] == rows[1000]
+    # Metz Métropole, last, has no item: its batch is passed over, yet counted.
+    assert [(row[0], row[5]) for row in rows[1]] == [("35238", 1), ("35238", 2), ("35", 1)]
+    assert progress == {1: [1, 2, 3], 2: [2, 3], 1000: [3]}
 
 
 def test_it_describes_every_column_in_the_dictionary(codes_workbook):
