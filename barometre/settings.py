@@ -225,6 +225,9 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", CELERY_BROKER_URL) or None
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+# The worker's task processes lower their CPU priority by this much (barometre/celery.py): on a
+# machine shared with gunicorn, the agents' pages come first. 10 in docker-compose.yml.
+WORKER_NICENESS = env_int("WORKER_NICENESS", 0)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

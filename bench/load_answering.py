@@ -550,7 +550,8 @@ def start_celery(env: dict, log: Path, concurrency: int, schedule: Path) -> list
         process = subprocess.Popen(
             [celery, "-A", "barometre", role, "--loglevel=INFO", *options],
             cwd=ROOT,
-            env=env,
+            # As the worker service of docker-compose.yml: its tasks yield the CPU to the pages.
+            env={**env, "WORKER_NICENESS": "10"},
             stdout=log_file,
             stderr=subprocess.STDOUT,
         )
