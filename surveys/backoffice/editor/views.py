@@ -249,19 +249,27 @@ def section_add(request, year: int):
 def section_remove(request, year: int, section: str):
     edition = _edition(year)
     data = _found(changes.section_of, export_definition(edition), section)
+    detail = [f"{q['code']} — {q['text']}" for q in data["questions"]]
+    what = f"la section « {data['title']} »"
+    return _remove_page(request, edition, changes.remove_section(section), what, detail)
+
+
+def _remove_page(request, edition, change, what: str, detail: list[str]):
+    """The confirmation page of a removal (`what`, with what goes with it: `detail`); its POST
+    applies `change` and goes back to the editor, or shows why the edition refused it."""
     refused: list[str] = []
     if request.method == "POST":
-        refused = _apply(request, edition, changes.remove_section(section))
+        refused = _apply(request, edition, change)
         if not refused:
-            messages.success(request, f"La section « {data['title']} » est supprimée.")
-            return redirect("backoffice:editor", year=year)
+            messages.success(request, f"{what[:1].upper()}{what[1:]} est supprimée.")
+            return redirect("backoffice:editor", year=edition.year)
     return _form_page(
         request,
         "backoffice/editor/remove.html",
         _context(
             edition,
-            what=f"la section « {data['title']} »",
-            detail=[f"{q['code']} — {q['text']}" for q in data["questions"]],
+            what=what,
+            detail=detail,
             summary=[("", message) for message in refused],
         ),
     )
@@ -425,22 +433,9 @@ def question_add(request, year: int, section: str = "", roster: str = ""):
 def question_remove(request, year: int, question: str):
     edition = _edition(year)
     data = _found(changes.question_of, export_definition(edition), question)
-    refused: list[str] = []
-    if request.method == "POST":
-        refused = _apply(request, edition, changes.remove_question(question))
-        if not refused:
-            messages.success(request, f"La question « {question} » est supprimée.")
-            return redirect("backoffice:editor", year=year)
-    return _form_page(
-        request,
-        "backoffice/editor/remove.html",
-        _context(
-            edition,
-            what=f"la question « {question} »",
-            detail=[data["text"]] + [f"{q['code']} — {q['text']}" for q in data["questions"]],
-            summary=[("", message) for message in refused],
-        ),
-    )
+    detail = [data["text"]] + [f"{q['code']} — {q['text']}" for q in data["questions"]]
+    what = f"la question « {question} »"
+    return _remove_page(request, edition, changes.remove_question(question), what, detail)
 
 
 def _form_page(request, template: str, context: dict):
