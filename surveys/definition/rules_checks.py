@@ -9,6 +9,7 @@ are known; it only reads the checker's questions and reports through `checker.er
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any, Protocol
 
@@ -240,21 +241,33 @@ class RulesChecker:
             rules["reporting"] = reporting
         return rules
 
-    def reporting(self, raw: Any, line: int) -> dict[str, dict]:
-        """{question code: how it is reported}: top and points of a ranking, stats of a number."""
+    def per_question(
+        self, raw: Any, line: int, not_a_mapping: str, what: str
+    ) -> Iterator[tuple[str, Any, int, str, dict]]:
+        """(code, its value, its line, « <what> de « code » », the question) of a block keyed by
+        question codes (`reporting`, `brackets`); the codes that name no question of the edition
+        refused with their line, nothing when the block is absent."""
         if raw is None:
-            return {}
+            return
         if not isinstance(raw, Mapping):
-            self.error(line, "« reporting » associe un code de question à sa présentation.")
-            return {}
-        checked = {}
+            self.error(line, not_a_mapping)
+            return
         for code, item in raw.items():
             key_line = line_of(raw, code)
-            where = f"présentation de « {code} »"
+            where = f"{what} de « {code} »"
             question = self.questions.get(code)
             if question is None:
                 self.error(key_line, f"{where} : « {code} » n'est pas une question de l'édition.")
                 continue
+            yield code, item, key_line, where, question
+
+    def reporting(self, raw: Any, line: int) -> dict[str, dict]:
+        """{question code: how it is reported}: top and points of a ranking, stats of a number."""
+        checked = {}
+        refusal = "« reporting » associe un code de question à sa présentation."
+        for code, item, key_line, where, question in self.per_question(
+            raw, line, refusal, "présentation"
+        ):
             if not self.checker.expect_mapping(item, key_line, f"« reporting », « {code} »"):
                 continue
             self.checker.unknown_keys(
@@ -444,20 +457,12 @@ class RulesChecker:
         return indicators
 
     def bracket_sets(self, raw: Any, line: int) -> dict[str, list[dict]]:
-        if raw is None:
-            return {}
-        if not isinstance(raw, Mapping):
-            self.error(line, "« brackets » associe un code de question à une liste de tranches.")
-            return {}
         sets = {}
-        for code, items in raw.items():
-            key_line = line_of(raw, code)
-            where = f"tranches de « {code} »"
-            question = self.questions.get(code)
-            if question is None:
-                self.error(key_line, f"{where} : « {code} » n'est pas une question de l'édition.")
-                continue
-            elif question["type"] not in NUMBER_TYPES:
+        refusal = "« brackets » associe un code de question à une liste de tranches."
+        for code, items, key_line, where, question in self.per_question(
+            raw, line, refusal, "tranches"
+        ):
+            if question["type"] not in NUMBER_TYPES:
                 kind = question["type"]
                 self.error(key_line, f"{where} : la question n'est pas un nombre (type {kind}).")
                 continue
