@@ -100,3 +100,10 @@ def cast(edition, rennes, metz_metropole):
 
     commune("Lorient", "56121", 57_000)
     return people
+
+
+@pytest.fixture
+def staff_client(client, alice):
+    """The test client signed in as a staff member."""
+    client.force_login(alice)
+    return client

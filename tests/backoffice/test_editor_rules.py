@@ -21,12 +21,6 @@ def edition():
     return import_shipped(2021)
 
 
-@pytest.fixture
-def staff_client(client, alice):
-    client.force_login(alice)
-    return client
-
-
 def _rules(edition):
     return Edition.objects.get(pk=edition.pk).rules
 
