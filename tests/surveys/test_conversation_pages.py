@@ -2,9 +2,11 @@
 reply form, the overview's list and the corrections with their reason; only on the agent's own
 response."""
 
+import importlib
 import re
 
 import pytest
+from django.apps import apps
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -12,7 +14,7 @@ from django.utils import timezone
 from respondents.models import Collectivite
 from surveys import filling
 from surveys.backoffice import conversation, review
-from surveys.backoffice.models import ConversationMessage
+from surveys.backoffice.models import AnswerAudit, ConversationMessage, ResponseComment
 from surveys.models import Response
 from tests.surveys.factories import build_edition
 from tests.surveys.filling_helpers import bound_form, enter, save
@@ -188,8 +190,6 @@ def test_flags_and_corrections_are_looked_for_only_once_the_staff_made_one(
     review.reopen(draft, alice)
     draft.refresh_from_db()
     save(draft, "moyens", nb_reunions="13")
-    from surveys.backoffice.models import AnswerAudit
-
     assert AnswerAudit.objects.filter(response=draft, changed_by__isnull=True).exists()
     assert not Response.objects.get(pk=draft.pk).staff_notes
     submit(draft)
@@ -209,19 +209,12 @@ def test_a_flag_marks_the_response_and_the_section_page_shows_it(agent, alice, d
 
 def test_the_migration_marks_the_responses_flagged_or_corrected_before_it(alice, draft, edition):
     """Flags and corrections written before `staff_notes` existed (or by SQL) are found again."""
-    import importlib
-
-    from django.apps import apps
-
-    from respondents.models import Collectivite as Coll
-    from surveys.backoffice.models import AnswerAudit, ResponseComment
-
     migration = importlib.import_module(
         "surveys.backoffice.migrations.0003_staff_notes_of_flagged_responses"
     )
-    metz = Coll.objects.create(kind="commune", code="57463", name="Metz")
-    nancy = Coll.objects.create(kind="commune", code="54395", name="Nancy")
-    lyon = Coll.objects.create(kind="commune", code="69123", name="Lyon")
+    metz = Collectivite.objects.create(kind="commune", code="57463", name="Metz")
+    nancy = Collectivite.objects.create(kind="commune", code="54395", name="Nancy")
+    lyon = Collectivite.objects.create(kind="commune", code="69123", name="Lyon")
     corrected = Response.objects.create(edition=edition, collectivite=metz)
     by_agent = Response.objects.create(edition=edition, collectivite=nancy)
     noted = Response.objects.create(edition=edition, collectivite=lyon)

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
+from django.template import engines
 from django.template.loader import render_to_string
 
 from respondents.models import Collectivite, EmailLog
@@ -286,8 +287,6 @@ FILTERED_SUB = (
 
 
 def test_the_answer_cells_are_escaped_as_the_template_filters_did(response):
-    from django.template import engines
-
     hostile = "<script>alert(1)</script>\r\nligne 2 & « 3 »\rfin"
     save(response, "profil", {"service_dedie": "oui", "service_intitule": hostile})
     save(
