@@ -348,6 +348,11 @@ def main() -> None:
     parser.add_argument("--peer-rounds", type=int, default=1, help="rounds run by formpack")
     parser.add_argument("--formpack-python", default=FORMPACK_PYTHON)
     parser.add_argument("--no-scaling", action="store_true", help="skip the runs at N/4, N/2")
+    parser.add_argument(
+        "--formats",
+        default="xlsx,csv",
+        help="the formats measured (xlsx, csv or both): csv alone allows many quick rounds",
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--directory", help=argparse.SUPPRESS)
     parser.add_argument("--output", help=argparse.SUPPRESS)
@@ -375,9 +380,14 @@ def main() -> None:
     peer = formpack_available(options.formpack_python)
     if not peer:
         print(f"formpack absent ({options.formpack_python}) : pas de mesure du pair.", flush=True)
-    contestants = ["export_xlsx", "bare_xlsx", "bare_xlsx_formats", "export_csv", "bare_csv"]
+    formats = options.formats.split(",")
+    contestants = [
+        name
+        for name in ("export_xlsx", "bare_xlsx", "bare_xlsx_formats", "export_csv", "bare_csv")
+        if name.split("_")[1] in formats
+    ]
     if peer:
-        contestants += ["formpack_xlsx", "formpack_csv"]
+        contestants += [f"formpack_{fmt}" for fmt in ("xlsx", "csv") if fmt in formats]
     runs: dict[str, list[dict]] = {name: [] for name in contestants}
     with tempfile.TemporaryDirectory(prefix="export-speed-") as directory:
         shape = run_child("--child", "materialise", "--directory", directory, "--count", str(count))
@@ -408,7 +418,7 @@ def main() -> None:
         if not options.no_scaling:
             # All of them: the rounds above.
             for part in (count // 4, count // 2):
-                for fmt in ("xlsx", "csv"):
+                for fmt in formats:
                     output = os.path.join(directory, f"scale.{fmt}")
                     result = run_child(
                         "--child", f"export_{fmt}", "--output", output, "--count", str(part)
@@ -418,26 +428,38 @@ def main() -> None:
     median = {
         name: statistics.median(r["cpu_s"] for r in results) for name, results in runs.items()
     }
-    report = {
-        "respondents": count,
-        "shape": shape,
-        "median_cpu_s": median,
-        "xlsx_ratio": round(median["export_xlsx"] / median["bare_xlsx"], 3),
-        "xlsx_ratio_same_formats": round(median["export_xlsx"] / median["bare_xlsx_formats"], 3),
-        "csv_ratio": round(median["export_csv"] / median["bare_csv"], 3),
+
+    def paired(export: str, bare: str) -> float:
+        """The median of each round's ratio: the two ran one after the other, so a machine
+        whose speed drifts between rounds (other sessions) moves both."""
+        ratios = [e["cpu_s"] / b["cpu_s"] for e, b in zip(runs[export], runs[bare], strict=True)]
+        return round(statistics.median(ratios), 3)
+
+    report: dict = {"respondents": count, "shape": shape, "median_cpu_s": median}
+    pairs = {
+        "xlsx_ratio": ("export_xlsx", "bare_xlsx"),
+        "xlsx_ratio_same_formats": ("export_xlsx", "bare_xlsx_formats"),
+        "csv_ratio": ("export_csv", "bare_csv"),
+    }
+    for key, (export, bare) in pairs.items():
+        if export in runs:
+            report[key] = round(median[export] / median[bare], 3)
+            report[f"{key}_paired"] = paired(export, bare)
+    report |= {
         "median_postgresql_cpu_s": {
             name: statistics.median(r.get("postgresql_cpu_s", 0) for r in runs[name])
             for name in ("export_xlsx", "export_csv")
+            if name in runs
         },
         "peak_rss_mb": {name: max(r["peak_rss_mb"] for r in runs[name]) for name in runs},
         "scaling": scaling,
         "uptime": subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip(),
     }
-    if peer:
-        report["formpack_xlsx_vs_export"] = round(
-            median["formpack_xlsx"] / median["export_xlsx"], 2
-        )
-        report["formpack_csv_vs_export"] = round(median["formpack_csv"] / median["export_csv"], 2)
+    for fmt in formats:
+        if f"formpack_{fmt}" in median:
+            report[f"formpack_{fmt}_vs_export"] = round(
+                median[f"formpack_{fmt}"] / median[f"export_{fmt}"], 2
+            )
     print(json.dumps(report, indent=2))
 
 

@@ -110,6 +110,12 @@ def as_number(value: Any) -> Decimal | None:
     """A number written plainly (``12``, ``-3.5``, a JSON number), or None: booleans, ``nsp``,
     texts such as ``NaN``, ``1e3`` or ``12,5`` are not numbers. The one reading of a number in
     conditions, rules and their checks."""
+    kind = type(value)
+    if kind is str:  # first, as it is the most common: a stored answer (millions in an export)
+        text = value.strip()
+        return Decimal(text) if _NUMBER.fullmatch(text) else None
+    if kind is int:
+        return Decimal(value)
     if isinstance(value, bool):
         return None
     if isinstance(value, int | Decimal):

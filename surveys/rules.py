@@ -56,7 +56,9 @@ NUMBER_STATS = ("mean", "median")
 
 def as_number(value: Any) -> Decimal | None:
     """A stored answer as a number; None for `nsp`, an empty answer or anything else."""
-    if value == NSP or isinstance(value, list | dict):
+    if type(value) is str:  # first: the common case
+        return None if value == NSP else plain_number(value)
+    if isinstance(value, list | dict):
         return None
     return plain_number(value)
 

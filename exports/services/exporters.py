@@ -246,15 +246,15 @@ class ResponsesExporter(ListExporter):
             if block.statuses and block.conditional
         }
         # A plan per encoder: its caches hold that encoder's forms.
-        plan = RowPlan(self.layout, self.kept["reponses"], conditional)
+        plan = RowPlan(self.layout, self.kept["reponses"], conditional, encode)
         for batch in batched(self.response_ids, self.batch_size):
             records = read_records(batch, plan.keys, bool(plan.conditional))
             if plan.conditional:
                 for record in records:
-                    yield plan.encode_row(record, encode, self._hidden(plan, record))
+                    yield plan.encode_row(record, self._hidden(plan, record))
             else:
                 for record in records:
-                    yield plan.encode_row(record, encode, NOTHING_HIDDEN)
+                    yield plan.encode_row(record, NOTHING_HIDDEN)
             self._advance(len(batch))
 
     def _hidden(self, plan: RowPlan, record: Record) -> set[int]:

@@ -264,6 +264,12 @@ class Block:
             T.MONEY: self._number,
         }
         self._fill = fillers.get(self.question.type, self._plain)
+        self.is_number = self._fill == self._number
+        self.is_single = self._fill == self._single
+        # Whether the only cell is the stored value as it is (free texts): see `BlockPlan`.
+        self.is_plain_text = (
+            self._fill == self._plain and not self.other_choices and self.width == 1
+        )
 
     def _single(self, value) -> list:
         return [self.shown.get(value, value)]

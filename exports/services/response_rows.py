@@ -15,7 +15,8 @@ instead of a decoding and a conversion per cell.
 import json
 from collections.abc import Callable, Iterator
 from collections.abc import Set as AbstractSet
-from typing import Any
+from functools import partial
+from typing import Any, NamedTuple
 
 from django.db import connection
 from django.utils import timezone
@@ -29,6 +30,11 @@ from surveys.models import Answer, Question, Response
 Encoder = Callable[[list, int], Any]
 
 SEPARATOR = "\x1f"  # never in a JSON text (control characters are escaped there)
+# Between the stored texts of a group of parts (`GroupPlan`): never in a JSON text either.
+INNER_SEPARATOR = "\x1e"
+# Distinct combinations a group of parts may have at most, by the choices of its questions: its
+# cache then holds all of them (a row costs one lookup for the whole group).
+GROUP_LIMIT = 512
 IDENTITY_WIDTH = 11  # identity, status and the three dates (`layout.identity_columns`)
 # Distinct answers remembered per part: enough for every coded question; a part that reaches it
 # (free texts, amounts) is no longer cached, so that memory stays flat (`BlockPlan.remember`).
@@ -37,55 +43,95 @@ MISSING = ""
 HIDDEN = None  # key of an unanswered question that the response's conditions did not ask
 
 
-class Record:
-    """One response as read for the export."""
+class Record(NamedTuple):
+    """One response as read for the export (a tuple: a census has tens of thousands)."""
 
-    __slots__ = (
-        "pk", "status", "created_at", "submitted_at", "validated_at", "kind", "code", "siren",
-        "name", "epci_type", "population", "region_code", "parts", "answers",
-    )  # fmt: skip
+    pk: int
+    status: str
+    created_at: Any
+    submitted_at: Any
+    validated_at: Any
+    kind: str
+    code: str
+    siren: str
+    name: str
+    epci_type: str
+    population: int | None
+    region_code: str
+    parts: list[str]
+    # {question pk: (value, "")} of every answer outside rosters, for the conditions.
+    answers: dict | None
 
-    def __init__(self, fields, parts: list[str], answers: dict | None):
-        (
-            self.pk, self.status, self.created_at, self.submitted_at, self.validated_at,
-            self.kind, self.code, self.siren, self.name, self.epci_type, self.population,
-            self.region_code,
-        ) = fields  # fmt: skip
-        self.parts = parts
-        # {question pk: (value, "")} of every answer outside rosters, for the conditions.
-        self.answers = answers
+
+# A record from a tuple of its fields, without a Python call (`_postgresql_records`).
+_record = partial(tuple.__new__, Record)
 
 
-class BlockPlan:
-    """How one part of a question's kept columns is filled and encoded, with its cache.
+class BlockPlan(dict):
+    """How one part of a question's kept columns is filled and encoded: a dict from a stored
+    text to its encoding, which encodes a text not seen yet when it is looked up
+    (`__missing__`), so that a row's lookups are all made in C (`RowPlan.encode_row`).
 
     `kind` says which stored text the part reads: `value` (the answer), `row` (one row of a
     matrix: each row's text is one of a few scale codes, where the texts of whole matrices are
     nearly all distinct) or `other` (the précisez text).
     """
 
-    __slots__ = ("block", "kind", "pk", "row", "kept", "first", "cache", "full")
+    __slots__ = (
+        "block", "kind", "pk", "row", "kept", "first", "encode", "full", "text", "narrow",
+        "whole",
+    )  # fmt: skip
 
     def __init__(self, block: Block, kind: str, kept: list[int], first: int, row=None):
+        super().__init__()
         self.block = block
         self.kind = kind
         self.pk = block.question.pk
         self.row = row
         self.kept = kept
         self.first = first
-        self.cache: dict = {}
+        self.encode: Encoder | None = None  # the writer's, set by `RowPlan`
         self.full = False
+        # A part whose only cell is the text of its answer (free texts, précisez): a stored JSON
+        # string without escapes (most) is that text between its quotes.
+        self.text = kind == "other" or (kind == "value" and block.is_plain_text and len(kept) == 1)
+        # The kept cells among the block's: all of them (None), a run of them, or a list.
+        self.narrow: slice | list[int] | None = None
+        if len(kept) != block.width:
+            run = kept == list(range(kept[0], kept[-1] + 1))
+            self.narrow = slice(kept[0], kept[-1] + 1) if run else kept
+        # A number question's cells when its whole value is kept: an amount or a count stored
+        # as a JSON string of digits (most) is that whole number, and the status cell empty.
+        self.whole: list | None = None
+        if kind == "value" and block.is_number and self.narrow is None:
+            self.whole = [None] * (block.width - 1)
+
+    def __missing__(self, part: str | None):
+        if self.text and part and part[0] == '"' and "\\" not in part:
+            fragment = self.encode([part[1:-1]], self.first)  # type: ignore[misc]
+        elif (
+            self.whole is not None
+            and part
+            and part[0] == '"'
+            and (digits := part[1:-1]).isdigit()
+            and digits.isascii()
+        ):
+            fragment = self.encode([int(digits), *self.whole], self.first)  # type: ignore[misc]
+        else:
+            fragment = self.encode(self.cells(part), self.first)  # type: ignore[misc]
+        if not self.full:
+            self.remember(part, fragment)
+        return fragment
 
     def remember(self, part: str | None, fragment) -> None:
         """Cache the encoding of a newly seen answer. Answers that fill the cache hardly repeat
         (free texts, amounts): it then keeps only the missing and the hidden answer, so that
         its lookups stay cheap and memory flat."""
-        cache = self.cache
-        cache[part] = fragment
-        if len(cache) >= CACHE_LIMIT:
-            kept = {key: cache[key] for key in (MISSING, HIDDEN) if key in cache}
-            cache.clear()
-            cache.update(kept)
+        self[part] = fragment
+        if len(self) >= CACHE_LIMIT:
+            kept = {key: self[key] for key in (MISSING, HIDDEN) if key in self}
+            self.clear()
+            self.update(kept)
             self.full = True
 
     def cells(self, part: str | None) -> list:
@@ -101,16 +147,96 @@ class BlockPlan:
             cells = block.empty
         else:
             cells = block.cells((decoded(part), ""))
-        if len(self.kept) == block.width:
+        if self.narrow is None:
             return cells
-        return [cells[i] for i in self.kept]
+        return cells[self.narrow] if type(self.narrow) is slice else [cells[i] for i in self.narrow]
+
+    # A plan is compared and hashed as itself, not as the dict of its cache.
+    __eq__ = object.__eq__
+    __hash__ = object.__hash__  # type: ignore[assignment]
+
+
+class GroupPlan(dict):
+    """Consecutive parts whose answers have few possible values (matrix rows, single choices),
+    looked up as one: the key is their stored texts joined by INNER_SEPARATOR, the encoding
+    that of all their cells (a row of a census costs a lookup per group, not per part)."""
+
+    __slots__ = ("members", "first", "encode", "full")
+
+    def __init__(self, members: list[BlockPlan]):
+        super().__init__()
+        self.members = members
+        self.first = members[0].first
+        self.encode: Encoder | None = None
+        self.full = False
+
+    @property
+    def key(self) -> tuple:
+        return tuple((m.kind, m.pk, m.row) for m in self.members)
+
+    def __missing__(self, key: str):
+        cells: list = []
+        for member, part in zip(self.members, key.split(INNER_SEPARATOR), strict=True):
+            cells += member.cells(part)
+        fragment = self.encode(cells, self.first)  # type: ignore[misc]
+        if not self.full:
+            self[key] = fragment
+            self.full = len(self) >= CACHE_LIMIT
+        return fragment
+
+    __eq__ = object.__eq__
+    __hash__ = object.__hash__  # type: ignore[assignment]
+
+
+def combinations(plan: BlockPlan, conditional: set[int]) -> int | None:
+    """How many stored texts `plan` may read, as its question defines them (its choices or
+    scale, no answer, and one more for an answer outside them); None when unbounded or when the
+    response's conditions may hide it (its part is then looked up alone)."""
+    block = plan.block
+    if plan.kind == "row" or (
+        plan.kind == "value" and block.is_single and plan.pk not in conditional
+    ):
+        return len(block.choices) + 2
+    return None
+
+
+def grouped(plans: list[BlockPlan], conditional: set[int]) -> list:
+    """The plans in order, consecutive bounded ones gathered into groups (`GroupPlan`) of at
+    most GROUP_LIMIT combinations."""
+    entries: list = []
+    run: list[BlockPlan] = []
+    product = 1
+
+    def close() -> None:
+        if len(run) > 1:
+            entries.append(GroupPlan(list(run)))
+        else:
+            entries.extend(run)
+        run.clear()
+
+    for plan in plans:
+        count = combinations(plan, conditional)
+        if count is None:
+            close()
+            product = 1
+            entries.append(plan)
+            continue
+        if run and product * count > GROUP_LIMIT:
+            close()
+            product = 1
+        run.append(plan)
+        product *= count
+    close()
+    return entries
 
 
 class RowPlan:
-    """The Réponses rows of a layout, narrowed to the `kept` column positions."""
+    """The Réponses rows of a layout, narrowed to the `kept` column positions, encoded by one
+    writer's `encode` (the plans' caches hold its forms)."""
 
-    def __init__(self, layout: Layout, kept: list[int], conditional: set[int]):
+    def __init__(self, layout: Layout, kept: list[int], conditional: set[int], encode: Encoder):
         self.layout = layout
+        self.encode = encode
         kept_set = set(kept)
         self.identity = [i for i in kept if i < IDENTITY_WIDTH]
         self.plans: list[BlockPlan] = []
@@ -132,6 +258,10 @@ class RowPlan:
                 self.plans.append(BlockPlan(block, "other", [other], first))
                 first += 1
             start += block.width
+        # What a row looks up: the plans, consecutive bounded ones in groups.
+        self.entries = grouped(self.plans, conditional)
+        for entry in [*self.plans, *self.entries]:
+            entry.encode = encode
         self.indicators = [
             (start + index, indicator, question.pk)
             for index, (indicator, question) in enumerate(layout.indicators)
@@ -140,57 +270,46 @@ class RowPlan:
         self.indicators_first = first
         # Each indicator with the position of its source's stored text among the parts.
         self.indicator_sources = [
-            (len(self.plans) + index, indicator)
+            (len(self.entries) + index, indicator)
             for index, (_position, indicator, _pk) in enumerate(self.indicators)
         ]
-        self.caches = [plan.cache for plan in self.plans]
         # Positions of the parts that a response's conditions may hide when unanswered.
         self.conditional = {
-            index: plan.pk
-            for index, plan in enumerate(self.plans)
-            if plan.kind == "value" and plan.pk in conditional
+            index: entry.pk
+            for index, entry in enumerate(self.entries)
+            if type(entry) is BlockPlan and entry.kind == "value" and entry.pk in conditional
         }
-        # The stored texts fetched, as (kind, question pk, matrix row or None): the plans',
-        # then the indicators' sources.
-        self.keys = [(plan.kind, plan.pk, plan.row) for plan in self.plans] + [
-            ("value", pk, None) for _i, _ind, pk in self.indicators
-        ]
+        # The stored texts fetched, each as (kind, question pk, matrix row or None) or, for a
+        # group, a tuple of those: the entries', then the indicators' sources.
+        self.keys: list[tuple] = [
+            entry.key if type(entry) is GroupPlan else (entry.kind, entry.pk, entry.row)
+            for entry in self.entries
+        ] + [("value", pk, None) for _i, _ind, pk in self.indicators]
 
-    def encode_row(self, record: "Record", encode: Encoder, hidden: AbstractSet[int]) -> list:
+    def encode_row(self, record: "Record", hidden: AbstractSet[int]) -> list:
         """The encoded parts of one response's row, in column order."""
         layout = self.layout
+        encode = self.encode
+        (
+            _pk, status, created_at, submitted_at, validated_at, kind, code, siren, name,
+            epci_type, population, region_code, parts, _own,
+        ) = record  # fmt: skip
         identity = layout.identity_cells(
-            record.kind, record.code, record.siren, record.name, record.epci_type,
-            record.population, record.region_code,
-        )  # fmt: skip
-        identity.append(layout.status_cell(record.status))
-        identity.extend((record.created_at, record.submitted_at, record.validated_at))
+            kind, code, siren, name, epci_type, population, region_code
+        )
+        identity.append(layout.status_cell(status))
+        identity.extend((created_at, submitted_at, validated_at))
         if len(self.identity) < IDENTITY_WIDTH:
             identity = [identity[i] for i in self.identity]
-        parts: list = record.parts
         if hidden:
             parts = list(parts)
             for index, pk in self.conditional.items():
                 if parts[index] == MISSING and pk in hidden:
-                    parts[index] = HIDDEN
-        # One cache lookup per part, in C; the misses (a first answer) are encoded after.
-        fragments = list(map(dict.get, self.caches, parts))
-        if None in fragments:
-            plans = self.plans
-            index = fragments.index(None)
-            while True:
-                plan, part = plans[index], parts[index]
-                fragment = encode(plan.cells(part), plan.first)
-                if not plan.full:
-                    plan.remember(part, fragment)
-                fragments[index] = fragment
-                try:
-                    index = fragments.index(None, index + 1)
-                except ValueError:
-                    break
-        fragments.insert(0, encode(identity, 0))
+                    parts[index] = HIDDEN  # type: ignore[call-overload]
+        # One lookup per entry, in C (`map` stops at the entries: the indicators' sources
+        # follow); a first answer is encoded by the entry's `__missing__`.
+        fragments = [encode(identity, 0), *map(_lookup, self.entries, parts)]
         if self.indicators:
-            population = record.population
             cells = [
                 to_number(indicator.compute(decoded(parts[at]) if parts[at] else None, population))
                 for at, indicator in self.indicator_sources
@@ -199,11 +318,22 @@ class RowPlan:
         return fragments
 
 
+_lookup = dict.__getitem__
+
+
 def decoded(part: str) -> Any:
-    """The value of a stored JSON text; a string without escapes (most answers: codes, amounts,
-    texts) is read without the JSON parser, for the same result."""
-    if part[:1] == '"' and "\\" not in part:
-        return part[1:-1]
+    """The value of a stored JSON text. A string without escapes (most answers: codes, amounts,
+    texts) and a list of such strings (the choices of a multiple choice question) are read
+    without the JSON parser, for the same result: without a backslash no quote is inside a
+    string, and the database (like `json.dumps`) writes a list's items apart by `, `."""
+    if "\\" not in part:
+        start = part[:2]
+        if start[:1] == '"':
+            return part[1:-1]
+        if start == '["' and part[-2:] == '"]':
+            values = part[2:-2].split('", "')
+            if part.count('"') == 2 * len(values):
+                return values
     return json.loads(part)
 
 
@@ -230,16 +360,26 @@ def read_records(batch: list[int], keys: list[tuple], with_answers: bool) -> Ite
 def _postgresql_records(batch: list[int], keys: list[tuple], with_answers: bool) -> list[Record]:
     """The records of `batch`, in its order."""
     params: dict[str, Any] = {"zone": timezone.get_current_timezone_name(), "ids": batch}
-    stored = []
-    for index, (kind, pk, row) in enumerate(keys):
+
+    def expression(key: tuple) -> str:
+        kind, pk, row = key
         if kind == "other":
-            stored.append(f"a.others -> '{int(pk)}'")
-        elif kind == "row":
-            params[f"row{index}"] = row
-            stored.append(f"a.o -> '{int(pk)}' -> %(row{index})s::text")
+            return f"a.others -> '{int(pk)}'"
+        if kind == "row":
+            name = f"row{len(params)}"
+            params[name] = row
+            return f"a.o -> '{int(pk)}' -> %({name})s::text"
+        return f"a.o -> '{int(pk)}'"
+
+    stored = []
+    for key in keys:
+        if type(key[0]) is tuple:  # a group: its members' texts joined
+            inner = ", ".join(expression(member) for member in key)
+            stored.append(f"array_to_string(ARRAY[{inner}]::text[], %(inner)s, '')")
         else:
-            stored.append(f"a.o -> '{int(pk)}'")
+            stored.append(expression(key))
     params["separator"] = SEPARATOR
+    params["inner"] = INNER_SEPARATOR
     dates = ", ".join(
         f"date_trunc('second', r.{name} AT TIME ZONE %(zone)s)"
         for name in ("created_at", "submitted_at", "validated_at")
@@ -265,10 +405,12 @@ def _postgresql_records(batch: list[int], keys: list[tuple], with_answers: bool)
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     if not keys:
-        return [Record(row[:12], [], _answers(row[13]) if with_answers else None) for row in rows]
+        return [
+            _record((*row[:12], [], _answers(row[13]) if with_answers else None)) for row in rows
+        ]
     if not with_answers:
-        return [Record(row[:12], row[12].split(SEPARATOR), None) for row in rows]
-    return [Record(row[:12], row[12].split(SEPARATOR), _answers(row[13])) for row in rows]
+        return [_record((*row[:12], row[12].split(SEPARATOR), None)) for row in rows]
+    return [_record((*row[:12], row[12].split(SEPARATOR), _answers(row[13]))) for row in rows]
 
 
 def _answers(stored: str | None) -> dict:
@@ -287,12 +429,15 @@ def _portable_records(batch: list[int], keys: list[tuple], with_answers: bool) -
         answers = own[fields[0]]
         fields = (*fields[:2], *(local_naive(value) for value in fields[2:5]), *fields[5:])
         parts = [stored_text(answers, key) for key in keys]
-        records.append(Record(fields, parts, answers if with_answers else None))
+        records.append(_record((*fields, parts, answers if with_answers else None)))
     return records
 
 
 def stored_text(answers: dict, key: tuple) -> str:
-    """The JSON text that `key` (kind, question pk, matrix row) reads; MISSING when none."""
+    """The JSON text that `key` (kind, question pk, matrix row) reads, MISSING when none; a
+    group's key reads its members' joined by INNER_SEPARATOR."""
+    if type(key[0]) is tuple:
+        return INNER_SEPARATOR.join(stored_text(answers, member) for member in key)
     kind, pk, row = key
     if pk not in answers:
         return MISSING

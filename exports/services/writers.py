@@ -176,13 +176,15 @@ def write_csv(exporter: ListExporter, sheet: Sheet, stream: IO[str], *, excel_fr
     """
     if excel_fr:
         stream.write("\ufeff")
-        delimiter, terminator, cell = ";", "\r\n", excel_fr_cell
+        delimiter, terminator, cell, date_separator = ";", "\r\n", excel_fr_cell, " "
     else:
-        delimiter, terminator, cell = ",", "\n", csv_cell
+        delimiter, terminator, cell, date_separator = ",", "\n", csv_cell, "T"
     writer = csv.writer(stream, delimiter=delimiter, lineterminator=terminator)
     writer.writerow([exporter.header(column) for column in sheet.columns])
     rows = 0
-    encode = csv_encoder(cell, delimiter=delimiter, lineterminator=terminator)
+    encode = csv_encoder(
+        cell, delimiter=delimiter, lineterminator=terminator, date_separator=date_separator
+    )
     encoded = exporter.encoded_sheet(sheet.identifier, encode)
     if encoded is not None:
         # Each part is the CSV text of consecutive cells: a row is their join. Rows are written
@@ -204,11 +206,13 @@ def write_csv(exporter: ListExporter, sheet: Sheet, stream: IO[str], *, excel_fr
 
 
 def csv_encoder(
-    cell: Callable[[Any], str], *, delimiter: str, lineterminator: str
+    cell: Callable[[Any], str], *, delimiter: str, lineterminator: str, date_separator: str
 ) -> Callable[[list, int], str]:
     """`encode(cells, first_column)`: consecutive cells as CSV text, quoted by the csv module
-    exactly as in a whole row (without the row's terminator). `cell` writes a text as
-    `csv_cell` does (`excel_fr_cell` too): a text it would leave as it is is not passed to it."""
+    exactly as in a whole row (without the row's terminator). `cell` writes a cell as
+    `csv_cell` does (`excel_fr_cell` too, whose dates have `date_separator`): the cells it would
+    write as they are (most texts, whole numbers, empty cells, dates to the second) are not
+    passed to it."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator=lineterminator)
     cut = len(lineterminator)
@@ -230,10 +234,20 @@ def csv_encoder(
             if delimiter in text or '"' in text or "\n" in text or "\r" in text:
                 return quoted([text])
             return text
-        # A text that `neutralise` and the newline rule leave as it is (most are) skips the call.
         fields = [
             value
-            if type(value) is str and value[:1] not in _SUSPECT_FIRST and "\r" not in value
+            if (kind := type(value)) is str
+            and value[:1] not in _SUSPECT_FIRST
+            and "\r" not in value
+            else ""
+            if value is None
+            else str(value)
+            if kind is int
+            else value.isoformat(date_separator)
+            if kind is datetime
+            and not value.microsecond
+            and value.tzinfo is None
+            and value.year >= 1000
             else cell(value)
             for value in cells
         ]

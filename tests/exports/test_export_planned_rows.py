@@ -3,6 +3,7 @@ encoding is computed once and reused, and the files are what the csv module writ
 
 import csv
 import io
+import json
 
 import pytest
 
@@ -85,3 +86,44 @@ def test_a_part_whose_cache_fills_up_gives_the_same_rows_and_bytes(edition, monk
     # Two distinct answers fill a cache: every part past its second answer is encoded anew.
     monkeypatch.setattr(response_rows, "CACHE_LIMIT", 2)
     assert export() == expected
+
+
+@pytest.mark.parametrize("labels", [True, False])
+def test_grouped_parts_give_the_same_rows_and_bytes_as_parts_looked_up_alone(
+    edition, monkeypatch, labels
+):
+    def export():
+        exporter = ResponsesExporter(edition, labels=labels)
+        stream = io.StringIO()
+        write_csv(exporter, exporter.sheets()[0], stream)
+        rows = list(ResponsesExporter(edition, labels=labels).iterate_sheet("reponses"))
+        return rows, stream.getvalue()
+
+    exporter = ResponsesExporter(edition, labels=labels)
+    plan = response_rows.RowPlan(
+        exporter.layout, exporter.kept["reponses"], set(), lambda cells, first: tuple(cells)
+    )
+    # The matrix rows of `objectifs` are read as groups here: the comparison is not vacuous.
+    groups = [e for e in plan.entries if isinstance(e, response_rows.GroupPlan)]
+    assert groups and all(len(group.members) > 1 for group in groups)
+    assert len(plan.entries) < len(plan.plans)
+    grouped = export()
+    # A limit of one combination gathers nothing: every part is looked up alone.
+    monkeypatch.setattr(response_rows, "GROUP_LIMIT", 1)
+    assert export() == grouped
+    # And with caches that fill up (groups encoded anew past their second combination).
+    monkeypatch.setattr(response_rows, "GROUP_LIMIT", 512)
+    monkeypatch.setattr(response_rows, "CACHE_LIMIT", 2)
+    assert export() == grouped
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "code", "", 'a"b', "é\n", ["a"], [""], ["a", ""], ["a", "b c"], ["a", 1], ["a", 1, "b"],
+        ["a", ["b"]], ["a", {"k": "v"}, "b"], ["a", None, "b"], ['a"b'], ['", "'], [], [1], 3,
+        2.5, None, {"a": 1},
+    ],
+)  # fmt: skip
+def test_a_stored_text_reads_as_the_json_parser_reads_it(value):
+    assert response_rows.decoded(json.dumps(value)) == value
