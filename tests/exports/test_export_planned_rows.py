@@ -127,3 +127,32 @@ def test_grouped_parts_give_the_same_rows_and_bytes_as_parts_looked_up_alone(
 )  # fmt: skip
 def test_a_stored_text_reads_as_the_json_parser_reads_it(value):
     assert response_rows.decoded(json.dumps(value)) == value
+
+
+@pytest.mark.parametrize(
+    "part",
+    [
+        '"12"', '"0012"', '"1.5"', '"nsp"', "12", "2.5", '"texte"', '"=1+1"', '"deux\\nlignes"',
+        '"\\u00e9t\\u00e9"', '["a", "b"]', '["autre"]', "[]", '{"r": "oui"}', "", "null",
+    ],
+)  # fmt: skip
+def test_the_shortcuts_for_a_first_answer_encode_what_its_cells_give(edition, part):
+    # Free texts, amounts in digits and lists skip the general reading (`BlockPlan.__missing__`):
+    # every part of the edition must encode a stored text as its cells would.
+    exporter = ResponsesExporter(edition, labels=True)
+
+    def encode(cells, first):
+        return (first, *cells)
+
+    plan = response_rows.RowPlan(exporter.layout, exporter.kept["reponses"], set(), encode)
+    assert any(p.text for p in plan.plans) and any(p.whole is not None for p in plan.plans)
+    compared = 0
+    for block_plan in plan.plans:
+        try:
+            expected = encode(block_plan.cells(part), block_plan.first)
+        except (AttributeError, TypeError):
+            continue  # a stored value of another type than the question's: never saved so
+        # Compared with their types: 12 and 12.0 are not the same cell.
+        assert repr(block_plan[part]) == repr(expected)
+        compared += 1
+    assert compared
