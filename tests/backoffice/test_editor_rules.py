@@ -87,11 +87,36 @@ def test_a_duplicate_warning_code_is_refused(staff_client, edition):
 
 
 def test_an_indicator_used_by_a_warning_cannot_be_removed(staff_client, edition):
-    answer_page = staff_client.post(f"{RULES}indicateurs/budget_par_habitant/supprimer/")
-    assert answer_page.status_code == 302
-    page = staff_client.get(RULES).content.decode()
-    assert "Suppression refusée" in page and "budget_par_habitant" in page
+    # The confirmation page answers 400 with the edition's reason in its error summary.
+    refused = staff_client.post(f"{RULES}indicateurs/budget_par_habitant/supprimer/")
+    assert refused.status_code == 400
+    page = unescape(refused.content.decode())
+    summary = page.split('class="error-summary"')[1].split("</div>")[0]
+    assert "la modification est refusée" in summary and "budget_par_habitant" in summary
     assert _rules(edition)["indicators"][0]["code"] == "budget_par_habitant"
+
+
+@pytest.mark.parametrize(
+    ("path", "named", "shown"),
+    [
+        ("avertissements/etp_sans_budget/", "l'avertissement « etp_sans_budget »", "Condition : "),
+        ("indicateurs/budget_par_habitant/", "l'indicateur « budget_par_habitant »", "Libellé : "),
+        ("tranches/etp_participation/", "les tranches de « etp_participation »", "De 3 à moins"),
+    ],
+)
+def test_a_rule_is_removed_only_once_its_confirmation_page_is_sent(
+    staff_client, edition, path, named, shown
+):
+    before = _rules(edition)
+    rules_page = staff_client.get(RULES).content.decode()
+    assert f'href="{RULES}{path}supprimer/"' in rules_page
+    # Following the link removes nothing: it asks, naming the rule and what it says.
+    page = staff_client.get(f"{RULES}{path}supprimer/")
+    assert page.status_code == 200
+    html = unescape(page.content.decode())
+    assert f"Supprimer {named} ?" in html and shown in html
+    assert f'href="{RULES}#' in html  # Annuler goes back to the rules
+    assert _rules(edition) == before
 
 
 def test_an_indicator_is_edited_with_a_french_decimal(staff_client, edition):
@@ -251,6 +276,10 @@ ROUTES = [
     f"{RULES}correspondances/",
     f"{RULES}verifier/?when=x",
     "/equipe/editions/2021/editeur/differences/",
+    # The confirmation pages of a removal.
+    f"{RULES}avertissements/etp_sans_budget/supprimer/",
+    f"{RULES}indicateurs/budget_par_habitant/supprimer/",
+    f"{RULES}tranches/etp_participation/supprimer/",
 ]
 POSTS = [
     f"{RULES}arrondi/",

@@ -71,15 +71,6 @@ NOT_PAGES = {
     "equipe/editions/<int:year>/editeur/differences/ruptures/": "POST seulement",
     "equipe/editions/<int:year>/editeur/regles/verifier/": "vérification JSON",
     "equipe/editions/<int:year>/editeur/regles/arrondi/": "POST seulement",
-    "equipe/editions/<int:year>/editeur/regles/avertissements/<slug:warning>/supprimer/": (
-        "POST seulement"
-    ),
-    "equipe/editions/<int:year>/editeur/regles/indicateurs/<slug:indicator>/supprimer/": (
-        "POST seulement"
-    ),
-    "equipe/editions/<int:year>/editeur/regles/tranches/<slug:bracketed>/supprimer/": (
-        "POST seulement"
-    ),
 }
 # Query strings walked as well: the lists filtered, sorted, or sent a wrong value.
 LIST_VARIANTS = [

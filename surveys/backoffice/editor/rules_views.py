@@ -203,24 +203,41 @@ def rounding(request, year: int):
 
 
 def _delete(request, year: int, slug: str, code: str):
+    """The confirmation page of a rule's removal, with what the rule says; its POST removes it
+    and goes back to the rules, or shows why the edition refused it."""
     edition = get_object_or_404(Edition, year=year)
     kind = _kind(slug)
     rules = edition.rules or {}
-    present = (
-        code in (rules.get("brackets") or {})
-        if kind.key == "brackets"
-        else any(item["code"] == code for item in rules.get(kind.key, []))
-    )
-    if not present:
-        raise Http404
-    change = (
-        rules_forms.remove_brackets(code)
-        if kind.key == "brackets"
-        else rules_forms.remove_item(kind.key, code)
-    )
-    for problem in _apply(request, edition, change, kind.deleted.format(code=code)):
-        messages.error(request, f"Suppression refusée : {problem}")
-    return redirect(_rules_url(edition, kind.slug))
+    if kind.key == "brackets":
+        if code not in (rules.get("brackets") or {}):
+            raise Http404
+        detail = [str(bracket.get("label", "")) for bracket in rules["brackets"][code]]
+        change = rules_forms.remove_brackets(code)
+    else:
+        item = next((item for item in rules.get(kind.key, []) if item["code"] == code), None)
+        if item is None:
+            raise Http404
+        detail = [
+            f"{label} : {item[key]}"
+            for key, label in (("label", "Libellé"), ("when", "Condition"), ("message", "Message"))
+            if item.get(key)
+        ]
+        change = rules_forms.remove_item(kind.key, code)
+    refused: list[str] = []
+    if request.method == "POST":
+        refused = _apply(request, edition, change, kind.deleted.format(code=code))
+        if not refused:
+            return redirect(_rules_url(edition, kind.slug))
+    context = {
+        "edition": edition,
+        "is_draft": edition.status == Edition.Status.DRAFT,
+        "editor_home": reverse("backoffice:editor", args=[edition.year]),
+        "cancel_url": _rules_url(edition, kind.slug),
+        "what": kind.what.format(code=code),
+        "detail": detail,
+        "summary": [("", problem) for problem in refused],
+    }
+    return render(request, "backoffice/editor/remove.html", context, status=400 if refused else 200)
 
 
 # Warnings and indicators: one item of a list -----------------------------------------------
@@ -233,6 +250,7 @@ class RuleKind:
     new: str  # the title of the page adding one
     saved: str  # the messages once saved and once deleted, with {code}
     deleted: str
+    what: str  # what the confirmation of a removal names, with {code}
     form: type[RuleForm] | None = None
 
 
@@ -245,6 +263,7 @@ KINDS = {
             "Nouvel avertissement",
             "Avertissement « {code} » enregistré.",
             "Avertissement « {code} » supprimé.",
+            "l'avertissement « {code} »",
             WarningForm,
         ),
         RuleKind(
@@ -253,6 +272,7 @@ KINDS = {
             "Nouvel indicateur",
             "Indicateur « {code} » enregistré.",
             "Indicateur « {code} » supprimé.",
+            "l'indicateur « {code} »",
             IndicatorForm,
         ),
         RuleKind(
@@ -261,6 +281,7 @@ KINDS = {
             "Nouvelles tranches",
             "Tranches de « {code} » enregistrées.",
             "Tranches de « {code} » supprimées.",
+            "les tranches de « {code} »",
         ),
     )
 }
@@ -344,19 +365,19 @@ def indicator_edit(request, year: int, indicator: str):
 
 
 @staff_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def warning_delete(request, year: int, warning: str):
     return _delete(request, year, "avertissements", warning)
 
 
 @staff_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def indicator_delete(request, year: int, indicator: str):
     return _delete(request, year, "indicateurs", indicator)
 
 
 @staff_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def brackets_delete(request, year: int, bracketed: str):
     return _delete(request, year, "tranches", bracketed)
 
