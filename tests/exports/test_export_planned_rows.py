@@ -73,32 +73,27 @@ def test_equal_answers_give_equal_cells_and_each_keeps_its_own_precisez(edition)
     assert rows["Rennes"]["objectifs_transparence"] == "tout_a_fait"
 
 
+def _rows_and_csv(edition, labels: bool) -> tuple[list, str]:
+    """The Réponses rows as cells, and the CSV text, each from an exporter of its own."""
+    exporter = ResponsesExporter(edition, labels=labels)
+    stream = io.StringIO()
+    write_csv(exporter, exporter.sheets()[0], stream)
+    rows = list(ResponsesExporter(edition, labels=labels).iterate_sheet("reponses"))
+    return rows, stream.getvalue()
+
+
 @pytest.mark.parametrize("labels", [True, False])
 def test_a_part_whose_cache_fills_up_gives_the_same_rows_and_bytes(edition, monkeypatch, labels):
-    def export():
-        exporter = ResponsesExporter(edition, labels=labels)
-        stream = io.StringIO()
-        write_csv(exporter, exporter.sheets()[0], stream)
-        rows = list(ResponsesExporter(edition, labels=labels).iterate_sheet("reponses"))
-        return rows, stream.getvalue()
-
-    expected = export()
+    expected = _rows_and_csv(edition, labels)
     # Two distinct answers fill a cache: every part past its second answer is encoded anew.
     monkeypatch.setattr(response_rows, "CACHE_LIMIT", 2)
-    assert export() == expected
+    assert _rows_and_csv(edition, labels) == expected
 
 
 @pytest.mark.parametrize("labels", [True, False])
 def test_grouped_parts_give_the_same_rows_and_bytes_as_parts_looked_up_alone(
     edition, monkeypatch, labels
 ):
-    def export():
-        exporter = ResponsesExporter(edition, labels=labels)
-        stream = io.StringIO()
-        write_csv(exporter, exporter.sheets()[0], stream)
-        rows = list(ResponsesExporter(edition, labels=labels).iterate_sheet("reponses"))
-        return rows, stream.getvalue()
-
     exporter = ResponsesExporter(edition, labels=labels)
     plan = response_rows.RowPlan(
         exporter.layout, exporter.kept["reponses"], set(), lambda cells, first: tuple(cells)
@@ -107,14 +102,14 @@ def test_grouped_parts_give_the_same_rows_and_bytes_as_parts_looked_up_alone(
     groups = [e for e in plan.entries if isinstance(e, response_rows.GroupPlan)]
     assert groups and all(len(group.members) > 1 for group in groups)
     assert len(plan.entries) < len(plan.plans)
-    grouped = export()
+    grouped = _rows_and_csv(edition, labels)
     # A limit of one combination gathers nothing: every part is looked up alone.
     monkeypatch.setattr(response_rows, "GROUP_LIMIT", 1)
-    assert export() == grouped
+    assert _rows_and_csv(edition, labels) == grouped
     # And with caches that fill up (groups encoded anew past their second combination).
     monkeypatch.setattr(response_rows, "GROUP_LIMIT", 512)
     monkeypatch.setattr(response_rows, "CACHE_LIMIT", 2)
-    assert export() == grouped
+    assert _rows_and_csv(edition, labels) == grouped
 
 
 @pytest.mark.parametrize(
