@@ -40,6 +40,7 @@ from surveys.backoffice.editor.rules_forms import (
     describe_fields,
     place_errors,
 )
+from surveys.backoffice.editor.views import _context as editor_context
 from surveys.definition import export_definition
 from surveys.definition.format import NUMBER_TYPES
 from surveys.models import Edition
@@ -228,15 +229,13 @@ def _delete(request, year: int, slug: str, code: str):
         refused = _apply(request, edition, change, kind.deleted.format(code=code))
         if not refused:
             return redirect(_rules_url(edition, kind.slug))
-    context = {
-        "edition": edition,
-        "is_draft": edition.status == Edition.Status.DRAFT,
-        "editor_home": reverse("backoffice:editor", args=[edition.year]),
-        "cancel_url": _rules_url(edition, kind.slug),
-        "what": kind.what.format(code=code),
-        "detail": detail,
-        "summary": [("", problem) for problem in refused],
-    }
+    context = editor_context(
+        edition,
+        cancel_url=_rules_url(edition, kind.slug),
+        what=kind.what.format(code=code),
+        detail=detail,
+        summary=[("", problem) for problem in refused],
+    )
     return render(request, "backoffice/editor/remove.html", context, status=400 if refused else 200)
 
 
