@@ -37,7 +37,7 @@ INNER_SEPARATOR = "\x1e"
 GROUP_LIMIT = 512
 IDENTITY_WIDTH = 11  # identity, status and the three dates (`layout.identity_columns`)
 # Distinct answers remembered per part: enough for every coded question; a part that reaches it
-# (free texts, amounts) is no longer cached, so that memory stays flat (`BlockPlan.remember`).
+# (free texts, amounts) is no longer cached, so that memory stays flat (`PartCache.remember`).
 CACHE_LIMIT = 4096
 MISSING = ""
 HIDDEN = None  # key of an unanswered question that the response's conditions did not ask
@@ -67,7 +67,34 @@ class Record(NamedTuple):
 _record = partial(tuple.__new__, Record)
 
 
-class BlockPlan(dict):
+class PartCache(dict):
+    """Encodings by stored text, bounded: what `BlockPlan` and `GroupPlan` share. A subclass
+    encodes a key it does not have in `__missing__` and keeps it with `remember`."""
+
+    __slots__ = ("encode", "full")
+
+    def __init__(self):
+        super().__init__()
+        self.encode: Encoder | None = None  # the writer's, set by `RowPlan`
+        self.full = False
+
+    def remember(self, part: str | None, fragment) -> None:
+        """Cache the encoding of a newly seen answer. Answers that fill the cache hardly repeat
+        (free texts, amounts): it then keeps only the missing and the hidden answer, so that
+        its lookups stay cheap and memory flat."""
+        self[part] = fragment
+        if len(self) >= CACHE_LIMIT:
+            kept = {key: self[key] for key in (MISSING, HIDDEN) if key in self}
+            self.clear()
+            self.update(kept)
+            self.full = True
+
+    # A plan is compared and hashed as itself, not as the dict of its cache.
+    __eq__ = object.__eq__
+    __hash__ = object.__hash__  # type: ignore[assignment]
+
+
+class BlockPlan(PartCache):
     """How one part of a question's kept columns is filled and encoded: a dict from a stored
     text to its encoding, which encodes a text not seen yet when it is looked up
     (`__missing__`), so that a row's lookups are all made in C (`RowPlan.encode_row`).
@@ -77,10 +104,7 @@ class BlockPlan(dict):
     nearly all distinct) or `other` (the précisez text).
     """
 
-    __slots__ = (
-        "block", "kind", "pk", "row", "kept", "first", "encode", "full", "text", "narrow",
-        "whole",
-    )  # fmt: skip
+    __slots__ = ("block", "kind", "pk", "row", "kept", "first", "text", "narrow", "whole")
 
     def __init__(self, block: Block, kind: str, kept: list[int], first: int, row=None):
         super().__init__()
@@ -90,8 +114,6 @@ class BlockPlan(dict):
         self.row = row
         self.kept = kept
         self.first = first
-        self.encode: Encoder | None = None  # the writer's, set by `RowPlan`
-        self.full = False
         # A part whose only cell is the text of its answer (free texts, précisez): a stored JSON
         # string without escapes (most) is that text between its quotes.
         self.text = kind == "other" or (kind == "value" and block.is_plain_text and len(kept) == 1)
@@ -123,17 +145,6 @@ class BlockPlan(dict):
             self.remember(part, fragment)
         return fragment
 
-    def remember(self, part: str | None, fragment) -> None:
-        """Cache the encoding of a newly seen answer. Answers that fill the cache hardly repeat
-        (free texts, amounts): it then keeps only the missing and the hidden answer, so that
-        its lookups stay cheap and memory flat."""
-        self[part] = fragment
-        if len(self) >= CACHE_LIMIT:
-            kept = {key: self[key] for key in (MISSING, HIDDEN) if key in self}
-            self.clear()
-            self.update(kept)
-            self.full = True
-
     def cells(self, part: str | None) -> list:
         block = self.block
         if self.kind != "value":
@@ -151,24 +162,18 @@ class BlockPlan(dict):
             return cells
         return cells[self.narrow] if type(self.narrow) is slice else [cells[i] for i in self.narrow]
 
-    # A plan is compared and hashed as itself, not as the dict of its cache.
-    __eq__ = object.__eq__
-    __hash__ = object.__hash__  # type: ignore[assignment]
 
-
-class GroupPlan(dict):
+class GroupPlan(PartCache):
     """Consecutive parts whose answers have few possible values (matrix rows, single choices),
     looked up as one: the key is their stored texts joined by INNER_SEPARATOR, the encoding
     that of all their cells (a row of a census costs a lookup per group, not per part)."""
 
-    __slots__ = ("members", "first", "encode", "full")
+    __slots__ = ("members", "first")
 
     def __init__(self, members: list[BlockPlan]):
         super().__init__()
         self.members = members
         self.first = members[0].first
-        self.encode: Encoder | None = None
-        self.full = False
 
     @property
     def key(self) -> tuple:
@@ -180,12 +185,8 @@ class GroupPlan(dict):
             cells += member.cells(part)
         fragment = self.encode(cells, self.first)  # type: ignore[misc]
         if not self.full:
-            self[key] = fragment
-            self.full = len(self) >= CACHE_LIMIT
+            self.remember(key, fragment)
         return fragment
-
-    __eq__ = object.__eq__
-    __hash__ = object.__hash__  # type: ignore[assignment]
 
 
 def combinations(plan: BlockPlan, conditional: set[int]) -> int | None:
