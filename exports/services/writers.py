@@ -176,15 +176,13 @@ def write_csv(exporter: ListExporter, sheet: Sheet, stream: IO[str], *, excel_fr
     """
     if excel_fr:
         stream.write("\ufeff")
-        delimiter, terminator, cell, date_separator = ";", "\r\n", excel_fr_cell, " "
+        delimiter, terminator, cell = ";", "\r\n", excel_fr_cell
     else:
-        delimiter, terminator, cell, date_separator = ",", "\n", csv_cell, "T"
+        delimiter, terminator, cell = ",", "\n", csv_cell
     writer = csv.writer(stream, delimiter=delimiter, lineterminator=terminator)
     writer.writerow([exporter.header(column) for column in sheet.columns])
     rows = 0
-    encode = csv_encoder(
-        cell, delimiter=delimiter, lineterminator=terminator, date_separator=date_separator
-    )
+    encode = csv_encoder(cell, delimiter=delimiter, lineterminator=terminator)
     encoded = exporter.encoded_sheet(sheet.identifier, encode)
     if encoded is not None:
         # Each part is the CSV text of consecutive cells: a row is their join. Rows are written
@@ -206,13 +204,12 @@ def write_csv(exporter: ListExporter, sheet: Sheet, stream: IO[str], *, excel_fr
 
 
 def csv_encoder(
-    cell: Callable[[Any], str], *, delimiter: str, lineterminator: str, date_separator: str
+    cell: Callable[[Any], str], *, delimiter: str, lineterminator: str
 ) -> Callable[[list, int], str]:
     """`encode(cells, first_column)`: consecutive cells as CSV text, quoted by the csv module
     exactly as in a whole row (without the row's terminator). `cell` writes a cell as
-    `csv_cell` does (`excel_fr_cell` too, whose dates have `date_separator`): the cells it would
-    write as they are (most texts, whole numbers, empty cells, dates to the second) are not
-    passed to it."""
+    `csv_cell` does (`excel_fr_cell` too): the cells it would write as they are (most texts,
+    whole numbers, empty cells) are not passed to it."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator=lineterminator)
     cut = len(lineterminator)
@@ -243,11 +240,6 @@ def csv_encoder(
             if value is None
             else str(value)
             if kind is int
-            else value.isoformat(date_separator)
-            if kind is datetime
-            and not value.microsecond
-            and value.tzinfo is None
-            and value.year >= 1000
             else cell(value)
             for value in cells
         ]
