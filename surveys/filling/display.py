@@ -5,9 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.utils.html import escape
+from django.template.defaultfilters import linebreaksbr
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.text import normalize_newlines
 
 from surveys.filling.review import Review, review
 from surveys.models import Answer, Question, Response
@@ -99,13 +98,9 @@ def _roster_sheet(roster: Question, data: Review) -> list[dict[str, Any]]:
 # -- The sheet's answers as HTML ------------------------------------------------------------
 # Built here rather than in `surveys/includes/answer_sheet.html`: the review renders a row per
 # visible question, and template tags per line cost more than the rest of its rendering. Each
-# line escaped, its line breaks as <br> (what `linebreaksbr` does).
+# line goes through Django's `linebreaksbr` (escaped, its line breaks as <br>).
 
 NO_ANSWER = mark_safe('<span class="no-answer">Sans réponse</span>')
-
-
-def _lines_html(text: str) -> str:
-    return normalize_newlines(text).replace("\n", "<br>")
 
 
 def _answer_html(lines: list[str]) -> SafeString:
@@ -113,8 +108,8 @@ def _answer_html(lines: list[str]) -> SafeString:
     if not lines:
         return NO_ANSWER
     if len(lines) == 1:
-        return mark_safe(_lines_html(escape(lines[0])))  # noqa: S308 (escaped)
-    items = "".join(f"<li>{_lines_html(escape(line))}</li>" for line in lines)
+        return linebreaksbr(lines[0], autoescape=True)
+    items = "".join(f"<li>{linebreaksbr(line, autoescape=True)}</li>" for line in lines)
     return mark_safe(f"<ul>{items}</ul>")  # noqa: S308 (each line escaped)
 
 
@@ -122,4 +117,4 @@ def _item_answer_html(lines: list[str]) -> SafeString:
     """A roster sheet's answer: its lines on one line, separated by « ; »."""
     if not lines:
         return NO_ANSWER
-    return mark_safe(_lines_html(" ; ".join(escape(line) for line in lines)))  # noqa: S308
+    return linebreaksbr(" ; ".join(lines), autoescape=True)
