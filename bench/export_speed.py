@@ -386,7 +386,7 @@ def main() -> None:
         for name in ("export_xlsx", "bare_xlsx", "bare_xlsx_formats", "export_csv", "bare_csv")
         if name.split("_")[1] in formats
     ]
-    if peer:
+    if peer and options.peer_rounds > 0:
         contestants += [f"formpack_{fmt}" for fmt in ("xlsx", "csv") if fmt in formats]
     runs: dict[str, list[dict]] = {name: [] for name in contestants}
     with tempfile.TemporaryDirectory(prefix="export-speed-") as directory:
