@@ -110,20 +110,15 @@ def as_number(value: Any) -> Decimal | None:
     """A number written plainly (``12``, ``-3.5``, a JSON number), or None: booleans, ``nsp``,
     texts such as ``NaN``, ``1e3`` or ``12,5`` are not numbers. The one reading of a number in
     conditions, rules and their checks."""
-    kind = type(value)
-    if kind is str:  # first, as it is the most common: a stored answer (millions in an export)
+    if isinstance(value, str):  # first, as it is the most common: a stored answer
         text = value.strip()
         return Decimal(text) if _NUMBER.fullmatch(text) else None
-    if kind is int:
-        return Decimal(value)
     if isinstance(value, bool):
         return None
     if isinstance(value, int | Decimal):
         return Decimal(value)
     if isinstance(value, float):
         return Decimal(str(value))
-    if isinstance(value, str) and _NUMBER.fullmatch(value.strip()):
-        return Decimal(value.strip())
     return None
 
 
