@@ -128,6 +128,11 @@ class BlockPlan(PartCache):
         if kind == "value" and block.is_number and self.narrow is None:
             self.whole = [None] * (block.width - 1)
 
+    @property
+    def key(self) -> tuple:
+        """What the part reads of an answer: see `read_records`."""
+        return (self.kind, self.pk, self.row)
+
     def __missing__(self, part: str | None):
         if self.text and part and part[0] == '"' and "\\" not in part:
             fragment = self.encode([part[1:-1]], self.first)  # type: ignore[misc]
@@ -177,7 +182,7 @@ class GroupPlan(PartCache):
 
     @property
     def key(self) -> tuple:
-        return tuple((m.kind, m.pk, m.row) for m in self.members)
+        return tuple(member.key for member in self.members)
 
     def __missing__(self, key: str):
         cells: list = []
@@ -282,10 +287,9 @@ class RowPlan:
         }
         # The stored texts fetched, each as (kind, question pk, matrix row or None) or, for a
         # group, a tuple of those: the entries', then the indicators' sources.
-        self.keys: list[tuple] = [
-            entry.key if type(entry) is GroupPlan else (entry.kind, entry.pk, entry.row)
-            for entry in self.entries
-        ] + [("value", pk, None) for _i, _ind, pk in self.indicators]
+        self.keys: list[tuple] = [entry.key for entry in self.entries] + [
+            ("value", pk, None) for _i, _ind, pk in self.indicators
+        ]
 
     def encode_row(self, record: "Record", hidden: AbstractSet[int]) -> list:
         """The encoded parts of one response's row, in column order."""
