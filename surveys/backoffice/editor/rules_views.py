@@ -40,7 +40,7 @@ from surveys.backoffice.editor.rules_forms import (
     describe_fields,
     place_errors,
 )
-from surveys.backoffice.editor.views import _context as editor_context
+from surveys.backoffice.editor.views import editor_context
 from surveys.definition import export_definition
 from surveys.definition.format import NUMBER_TYPES
 from surveys.models import Edition

@@ -64,7 +64,9 @@ def _posted(request):
     return request.POST if request.method == "POST" else None
 
 
-def _context(edition: Edition, **extra) -> dict:
+def editor_context(edition: Edition, **extra) -> dict:
+    """What every editor page of `edition` shows (its state, the way back to the editor's
+    home), with the page's own `extra`."""
     return {
         "edition": edition,
         "is_draft": edition.status == Edition.Status.DRAFT,
@@ -95,7 +97,7 @@ def clone(request, year: int):
             return redirect("backoffice:editor", year=edition.year)
     status = 400 if form.errors else 200
     return render(
-        request, "backoffice/editor/clone.html", _context(source, form=form), status=status
+        request, "backoffice/editor/clone.html", editor_context(source, form=form), status=status
     )
 
 
@@ -116,7 +118,7 @@ def home(request, year: int):
     return render(
         request,
         "backoffice/editor/home.html",
-        _context(edition, sections=sections, kinds=TYPES_COLLECTIVITE),
+        editor_context(edition, sections=sections, kinds=TYPES_COLLECTIVITE),
     )
 
 
@@ -206,7 +208,7 @@ def section_edit(request, year: int, section: str):
     return _form_page(
         request,
         "backoffice/editor/section.html",
-        _context(
+        editor_context(
             edition, form=form, summary=summary, section=data, condition_check=_check_url(edition)
         ),
     )
@@ -232,7 +234,7 @@ def section_add(request, year: int):
     return _form_page(
         request,
         "backoffice/editor/section.html",
-        _context(
+        editor_context(
             edition,
             form=form,
             first=first,
@@ -266,7 +268,7 @@ def _remove_page(request, edition, change, what: str, detail: list[str]):
     return _form_page(
         request,
         "backoffice/editor/remove.html",
-        _context(
+        editor_context(
             edition,
             what=what,
             detail=detail,
@@ -305,7 +307,7 @@ def _question_page(request, edition: Edition, form, choices, rows, summary, **ex
     return _form_page(
         request,
         "backoffice/editor/question.html",
-        _context(
+        editor_context(
             edition,
             form=form,
             choices=choices,
