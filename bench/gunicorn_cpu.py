@@ -5,9 +5,15 @@ request in the file named by BENCH_CPU_LOG). Only the bench loads it.
 With BENCH_PROFILE_DIR, each request measured (once the bench has created the file `measuring`
 there) is also profiled with cProfile on the CPU clock, one `<pid>-<n>.pstats` file per
 request, its method, path and SQL queries in `<pid>-<n>.txt`; the CPU figures of a profiled run
-are inflated by the profiler."""
+are inflated by the profiler.
+
+Each worker also answers `/plancher/`: the framework's floor of issue 19, a bare view rendering a
+small template behind the project's whole middleware stack (sessions, CSRF, security headers,
+compression). The bench compares every page with it, so that its budgets can be read on a
+machine slower or faster than the issue's (where the floor cost 1.9 ms)."""
 
 import cProfile
+import functools
 import json
 import os
 import time
@@ -26,8 +32,33 @@ def _count(execute, sql, params, many, context):
     return execute(sql, params, many, context)
 
 
+FLOOR_TEMPLATE = """<!doctype html>
+<html lang="fr"><head><meta charset="utf-8"><title>{{ title }}</title></head>
+<body><main><h1>{{ title }}</h1><p>{{ text }}</p></main></body></html>"""
+
+
+@functools.cache
+def _floor_template():
+    from django.template import engines
+
+    return engines["django"].from_string(FLOOR_TEMPLATE)  # compiled once, as the loader would
+
+
+def _floor_view(request):
+    from django.http import HttpResponse
+
+    page = _floor_template().render({"title": "Plancher", "text": request.path}, request)
+    return HttpResponse(page)
+
+
 def post_worker_init(worker):
     from django.db.backends.signals import connection_created
+    from django.urls import clear_url_caches, path
+
+    from barometre import urls
+
+    urls.urlpatterns.append(path("plancher/", _floor_view))
+    clear_url_caches()
 
     def counted(sender, connection, **kwargs):
         if _count not in connection.execute_wrappers:
