@@ -15,8 +15,16 @@ def lower_priority(**_kwargs) -> None:
     """Run the tasks (PDF receipts, exports, results) at a lower CPU priority than the web
     workers when they share a machine: an agent's page never queues behind a background job,
     which takes the cores the pages leave (`WORKER_NICENESS`, 10 in docker-compose.yml; 0 keeps
-    the worker's own priority)."""
+    the worker's own priority).
+
+    With `WORKER_SCHED_IDLE` (Linux), the task processes move to the SCHED_IDLE scheduling
+    class: a niceness only weighs the shares, so a web worker that wakes up may still wait for
+    the task's time slice to end; against a SCHED_IDLE process it takes the core at once. The
+    tasks then run in the time the pages leave (a PDF receipt is sent a little later at the
+    peak of a wave, never lost: it stays queued)."""
     from django.conf import settings
 
     if settings.WORKER_NICENESS > 0:
         os.nice(settings.WORKER_NICENESS)
+    if settings.WORKER_SCHED_IDLE and hasattr(os, "SCHED_IDLE"):
+        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))

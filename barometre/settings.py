@@ -228,6 +228,9 @@ CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 # The worker's task processes lower their CPU priority by this much (barometre/celery.py): on a
 # machine shared with gunicorn, the agents' pages come first. 10 in docker-compose.yml.
 WORKER_NICENESS = env_int("WORKER_NICENESS", 0)
+# Stronger, on Linux: the task processes run in the SCHED_IDLE class, on the cores the pages
+# leave; a page's worker that wakes up takes the core at once. On in docker-compose.yml.
+WORKER_SCHED_IDLE = env_bool("WORKER_SCHED_IDLE", False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

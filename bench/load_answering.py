@@ -551,7 +551,7 @@ def start_celery(env: dict, log: Path, concurrency: int, schedule: Path) -> list
             [celery, "-A", "barometre", role, "--loglevel=INFO", *options],
             cwd=ROOT,
             # As the worker service of docker-compose.yml: its tasks yield the CPU to the pages.
-            env={**env, "WORKER_NICENESS": "10"},
+            env={**env, "WORKER_NICENESS": "10", "WORKER_SCHED_IDLE": "1"},
             stdout=log_file,
             stderr=subprocess.STDOUT,
         )

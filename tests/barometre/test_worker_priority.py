@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 NICENESS_AFTER_INIT = """
 import os, django
@@ -16,13 +18,23 @@ print(os.nice(0) - before)
 """
 
 
-def niceness_added(value: str | None) -> int:
+POLICY_AFTER_INIT = """
+import os, django
+django.setup()
+from barometre.celery import lower_priority
+lower_priority()
+print(os.sched_getscheduler(0) == os.SCHED_IDLE)
+"""
+
+
+def after_init(script: str, **settings: str) -> str:
+    """What `script` prints in a fresh process with these worker settings (and no others)."""
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "barometre.settings"}
-    env.pop("WORKER_NICENESS", None)
-    if value is not None:
-        env["WORKER_NICENESS"] = value
+    for name in ("WORKER_NICENESS", "WORKER_SCHED_IDLE"):
+        env.pop(name, None)
+    env.update(settings)
     done = subprocess.run(
-        [sys.executable, "-c", NICENESS_AFTER_INIT],
+        [sys.executable, "-c", script],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -30,7 +42,13 @@ def niceness_added(value: str | None) -> int:
         check=True,
         timeout=60,
     )
-    return int(done.stdout.strip().splitlines()[-1])
+    return done.stdout.strip().splitlines()[-1]
+
+
+def niceness_added(value: str | None) -> int:
+    return int(
+        after_init(NICENESS_AFTER_INIT, **({} if value is None else {"WORKER_NICENESS": value}))
+    )
 
 
 def test_a_task_process_lowers_its_priority_by_the_setting():
@@ -43,7 +61,19 @@ def test_without_the_setting_the_worker_keeps_its_priority():
     assert niceness_added("0") == 0
 
 
+@pytest.mark.skipif(not hasattr(os, "SCHED_IDLE"), reason="SCHED_IDLE is Linux's")
+def test_with_sched_idle_a_task_process_runs_only_on_the_cores_the_pages_leave():
+    assert after_init(POLICY_AFTER_INIT, WORKER_SCHED_IDLE="1") == "True"
+    assert after_init(POLICY_AFTER_INIT, WORKER_SCHED_IDLE="1", WORKER_NICENESS="10") == "True"
+
+
+def test_without_sched_idle_a_task_process_keeps_the_normal_class():
+    assert after_init(POLICY_AFTER_INIT) == "False"
+    assert after_init(POLICY_AFTER_INIT, WORKER_SCHED_IDLE="0", WORKER_NICENESS="10") == "False"
+
+
 def test_docker_compose_runs_the_worker_at_a_lower_priority():
     compose = (ROOT / "docker-compose.yml").read_text()
     worker = compose[compose.index("  worker:") : compose.index("  beat:")]
     assert 'WORKER_NICENESS: "10"' in worker
+    assert 'WORKER_SCHED_IDLE: "1"' in worker
