@@ -141,22 +141,23 @@ def report(figures: dict[str, list[tuple[float, int]]]) -> bool:
     for kind, rows in sorted(figures.items()):
         cpu = sorted(c for c, _ in rows)
         queries = [q for _, q in rows]
+        median = statistics.median(cpu)
         p90 = cpu[min(len(cpu) - 1, int(len(cpu) * 0.9))]
-        times = f"{statistics.median(cpu) / floor:>11.1f}" if floor else f"{'—':>11}"
+        times = f"{median / floor:>11.1f}" if floor else f"{'—':>11}"
         budget = BUDGETS.get(kind)
         verdict = ""
         if budget:
-            cpu_ok = statistics.median(cpu) <= budget[0]
+            cpu_ok = median <= budget[0]
             queries_ok = budget[1] is None or statistics.median(queries) <= budget[1]
             within = within and cpu_ok and queries_ok
             limits = f"≤ {budget[0]:g} ms" + (f", ≤ {budget[1]} req." if budget[1] else "")
             verdict = f"{limits} : {'tenu' if cpu_ok and queries_ok else 'DÉPASSÉ'}"
             if floor:
                 multiple = budget[0] / ISSUE_FLOOR_MS
-                relative_ok = statistics.median(cpu) / floor <= multiple and queries_ok
+                relative_ok = median / floor <= multiple and queries_ok
                 verdict += f" ; ≤ {multiple:.1f}× plancher : {'tenu' if relative_ok else 'DÉPASSÉ'}"
         print(
-            f"{kind:<18}{len(rows):>9}{statistics.median(cpu):>15.1f}{p90:>9.1f}{times}"
+            f"{kind:<18}{len(rows):>9}{median:>15.1f}{p90:>9.1f}{times}"
             f"{statistics.median(queries):>19g}{max(queries):>5}   {verdict}"
         )
     if floor:
