@@ -9,6 +9,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+import jinja2
 from celery.schedules import crontab
 from csp.constants import NONE as CSP_NONE
 from csp.constants import SELF as CSP_SELF
@@ -116,6 +117,18 @@ TEMPLATES = [
                 "barometre.context_processors.platform",
             ],
         },
+    },
+    {
+        # Jinja2 compiles a template to Python code: it renders the question widgets, one per
+        # question and about 70 on a section page, several times faster than the Django
+        # template language (bench/README.md, "Pages de l'agent"). Only templates under
+        # jinja_templates/, through the tag `question_widget`; the pages stay Django templates.
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "NAME": "jinja2",
+        "DIRS": [BASE_DIR / "jinja_templates"],
+        "APP_DIRS": False,
+        # A missing key renders empty, as in the Django templates (DEBUG would print it).
+        "OPTIONS": {"undefined": jinja2.Undefined},
     },
 ]
 

@@ -30,6 +30,7 @@ const dynamic = ["alert-success", "alert-info", "alert-warning", "alert-danger"]
 const [result] = await new PurgeCSS().purge({
   content: [
     "templates/**/*.html",
+    "jinja_templates/**/*.html",
     "templates/**/*.txt",
     "static/js/**/*.js",
     "{api,barometre,exports,respondents,surveys}/**/*.py",

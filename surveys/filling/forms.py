@@ -302,7 +302,7 @@ class SectionForm(forms.Form):
     # -- rendering --
 
     def widget(self, entry: Entry) -> dict[str, Any]:
-        """Everything `templates/surveys/widgets/<type>.html` needs to render a question."""
+        """Everything `jinja_templates/surveys/widgets/question.html` needs to render a question."""
         return widget_context(self, entry)
 
     def rendered_blocks(self) -> list[dict[str, Any]]:
@@ -383,7 +383,7 @@ def widget_context(form: SectionForm, entry: Entry) -> dict[str, Any]:
         "prefilled_from": entry.prefilled_from,
         "unsaved": entry.unsaved,
         "item": entry.item,
-        # Which branch of `templates/surveys/widgets/question.html` renders the question.
+        # Which branch of `jinja_templates/surveys/widgets/question.html` renders the question.
         "kind": _WIDGET_KINDS.get(question.type, "text"),
     }
     context["fieldset"] = context["kind"] in ("choices", "matrix", "ranking")

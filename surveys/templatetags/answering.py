@@ -1,5 +1,7 @@
 from django import template
+from django.template import engines
 from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
 
 from surveys.hooks import agent_corrections as corrections
 from surveys.hooks import agent_notices as notices
@@ -24,10 +26,27 @@ def agent_corrections(response) -> list:
     return corrections.collect(response)
 
 
-@register.filter
-def left_out_for(left_out: dict | None, code: str) -> object:
-    """Last edition's answer to the question `code` left out of the prefill, or None."""
-    return (left_out or {}).get(code)
+@register.simple_tag(takes_context=True)
+def question_widget(context, w: dict) -> SafeString:
+    """One question's label, help and inputs (`w`: `surveys.filling.forms.widget_context`).
+
+    Rendered by Jinja2 (`jinja_templates/surveys/widgets/question.html`): a section page holds
+    about 70 of them, and this one template was two thirds of the page's rendering in the Django
+    template language. Autoescaped like the pages. What the page's context adds is last
+    edition's answer left out of the prefill (`prefill_left_out`, `prefill_year`), never shown
+    in a roster's item.
+    """
+    left_out = context.get("prefill_left_out")
+    note = left_out.get(w["question"].code) if left_out and not w.get("item") else None
+    html = _question_template().render(
+        {"w": w, "note": note, "prefill_year": context.get("prefill_year")}
+    )
+    return mark_safe(html)  # noqa: S308 - Jinja2 escaped every value (autoescape)
+
+
+def _question_template():
+    # The engine caches the compiled template (and, with DEBUG, reloads it when edited).
+    return engines["jinja2"].get_template("surveys/widgets/question.html")
 
 
 @register.simple_tag

@@ -90,9 +90,9 @@ def test_every_type_is_rendered_accessibly_from_its_definition(agent):
     assert 'type="checkbox" name="dispositifs_existants"' in profil
     # A question hidden by its condition is in the page, hidden, with its condition for the script.
     assert re.search(
-        r'id="question-service_intitule"[^>]*data-condition="\{&quot;code&quot;:&quot;service_dedie'
-        r"&quot;,&quot;key&quot;:null,&quot;op&quot;:&quot;=&quot;,&quot;values&quot;:\[&quot;oui"
-        r'&quot;\]\}" hidden>',
+        r'id="question-service_intitule"[^>]*data-condition="\{&#34;code&#34;:&#34;service_dedie'
+        r"&#34;,&#34;key&#34;:null,&#34;op&#34;:&#34;=&#34;,&#34;values&#34;:\[&#34;oui"
+        r'&#34;\]\}" hidden>',
         profil,
     )
     moyens = agent.get(url("answering:section", "moyens")).content.decode()
@@ -184,7 +184,7 @@ def test_errors_are_summarised_with_links_and_the_typed_values_kept(agent, renne
     )
     assert (
         '<p class="field-error" id="q-etp_participation-erreur"><span class="visually-hidden">'
-        "Erreur : </span>« beaucoup » n&#x27;est pas un nombre.</p>" in html
+        "Erreur : </span>« beaucoup » n&#39;est pas un nombre.</p>" in html
     )
     assert 'aria-describedby="q-etp_participation-erreur"' in html
     assert 'value="beaucoup"' in html
