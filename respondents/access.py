@@ -9,12 +9,13 @@ no collectivité id: it always comes from the session.
 from dataclasses import dataclass
 from functools import wraps
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, QuerySet, Value
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
 from barometre.errors import json_error, wants_json
+from barometre.prepared import PreparedQuery
 from respondents.forms import ResendLinkForm
 from respondents.models import Collectivite, Contact, Invitation, MagicLink
 from surveys.models import Edition
@@ -79,23 +80,20 @@ def get_respondent(request: HttpRequest, year: int) -> RespondentAccess | None:
     }
     if not entries:
         return None
-    named = Q()
-    for edition_id, entry in entries.items():
-        named |= Q(
-            pk=entry.get("invitation"),
-            edition_id=edition_id,
-            collectivite_id=entry.get("collectivite"),
-            contact_id=entry.get("contact"),
-        )
-    links = [entry["link"] for entry in entries.values() if entry.get("link")]
-    unrevoked = MagicLink.objects.filter(
-        pk__in=links, invitation_id=OuterRef("pk"), revoked_at__isnull=True
-    )
-    invitation = (
-        Invitation.objects.select_related("edition", "collectivite", "contact")
-        .filter(named, edition__year=year)
-        .annotate(link_unrevoked=Exists(unrevoked))
-        .first()
+    valid = [
+        (edition_id, entry)
+        for edition_id, entry in entries.items()
+        if all(type(entry.get(key)) is int for key in ("invitation", "collectivite", "contact"))
+    ]
+    if not valid:
+        return None
+    invitation = _INVITATION.first(
+        year=year,
+        invitations=[entry["invitation"] for _, entry in valid],
+        editions=[edition_id for edition_id, _ in valid],
+        collectivites=[entry["collectivite"] for _, entry in valid],
+        contacts=[entry["contact"] for _, entry in valid],
+        links=[entry["link"] for _, entry in valid if type(entry.get("link")) is int],
     )
     if invitation is None or not invitation.is_valid():
         return None
@@ -107,6 +105,40 @@ def get_respondent(request: HttpRequest, year: int) -> RespondentAccess | None:
         contact=invitation.contact,
         invitation=invitation,
     )
+
+
+def _invitation_named(
+    year: int,
+    invitations: list[int],
+    editions: list[int],
+    collectivites: list[int],
+    contacts: list[int],
+    links: list[int],
+) -> QuerySet[Invitation]:
+    """The invitation the session names for the edition of `year` (one per edition it holds),
+    with its edition, collectivité and contact, and whether the link that opened the session
+    is still unrevoked (`link_unrevoked`)."""
+    named = Q()
+    for pk, edition_id, collectivite_id, contact_id in zip(
+        invitations, editions, collectivites, contacts, strict=True
+    ):
+        named |= Q(
+            pk=pk, edition_id=edition_id, collectivite_id=collectivite_id, contact_id=contact_id
+        )
+    unrevoked = Exists(
+        MagicLink.objects.filter(
+            pk__in=links, invitation_id=OuterRef("pk"), revoked_at__isnull=True
+        )
+    )
+    return (
+        Invitation.objects.select_related("edition", "collectivite", "contact")
+        .filter(named, edition__year=year)
+        .annotate(link_unrevoked=unrevoked if links else Value(False))
+    )
+
+
+# Every respondent page runs it first: compiled once per process (barometre/prepared.py).
+_INVITATION = PreparedQuery(_invitation_named)
 
 
 SESSION_ENDED = (

@@ -20,6 +20,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from barometre.prepared import PreparedQuery
 from respondents.models import Collectivite
 from surveys.compiled import compiled_edition
 from surveys.conditions import compile_condition
@@ -128,10 +129,22 @@ def check_can_save(response: Response, *, by_staff: bool = False) -> None:
 def response_for(edition: Edition, collectivite: Collectivite) -> Response:
     """The collectivité's response to the edition, created as an empty draft on first visit
     (with the id of last edition's, see `previous_response`: one query)."""
-    responses = with_previous_id(Response.objects.all(), edition.year)
-    response, _ = responses.get_or_create(edition=edition, collectivite=collectivite)
+    response = _RESPONSE.first(year=edition.year, edition=edition.pk, collectivite=collectivite.pk)
+    if response is None:
+        responses = with_previous_id(Response.objects.all(), edition.year)
+        response, _ = responses.get_or_create(edition=edition, collectivite=collectivite)
     response.edition, response.collectivite = edition, collectivite
     return response
+
+
+def _response_of(year: int, edition: int, collectivite: int) -> QuerySet[Response]:
+    return with_previous_id(Response.objects.all(), year).filter(
+        edition_id=edition, collectivite_id=collectivite
+    )
+
+
+# Every page of the agent reads it: compiled once per process (barometre/prepared.py).
+_RESPONSE = PreparedQuery(_response_of)
 
 
 def visible_sections(response: Response, values: Mapping[str, Any] | None = None) -> list[Section]:

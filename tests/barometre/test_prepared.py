@@ -1,0 +1,165 @@
+"""barometre.prepared: a hot query compiled once gives what the queryset itself gives."""
+
+import threading
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from barometre.prepared import PreparedQuery
+from respondents.access import _invitation_named
+from respondents.models import Contact, Invitation, MagicLink
+from surveys.filling.previous import PREVIOUS_ID
+from surveys.filling.saving import _response_of
+from surveys.models import Edition, Response
+
+
+def fields(obj) -> dict:
+    return {name: value for name, value in vars(obj).items() if name != "_state"}
+
+
+def same_invitation(prepared, orm) -> None:
+    """Every column of the four rows, and the annotation, equal to what the ORM read."""
+    assert prepared is not None and orm is not None
+    assert prepared.pk == orm.pk
+    for name in ("edition", "collectivite", "contact"):
+        assert fields(getattr(prepared, name)) == fields(getattr(orm, name)), name
+    assert fields(prepared) == fields(orm)
+    # Loaded as the ORM loads: saved, from this database; JSON decoded, not text.
+    assert prepared._state.adding is False and prepared._state.db == "default"
+    assert isinstance(prepared.edition.rules, dict)
+
+
+@pytest.fixture
+def editions(db):
+    def edition(year: int) -> Edition:
+        return Edition.objects.create(
+            year=year,
+            title=f"Baromètre {year}",
+            status=Edition.Status.OPEN,
+            closes_at=timezone.now() + timedelta(days=30),
+            rules={"indicateurs": [{"code": "x"}]},
+        )
+
+    return edition(2020), edition(2021)
+
+
+@pytest.fixture
+def invitations(editions, rennes, metz_metropole):
+    made = {}
+    for collectivite in (rennes, metz_metropole):
+        contact = Contact.objects.create(
+            collectivite=collectivite,
+            first_name="A",
+            last_name="B",
+            email=f"{collectivite.pk}@t.test",
+        )
+        for edition in editions:
+            invitation = Invitation.objects.create(
+                edition=edition, collectivite=collectivite, contact=contact
+            )
+            invitation.issue_token()
+            made[collectivite.pk, edition.year] = invitation
+    return made
+
+
+def named(*invitations: Invitation, year: int, links: list[int] | None = None) -> dict:
+    return {
+        "year": year,
+        "invitations": [i.pk for i in invitations],
+        "editions": [i.edition_id for i in invitations],
+        "collectivites": [i.collectivite_id for i in invitations],
+        "contacts": [i.contact_id for i in invitations],
+        "links": links if links is not None else [i.links.get().pk for i in invitations],
+    }
+
+
+def test_the_access_query_gives_what_the_queryset_gives_for_every_shape(invitations, rennes):
+    query = PreparedQuery(_invitation_named)
+    rennes_2020, rennes_2021 = invitations[rennes.pk, 2020], invitations[rennes.pk, 2021]
+    cases = [
+        named(rennes_2021, year=2021),
+        named(rennes_2021, year=2021, links=[]),  # a session opened without a link
+        named(rennes_2020, rennes_2021, year=2021),  # a browser holding two editions
+        named(rennes_2020, rennes_2021, year=2020),
+    ]
+    for values in cases:
+        orm = _invitation_named(**values).first()
+        same_invitation(query.first(**values), orm)
+    assert query.first(**cases[0]).link_unrevoked is True
+    assert query.first(**cases[1]).link_unrevoked is False
+    # Three shapes (the last two cases share one), each compiled once however often it runs.
+    assert query.compilations == 3
+
+
+def test_each_call_runs_with_its_own_values(invitations, rennes, metz_metropole):
+    query = PreparedQuery(_invitation_named)
+    rennes_2021, metz_2021 = invitations[rennes.pk, 2021], invitations[metz_metropole.pk, 2021]
+    assert query.first(**named(rennes_2021, year=2021)).collectivite == rennes
+    assert query.first(**named(metz_2021, year=2021)).collectivite == metz_metropole
+    # Rennes' invitation with Metz's contact, or the wrong year: nothing.
+    mixed = named(rennes_2021, year=2021) | {"contacts": [metz_2021.contact_id]}
+    assert query.first(**mixed) is None
+    assert query.first(**named(rennes_2021, year=2020)) is None
+    # A revoked link reads as revoked at once: the SQL is kept, never the rows.
+    MagicLink.objects.filter(invitation=rennes_2021).update(revoked_at=timezone.now())
+    assert query.first(**named(rennes_2021, year=2021)).link_unrevoked is False
+    assert query.compilations == 1
+
+
+def test_a_value_that_is_not_an_integer_is_read_by_the_queryset(invitations, rennes):
+    query = PreparedQuery(_invitation_named)
+    values = named(invitations[rennes.pk, 2021], year=2021)
+    values["contacts"] = [str(values["contacts"][0])]
+    assert (
+        query.first(**values) == _invitation_named(**values).first() == invitations[rennes.pk, 2021]
+    )
+    assert query.compilations == 0
+
+
+def test_the_response_query_carries_last_editions_response(editions, rennes, metz_metropole):
+    edition_2020, edition_2021 = editions
+    Response.objects.create(
+        edition=edition_2020, collectivite=rennes, status=Response.Status.SUBMITTED
+    )
+    query = PreparedQuery(_response_of)
+    for collectivite in (rennes, metz_metropole):
+        Response.objects.create(edition=edition_2021, collectivite=collectivite)
+        values = {"year": 2021, "edition": edition_2021.pk, "collectivite": collectivite.pk}
+        prepared, orm = query.first(**values), _response_of(**values).first()
+        assert fields(prepared) == fields(orm)
+    assert getattr(
+        query.first(year=2021, edition=edition_2021.pk, collectivite=rennes.pk), PREVIOUS_ID
+    )
+    assert (
+        getattr(
+            query.first(year=2021, edition=edition_2021.pk, collectivite=metz_metropole.pk),
+            PREVIOUS_ID,
+        )
+        is None
+    )
+    assert query.first(year=2021, edition=edition_2020.pk, collectivite=metz_metropole.pk) is None
+    assert query.compilations == 1
+
+
+def test_a_thread_compiles_on_its_own_connection(db):
+    """A compiler belongs to its connection's thread: another thread prepares its own."""
+    query = PreparedQuery(_response_of)
+    values = {"year": 2021, "edition": 1, "collectivite": 1}
+    assert query.first(**values) is None
+    found = []
+
+    def other_thread():
+        try:
+            found.append(query.first(**values))
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=other_thread)
+    thread.start()
+    thread.join()
+    assert found == [None]
+    assert query.compilations == 2
+    query.first(**values)
+    assert query.compilations == 2
