@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -129,10 +129,16 @@ def check_can_save(response: Response, *, by_staff: bool = False) -> None:
 def response_for(edition: Edition, collectivite: Collectivite) -> Response:
     """The collectivité's response to the edition, created as an empty draft on first visit
     (with the id of last edition's, see `previous_response`: one query)."""
-    response = _RESPONSE.first(year=edition.year, edition=edition.pk, collectivite=collectivite.pk)
+    values = {"year": edition.year, "edition": edition.pk, "collectivite": collectivite.pk}
+    response = _RESPONSE.first(**values)
     if response is None:
-        responses = with_previous_id(Response.objects.all(), edition.year)
-        response, _ = responses.get_or_create(edition=edition, collectivite=collectivite)
+        # First visit: `get_or_create` without its second read (the one-per-collectivité
+        # constraint decides between two first visits at once).
+        try:
+            with transaction.atomic():
+                response = Response.objects.create(edition=edition, collectivite=collectivite)
+        except IntegrityError:
+            response = _RESPONSE.first(**values)
     response.edition, response.collectivite = edition, collectivite
     return response
 

@@ -5,11 +5,14 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from barometre.prepared import PreparedQuery
 from respondents.access import _invitation_named
 from respondents.models import Contact, Invitation, MagicLink
+from surveys import filling
+from surveys.filling import saving
 from surveys.filling.previous import PREVIOUS_ID
 from surveys.filling.saving import _response_of
 from surveys.models import Edition, Response
@@ -163,3 +166,33 @@ def test_a_thread_compiles_on_its_own_connection(db):
     assert query.compilations == 2
     query.first(**values)
     assert query.compilations == 2
+
+
+def test_a_first_visit_creates_the_response_in_two_queries(editions, rennes):
+    edition = editions[1]
+
+    def statements(context) -> list[str]:  # the test's savepoints left out
+        return [q["sql"].split()[0] for q in context if "SAVEPOINT" not in q["sql"]]
+
+    with CaptureQueriesContext(connection) as first_visit:
+        created = filling.response_for(edition, rennes)
+    with CaptureQueriesContext(connection) as next_visit:
+        again = filling.response_for(edition, rennes)
+    assert statements(first_visit) == ["SELECT", "INSERT"]
+    assert statements(next_visit) == ["SELECT"]
+    assert again.pk == created.pk and again.status == Response.Status.DRAFT
+    assert Response.objects.filter(edition=edition, collectivite=rennes).count() == 1
+
+
+def test_two_first_visits_at_once_share_one_response(editions, rennes, monkeypatch):
+    """The other request's INSERT lands between this one's read and its own: the constraint
+    refuses the second row, and the response is read again."""
+    edition = editions[1]
+    other = Response.objects.create(edition=edition, collectivite=rennes)
+    real_first = saving._RESPONSE.first
+    misses = iter([None])  # the read that ran before the other request's INSERT
+    monkeypatch.setattr(
+        saving._RESPONSE, "first", lambda **values: next(misses, None) or real_first(**values)
+    )
+    assert filling.response_for(edition, rennes).pk == other.pk
+    assert Response.objects.filter(edition=edition, collectivite=rennes).count() == 1
