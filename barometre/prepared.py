@@ -71,9 +71,10 @@ class PreparedQuery:
         if shape not in plans:
             plans[shape] = self._prepare(shape)
         plan = plans[shape]
-        if plan is None:
+        params = _params(plan, values) if plan is not None else None
+        if plan is None or params is None:
             return self._ordered(self._build(**values)).first()
-        return self._run(plan, connection, self._alias, values)
+        return self._run(plan, connection, self._alias, params)
 
     # -- preparing --
 
@@ -150,12 +151,7 @@ class PreparedQuery:
     # -- running --
 
     @staticmethod
-    def _run(plan: _Plan, connection: Any, alias: str, values: dict[str, Value]) -> Any:
-        # A value takes the stand-in's type: psycopg's Int2 for a small integer column, say.
-        params = [
-            constant if slot is None else type(constant)(_pick(values, slot))
-            for slot, constant in zip(plan.slots, plan.constants, strict=True)
-        ]
+    def _run(plan: _Plan, connection: Any, alias: str, params: list[Any]) -> Any:
         with connection.cursor() as cursor:
             cursor.execute(plan.sql, params)
             row = cursor.fetchone()
@@ -170,10 +166,29 @@ class PreparedQuery:
         return obj
 
 
-def _pick(values: dict[str, Value], slot: tuple[str, int | None]) -> int:
-    name, index = slot
-    value = values[name]
-    return value if index is None else value[index]  # type: ignore[index,return-value]
+# The integers a parameter's type holds (psycopg's Int2 for a small integer column, say; a plain
+# int for an id): beyond them, the database would refuse the query, where the ORM answers "no
+# row" without asking it. Such a value goes through the queryset.
+_BOUNDS = {"Int2": 2**15, "Int4": 2**31}
+_BIGINT = 2**63
+
+
+def _params(plan: _Plan, values: dict[str, Value]) -> list[Any] | None:
+    """The SQL's parameters for these values (each in its stand-in's type), or None when one is
+    beyond what its column holds."""
+    params = []
+    for slot, constant in zip(plan.slots, plan.constants, strict=True):
+        if slot is None:
+            params.append(constant)
+            continue
+        name, index = slot
+        value = values[name]
+        number = value if index is None else value[index]  # type: ignore[index]
+        bound = _BOUNDS.get(type(constant).__name__, _BIGINT)
+        if not -bound <= number < bound:  # type: ignore[operator]
+            return None
+        params.append(type(constant)(number))
+    return params
 
 
 def _shape(values: dict[str, Value]) -> tuple | None:

@@ -16,6 +16,7 @@ from surveys.filling import saving
 from surveys.filling.previous import PREVIOUS_ID
 from surveys.filling.saving import _response_of
 from surveys.models import Edition, Response
+from tests.surveys.filling_helpers import enter
 
 
 def fields(obj) -> dict:
@@ -196,3 +197,20 @@ def test_two_first_visits_at_once_share_one_response(editions, rennes, monkeypat
     )
     assert filling.response_for(edition, rennes).pk == other.pk
     assert Response.objects.filter(edition=edition, collectivite=rennes).count() == 1
+
+
+def test_a_value_beyond_its_column_is_answered_as_the_orm_answers(invitations, rennes, client):
+    """A year from the URL can be any number: the database would refuse it as a small integer
+    (PostgreSQL: "smallint out of range"), the ORM answers "no row" without asking."""
+    query = PreparedQuery(_invitation_named)
+    values = named(invitations[rennes.pk, 2021], year=2021)
+    assert query.first(**values) is not None
+    for year in (40_000, 2**31, 10**30, -(10**30)):
+        assert query.first(**values | {"year": year}) is None
+    assert query.compilations == 1
+    response = PreparedQuery(_response_of)
+    assert response.first(year=10**30, edition=1, collectivite=1) is None
+    # Through the pages: an agent's session, a year no column holds.
+    enter(client, invitations[rennes.pk, 2021].edition, rennes)
+    assert client.get("/repondre/2021/").status_code == 200
+    assert client.get(f"/repondre/{10**30}/").status_code == 403
