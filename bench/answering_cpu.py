@@ -16,7 +16,9 @@ interleaved within each round; the figures are the medians over every request of
 
 Budgets (issue 19, a 2021 response of realistic size): section page ≤ 8 ms CPU and ≤ 6 queries,
 autosave ≤ 10 ms and ≤ 8 queries, review ≤ 12 ms, submission ≤ 25 ms. The exit status is 0 when
-every journey went through and every budget holds. The database is dropped at the end.
+every journey went through and every budget holds. The database is dropped at the end. Beside
+the submissions' row, "envoi, worker déjà servi" leaves out the first submission of each worker
+(which also opens the worker's connection to the broker); the budget applies to all of them.
 
 After each section, the journey also asks for `/plancher/`, the framework's floor (a bare view
 rendering a small template, served by the bench's hooks only): every page is also given as a
@@ -118,13 +120,26 @@ def journey(agent: load.Agent, browser: load.Browser) -> None:
     browser.expect("confirmation", "GET", urlsplit(location).path, 200)
 
 
+# The submissions again, without the first one each gunicorn worker served: that one also pays
+# the worker's first publication to the broker (its connection to Redis, the queues declared),
+# once per process. Reported beside the budgeted row, never in place of it.
+SUBMISSION = "envoi (POST)"
+LATER_SUBMISSION = "envoi, worker déjà servi"
+
+
 def read_log(path: Path) -> dict[str, list[tuple[float, int]]]:
     figures: dict[str, list[tuple[float, int]]] = defaultdict(list)
+    submitted: set[int] = set()
     for line in path.read_text().splitlines():
         row = json.loads(line)
         if row["path"].startswith("/static/") or row["path"] == "/":
             continue
-        figures[kind_of(row["method"], row["path"])].append((row["cpu_ms"], row["queries"]))
+        kind = kind_of(row["method"], row["path"])
+        figures[kind].append((row["cpu_ms"], row["queries"]))
+        if kind == SUBMISSION:
+            if row["pid"] in submitted:
+                figures[LATER_SUBMISSION].append((row["cpu_ms"], row["queries"]))
+            submitted.add(row["pid"])
     return figures
 
 
