@@ -63,7 +63,7 @@ class PreparedQuery:
     def first(self, **values: Value) -> Any:
         shape = _shape(values)
         if shape is None:
-            return self._ordered(self._build(**values)).first()
+            return self._unprepared(values)
         connection = connections[self._alias]
         if getattr(self._local, "connection", None) is not connection:
             self._local.connection, self._local.plans = connection, {}
@@ -73,8 +73,12 @@ class PreparedQuery:
         plan = plans[shape]
         params = _params(plan, values) if plan is not None else None
         if plan is None or params is None:
-            return self._ordered(self._build(**values)).first()
+            return self._unprepared(values)
         return self._run(plan, connection, self._alias, params)
+
+    def _unprepared(self, values: dict[str, Value]) -> Any:
+        """What the queryset itself gives: the answer whenever the SQL cannot be reused."""
+        return self._ordered(self._build(**values)).first()
 
     # -- preparing --
 

@@ -120,8 +120,8 @@ TEMPLATES = [
     },
     {
         # Jinja2 compiles a template to Python code: it renders the question widgets, one per
-        # question and about 70 on a section page, several times faster than the Django
-        # template language (bench/README.md, "Pages de l'agent"). Only templates under
+        # question and dozens on a section page, in half the time of the Django template
+        # language (bench/README.md, "Pages de l'agent"). Only templates under
         # jinja_templates/, through the tag `question_widget`; the pages stay Django templates.
         "BACKEND": "django.template.backends.jinja2.Jinja2",
         "NAME": "jinja2",
