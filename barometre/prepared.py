@@ -51,7 +51,8 @@ class _Plan:
 
 
 class PreparedQuery:
-    """`build(**values)` returns the queryset; `first(**values)` its first object, or None."""
+    """`build(**values)` returns the queryset; `first(**values)` its first object, or None;
+    `all(**values)` the list of its objects."""
 
     def __init__(self, build: Callable[..., QuerySet]):
         self._build = build
@@ -61,24 +62,33 @@ class PreparedQuery:
         self.compilations = 0  # how many shapes were prepared, in all threads (tests)
 
     def first(self, **values: Value) -> Any:
+        objects = self._objects(values, one=True)
+        return objects[0] if objects else None
+
+    def all(self, **values: Value) -> list[Any]:
+        return self._objects(values, one=False)
+
+    def _objects(self, values: dict[str, Value], *, one: bool) -> list[Any]:
         shape = _shape(values)
         if shape is None:
-            return self._unprepared(values)
+            return self._unprepared(values, one)
         connection = connections[self._alias]
         if getattr(self._local, "connection", None) is not connection:
             self._local.connection, self._local.plans = connection, {}
         plans = self._local.plans
-        if shape not in plans:
-            plans[shape] = self._prepare(shape)
-        plan = plans[shape]
+        key = (shape, one)
+        if key not in plans:
+            plans[key] = self._prepare(shape, one)
+        plan = plans[key]
         params = _params(plan, values) if plan is not None else None
         if plan is None or params is None:
-            return self._unprepared(values)
-        return self._run(plan, connection, self._alias, params)
+            return self._unprepared(values, one)
+        return self._run(plan, connection, self._alias, params, one)
 
-    def _unprepared(self, values: dict[str, Value]) -> Any:
+    def _unprepared(self, values: dict[str, Value], one: bool) -> list[Any]:
         """What the queryset itself gives: the answer whenever the SQL cannot be reused."""
-        return self._ordered(self._build(**values)).first()
+        queryset = self._ordered(self._build(**values))
+        return list(queryset[:1] if one else queryset)
 
     # -- preparing --
 
@@ -89,11 +99,11 @@ class PreparedQuery:
     def _ordered(queryset: QuerySet) -> QuerySet:
         return queryset if queryset.ordered else queryset.order_by("pk")
 
-    def _prepare(self, shape: tuple) -> _Plan | None:
+    def _prepare(self, shape: tuple, one: bool) -> _Plan | None:
         # Twice, with two sets of stand-ins: the SQL must be the same text, and the parameters
         # may differ only where a stand-in landed (never where the ORM dropped or changed one).
-        first = self._compile(shape, _STAND_INS)
-        second = self._compile(shape, _OTHER_STAND_INS)
+        first = self._compile(shape, _STAND_INS, one)
+        second = self._compile(shape, _OTHER_STAND_INS, one)
         if first is None or second is None:
             return None
         queryset, compiler, sql, params, where = first
@@ -130,7 +140,7 @@ class PreparedQuery:
             annotations=dict(compiler.annotation_col_map or {}),
         )
 
-    def _compile(self, shape: tuple, stand_ins: range) -> tuple | None:
+    def _compile(self, shape: tuple, stand_ins: range, one: bool) -> tuple | None:
         numbers = iter(stand_ins)
         values: dict[str, Value] = {}
         where: dict[int, tuple[str, int | None]] = {}
@@ -142,7 +152,9 @@ class PreparedQuery:
                 numbers_of_name = [next(numbers) for _ in range(length)]
                 values[name] = numbers_of_name
                 where.update({v: (name, i) for i, v in enumerate(numbers_of_name)})
-        queryset = self._ordered(self._build(**values))[:1]
+        queryset = self._ordered(self._build(**values))
+        if one:
+            queryset = queryset[:1]
         if queryset.db != self._alias:
             return None
         compiler = queryset.query.get_compiler(using=queryset.db)
@@ -155,19 +167,19 @@ class PreparedQuery:
     # -- running --
 
     @staticmethod
-    def _run(plan: _Plan, connection: Any, alias: str, params: list[Any]) -> Any:
+    def _run(plan: _Plan, connection: Any, alias: str, params: list[Any], one: bool) -> list:
         with connection.cursor() as cursor:
             cursor.execute(plan.sql, params)
-            row = cursor.fetchone()
-        if row is None:
-            return None
-        row = next(iter(plan.compiler.results_iter([[row]])))
-        obj = plan.model.from_db(alias, plan.init_list, row[plan.start : plan.end])
-        for populator in plan.populators:
-            populator.populate(row, obj)
-        for name, position in plan.annotations.items():
-            setattr(obj, name, row[position])
-        return obj
+            rows = cursor.fetchmany(1) if one else cursor.fetchall()
+        objects = []
+        for row in plan.compiler.results_iter([rows]) if rows else ():
+            obj = plan.model.from_db(alias, plan.init_list, row[plan.start : plan.end])
+            for populator in plan.populators:
+                populator.populate(row, obj)
+            for name, position in plan.annotations.items():
+                setattr(obj, name, row[position])
+            objects.append(obj)
+        return objects
 
 
 # The integers a parameter's type holds (psycopg's Int2 for a small integer column, say; a plain

@@ -16,7 +16,9 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 
+from barometre.prepared import PreparedQuery
 from surveys.compiled import compiled_edition, forget
 from surveys.conditions import Condition, compile_condition
 from surveys.derived import derived_variables
@@ -52,15 +54,24 @@ def answer_values(response: Response) -> dict[str, Any]:
 
 def stored_answers(response: Response) -> list[Answer]:
     """The response's answers, each with its question taken from the compiled edition (no join,
-    no query per question)."""
-    answers = list(response.answers.order_by("pk"))
+    no query per question) and its response being `response`."""
+    answers = _ANSWERS.all(response=response.pk)
     questions = compiled_edition(response.edition).by_pk
     if any(answer.question_id not in questions for answer in answers):
         forget(response.edition_id)  # a question created without its stamp moving on
         questions = compiled_edition(response.edition).by_pk
     for answer in answers:
         answer.question = questions[answer.question_id]
+        answer.response = response
     return answers
+
+
+def _answers_of(response: int) -> QuerySet[Answer]:
+    return Answer.objects.filter(response_id=response).order_by("pk")
+
+
+# Nearly every page of the agent reads them: compiled once per process (barometre/prepared.py).
+_ANSWERS = PreparedQuery(_answers_of)
 
 
 def values_of_answers(response: Response, answers: Iterable[Answer]) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 import threading
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -15,7 +16,9 @@ from surveys import filling
 from surveys.filling import saving
 from surveys.filling.previous import PREVIOUS_ID
 from surveys.filling.saving import _response_of
-from surveys.models import Edition, Response
+from surveys.models import Answer, Edition, Question, Response
+from surveys.visibility import _answers_of, stored_answers
+from tests.surveys.factories import build_edition
 from tests.surveys.filling_helpers import enter
 
 
@@ -214,3 +217,51 @@ def test_a_value_beyond_its_column_is_answered_as_the_orm_answers(invitations, r
     enter(client, invitations[rennes.pk, 2021].edition, rennes)
     assert client.get("/repondre/2021/").status_code == 200
     assert client.get(f"/repondre/{10**30}/").status_code == 403
+
+
+def test_all_gives_every_row_the_queryset_gives_in_its_order(rennes, metz_metropole):
+    """`all`: the stored answers of a response (JSON values of every kind, roster items), as the
+    ORM reads them; another response gets its own; a response without any, none."""
+    edition = build_edition(2030)
+    questions = list(Question.objects.filter(section__edition=edition).order_by("pk"))
+    values = ["texte « accentué »", ["a", "b"], {"ligne": "oui"}, 12, {"vide": None}, 3.5, True]
+    full = Response.objects.create(edition=edition, collectivite=rennes)
+    empty = Response.objects.create(edition=edition, collectivite=metz_metropole)
+    # Created out of the questions' order, one on a roster item: read back by id.
+    for index, question in reversed(list(enumerate(questions[:7]))):
+        Answer.objects.create(
+            response=full,
+            question=question,
+            item=index % 3,
+            value=values[index],
+            number=Decimal("12.5000") if index == 3 else None,
+            other_text="précisez" if index == 1 else "",
+        )
+    query = PreparedQuery(_answers_of)
+    prepared = query.all(response=full.pk)
+    orm = list(_answers_of(full.pk))
+    assert [a.pk for a in prepared] == [a.pk for a in orm] == sorted(a.pk for a in orm)
+    assert [fields(a) for a in prepared] == [fields(a) for a in orm]
+    assert {type(a.value) for a in prepared} == {str, list, dict, int, float, bool}
+    assert all(a._state.adding is False and a._state.db == "default" for a in prepared)
+    assert query.all(response=empty.pk) == []
+    assert query.compilations == 1
+    # `first` on the same query is another plan (LIMIT 1), compiled once too.
+    assert fields(query.first(response=full.pk)) == fields(orm[0])
+    assert query.first(response=empty.pk) is None
+    assert query.compilations == 2
+
+
+def test_stored_answers_come_with_their_response_and_questions_without_a_query(
+    rennes, django_assert_num_queries
+):
+    edition = build_edition(2030)
+    response = Response.objects.create(edition=edition, collectivite=rennes)
+    question = Question.objects.filter(section__edition=edition).order_by("pk").first()
+    Answer.objects.create(response=response, question=question, value="oui")
+    stored_answers(response)  # the compiled edition, read once per process
+    with django_assert_num_queries(1):
+        (answer,) = stored_answers(response)
+        assert answer.response is response
+        assert answer.question.code == question.code
+        assert answer.value == "oui"
