@@ -70,6 +70,21 @@ def test_a_view_without_save_records_no_time_nor_save(response):
     assert (looked.active_seconds, looked.saved_at) == (0, None)
 
 
+def test_a_view_is_one_query_that_moves_only_the_start_of_the_interval(
+    response, django_assert_num_queries
+):
+    profil, start = section(response, "profil"), timezone.now()
+    with django_assert_num_queries(1):
+        record_view(response, profil, now=start)  # the row is created
+    record_save(response, profil, now=start + timedelta(seconds=40))
+    with django_assert_num_queries(1):
+        record_view(response, profil, now=start + timedelta(seconds=90))  # the row is updated
+    seen = activity(response, "profil")
+    assert (seen.active_seconds, seen.saved_at) == (40, start + timedelta(seconds=40))
+    assert seen.last_seen == int((start + timedelta(seconds=90)).timestamp())
+    assert SectionActivity.objects.filter(response=response).count() == 1
+
+
 def test_a_save_is_one_query_once_the_section_was_opened(response, django_assert_num_queries):
     profil = section(response, "profil")
     record_view(response, profil)
