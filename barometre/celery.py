@@ -28,3 +28,15 @@ def lower_priority(**_kwargs) -> None:
         os.nice(settings.WORKER_NICENESS)
     if settings.WORKER_SCHED_IDLE and hasattr(os, "SCHED_IDLE"):
         os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+
+
+def prepare_sender() -> None:
+    """Build now what the first task sent by a web worker would otherwise build inside its
+    request (an agent's submission): the app's tasks, its result backend and its message
+    sender, ≈ 30 ms of CPU once per process (bench/README.md, « Pages de l'agent »).
+
+    Nothing is connected: the broker may be down when the worker starts, and sending copes
+    with that (`barometre.tasks.send_task`)."""
+    app.finalize(auto=True)
+    app.backend  # noqa: B018 — built on first use and kept: the point is to build it here
+    app.amqp.send_task_message  # noqa: B018 — likewise

@@ -103,3 +103,37 @@ def test_check_deploy_is_clean_with_production_variables(env_example):
     done = _manage("check", "--deploy", "--fail-level", "WARNING", **env)
     assert done.returncode == 0, done.stderr + done.stdout
     assert "no issues" in done.stdout
+
+
+WEB_WORKER = """
+from barometre.celery import app
+before = app.finalized
+import barometre.wsgi
+print(before, app.finalized, type(app.backend).__name__)
+"""
+
+
+def test_a_web_worker_builds_its_task_sender_before_its_first_request_without_the_broker():
+    """`barometre.wsgi`, imported by each gunicorn worker, finalizes the Celery app, so that an
+    agent's submission does not pay for it; with nothing listening at the broker's address, it
+    still starts (nothing is connected)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CELERY", "CACHE"))}
+    dead = "redis://127.0.0.1:1/0"
+    env |= {
+        "DJANGO_SETTINGS_MODULE": "barometre.settings",
+        "DEBUG": "0",
+        "SECRET_KEY": "a-real-key-" + "k" * 50,
+        "ALLOWED_HOSTS": "example.org",
+        "CELERY_BROKER_URL": dead,
+        "CACHE_URL": dead,
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", WEB_WORKER],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["False", "True", "RedisBackend"]
