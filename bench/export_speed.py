@@ -5,8 +5,9 @@
 
 Imports the 2021 edition and seeds N synthetic respondents (`seed_demo`) if needed, writes once
 the cells of the export (every sheet, texts neutralised) to a pickle, then runs in interleaved
-rounds, each contestant in a fresh subprocess that times only its own work in CPU seconds (user +
-system of the process: other sessions load the machine, wall time says little):
+rounds, each contestant in a fresh subprocess with production's settings (`DEBUG=0`) that times
+only its own work in CPU seconds (user + system of the process: other sessions load the
+machine, wall time says little):
 
 - `export_xlsx`, `export_csv`: `exports.services.jobs.export_responses` as the worker runs it
   (database reads included; the CPU of the PostgreSQL backend that served it is reported apart);
@@ -27,6 +28,7 @@ import json
 import os
 import pickle
 import resource
+import secrets
 import statistics
 import subprocess
 import sys
@@ -37,10 +39,20 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 FORMPACK_PYTHON = "/work/tmp-exportspeed/venv/bin/python"
+# Production's settings (README, « Configuration »): DEBUG off (no SQL kept per query), cache on
+# Redis. Set in the parent, inherited by every child.
+PRODUCTION_LIKE = {
+    "DJANGO_SETTINGS_MODULE": "barometre.settings",
+    "DEBUG": "0",
+    "SECRET_KEY": secrets.token_urlsafe(50),
+    "ALLOWED_HOSTS": "localhost",
+    "CACHE_URL": "redis://127.0.0.1:6379/5",
+}
 
 
 def setup_django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "barometre.settings")
+    for name, value in PRODUCTION_LIKE.items():
+        os.environ.setdefault(name, value)
     import django
 
     django.setup()
