@@ -64,8 +64,8 @@ def _statements(vendor: str) -> _Statements:
     They are what `bulk_create([…], update_conflicts=True, unique_fields=["response",
     "section"], update_fields=["last_seen"])` and `update(last_seen=…, active_seconds=
     F("active_seconds") + Greatest(0, Least(now - F("last_seen"), cap)), saved_at=…)` run: on
-    every section page and autosave, the ORM's building of each statement cost about three
-    times its execution (bench/README.md, « Pages de l'agent »). PostgreSQL and SQLite (3.24
+    every section page and autosave, each cost three to four times more CPU through the ORM
+    (bench/README.md, « Pages de l'agent », septième relevé). PostgreSQL and SQLite (3.24
     and later) both read them (a CASE rather than GREATEST, which SQLite lacks); `vendor` keys
     the cache. In an UPDATE, every expression reads the row as it was: the interval is measured
     from the last event, not from this one."""
