@@ -83,7 +83,7 @@ class PreparedQuery:
         params = _params(plan, values) if plan is not None else None
         if plan is None or params is None:
             return self._unprepared(values, one)
-        return self._run(plan, connection, self._alias, params, one)
+        return self._run(plan, connection, self._alias, params)
 
     def _unprepared(self, values: dict[str, Value], one: bool) -> list[Any]:
         """What the queryset itself gives: the answer whenever the SQL cannot be reused."""
@@ -167,10 +167,10 @@ class PreparedQuery:
     # -- running --
 
     @staticmethod
-    def _run(plan: _Plan, connection: Any, alias: str, params: list[Any], one: bool) -> list:
+    def _run(plan: _Plan, connection: Any, alias: str, params: list[Any]) -> list:
         with connection.cursor() as cursor:
             cursor.execute(plan.sql, params)
-            rows = cursor.fetchmany(1) if one else cursor.fetchall()
+            rows = cursor.fetchall()  # one row at most for `first`: its SQL ends in LIMIT 1
         objects = []
         for row in plan.compiler.results_iter([rows]) if rows else ():
             obj = plan.model.from_db(alias, plan.init_list, row[plan.start : plan.end])
