@@ -76,16 +76,26 @@ def test_web_and_worker_share_the_media_volume(compose):
 
 
 def _manage(*args, **env):
-    full_env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG")}
+    return _python("manage.py", *args, **env)
+
+
+def _python(*args, without: tuple[str, ...] = (), timeout: int = 120, **env):
+    """`python *args` in the project with the production settings module: this environment
+    less SECRET_KEY, DEBUG and the variables starting with one of `without`, plus `env`."""
+    full_env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("SECRET_KEY", "DEBUG") and not k.startswith(without)
+    }
     full_env.update(env)
     full_env["DJANGO_SETTINGS_MODULE"] = "barometre.settings"
     return subprocess.run(
-        [sys.executable, "manage.py", *args],
+        [sys.executable, *args],
         cwd=ROOT,
         env=full_env,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=timeout,
     )
 
 
@@ -117,23 +127,17 @@ def test_a_web_worker_builds_its_task_sender_before_its_first_request_without_th
     """`barometre.wsgi`, imported by each gunicorn worker, finalizes the Celery app, so that an
     agent's submission does not pay for it; with nothing listening at the broker's address, it
     still starts (nothing is connected)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("CELERY", "CACHE"))}
     dead = "redis://127.0.0.1:1/0"
-    env |= {
-        "DJANGO_SETTINGS_MODULE": "barometre.settings",
-        "DEBUG": "0",
-        "SECRET_KEY": "a-real-key-" + "k" * 50,
-        "ALLOWED_HOSTS": "example.org",
-        "CELERY_BROKER_URL": dead,
-        "CACHE_URL": dead,
-    }
-    done = subprocess.run(
-        [sys.executable, "-c", WEB_WORKER],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
+    done = _python(
+        "-c",
+        WEB_WORKER,
+        without=("CELERY", "CACHE"),
         timeout=60,
+        DEBUG="0",
+        SECRET_KEY="a-real-key-" + "k" * 50,
+        ALLOWED_HOSTS="example.org",
+        CELERY_BROKER_URL=dead,
+        CACHE_URL=dead,
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["False", "True", "RedisBackend"]
