@@ -18,7 +18,7 @@ Budgets (issue 19, a 2021 response of realistic size): section page ≤ 8 ms CPU
 autosave ≤ 10 ms and ≤ 8 queries, review ≤ 12 ms, submission ≤ 25 ms. The exit status is 0 when
 every journey went through and every budget holds. The database is dropped at the end. Beside
 the submissions' row, "envoi, worker déjà servi" leaves out the first submission of each worker
-(a once-per-process cost, about three times the next ones); the budget applies to all of them.
+(it also opens the worker's broker connection); the budget applies to all of them.
 
 After each section, the journey also asks for `/plancher/`, the framework's floor (a bare view
 rendering a small template, served by the bench's hooks only): every page is also given as a
@@ -120,9 +120,10 @@ def journey(agent: load.Agent, browser: load.Browser) -> None:
     browser.expect("confirmation", "GET", urlsplit(location).path, 200)
 
 
-# The submissions again, without the first one each gunicorn worker served: that one costs about
-# three times the next ones (a once-per-process set-up, probably the first publication to the
-# broker; not profiled further). Reported beside the budgeted row, never in place of it.
+# The submissions again, without the first one each gunicorn worker served: that one also opens
+# the worker's broker connection (≈ 6 ms; the Celery app itself is built at the worker's start,
+# `barometre.celery.prepare_sender`: bench/README.md, seventh relevé). Reported beside the
+# budgeted row, never in place of it.
 SUBMISSION = "envoi (POST)"
 LATER_SUBMISSION = "envoi, worker déjà servi"
 
