@@ -266,6 +266,8 @@ class Block:
         self._fill = fillers.get(self.question.type, self._plain)
         self.is_number = self._fill == self._number
         self.is_single = self._fill == self._single
+        # Whether the answers are codes (choices, scale levels, ranks), not texts or amounts.
+        self.is_coded = self._fill in (self._single, self._multiple, self._matrix, self._ranking)
         # Whether the only cell is the stored value as it is (free texts): see `BlockPlan`.
         self.is_plain_text = (
             self._fill == self._plain and not self.other_choices and self.width == 1

@@ -36,8 +36,9 @@ INNER_SEPARATOR = "\x1e"
 # cache then holds all of them (a row costs one lookup for the whole group).
 GROUP_LIMIT = 512
 IDENTITY_WIDTH = 11  # identity, status and the three dates (`layout.identity_columns`)
-# Distinct answers remembered per part: enough for every coded question; a part that reaches it
-# (free texts, amounts) is no longer cached, so that memory stays flat (`PartCache.remember`).
+# Distinct answers remembered per part: enough for most coded questions (a multiple choice of
+# many choices may have more combinations: it keeps its first ones); a free text or an amount
+# that reaches it is no longer cached. Memory stays flat (`PartCache.remember`).
 CACHE_LIMIT = 4096
 MISSING = ""
 HIDDEN = None  # key of an unanswered question that the response's conditions did not ask
@@ -71,23 +72,30 @@ class PartCache(dict):
     """Encodings by stored text, bounded: what `BlockPlan` and `GroupPlan` share. A subclass
     encodes a key it does not have in `__missing__` and keeps it with `remember`."""
 
-    __slots__ = ("encode", "full")
+    __slots__ = ("encode", "full", "coded")
 
-    def __init__(self):
+    def __init__(self, coded: bool):
         super().__init__()
         self.encode: Encoder | None = None  # the writer's, set by `RowPlan`
         self.full = False
+        # Whether the part's answers are codes (choices, scales): see `remember`.
+        self.coded = coded
 
     def remember(self, part: str | None, fragment) -> None:
-        """Cache the encoding of a newly seen answer. Answers that fill the cache hardly repeat
-        (free texts, amounts): it then keeps only the missing and the hidden answer, so that
-        its lookups stay cheap and memory flat."""
+        """Cache the encoding of a newly seen answer, until CACHE_LIMIT answers are cached;
+        later answers are then encoded each time, so that memory stays flat.
+
+        A full cache of codes (the choices of a multiple choice question, say) keeps what it
+        holds: the frequent combinations are among the first seen. Free texts and amounts
+        hardly repeat: a full cache of them keeps only the missing and the hidden answer, so
+        that it does not hold on to thousands of answers that will not come back."""
         self[part] = fragment
         if len(self) >= CACHE_LIMIT:
-            kept = {key: self[key] for key in (MISSING, HIDDEN) if key in self}
-            self.clear()
-            self.update(kept)
             self.full = True
+            if not self.coded:
+                kept = {key: self[key] for key in (MISSING, HIDDEN) if key in self}
+                self.clear()
+                self.update(kept)
 
     # A plan is compared and hashed as itself, not as the dict of its cache.
     __eq__ = object.__eq__
@@ -107,7 +115,7 @@ class BlockPlan(PartCache):
     __slots__ = ("block", "kind", "pk", "row", "kept", "first", "text", "narrow", "whole")
 
     def __init__(self, block: Block, kind: str, kept: list[int], first: int, row=None):
-        super().__init__()
+        super().__init__(coded=kind == "row" or (kind == "value" and block.is_coded))
         self.block = block
         self.kind = kind
         self.pk = block.question.pk
@@ -176,7 +184,7 @@ class GroupPlan(PartCache):
     __slots__ = ("members", "first")
 
     def __init__(self, members: list[BlockPlan]):
-        super().__init__()
+        super().__init__(coded=all(member.coded for member in members))
         self.members = members
         self.first = members[0].first
 

@@ -90,6 +90,26 @@ def test_a_part_whose_cache_fills_up_gives_the_same_rows_and_bytes(edition, monk
     assert _rows_and_csv(edition, labels) == expected
 
 
+def test_a_full_cache_keeps_coded_answers_and_drops_free_texts(edition, monkeypatch):
+    # Two distinct answers fill a cache. A coded part keeps them (its frequent answers are
+    # among the first seen); a free text or an amount keeps only the missing and hidden answer.
+    monkeypatch.setattr(response_rows, "CACHE_LIMIT", 2)
+    exporter = ResponsesExporter(edition, labels=False)
+    plan = response_rows.RowPlan(
+        exporter.layout, exporter.kept["reponses"], set(), lambda cells, first: tuple(cells)
+    )
+    for record in response_rows.read_records(exporter.response_ids, plan.keys, False):
+        plan.encode_row(record, frozenset())
+    full = [e for e in plan.entries if e.full and isinstance(e, response_rows.BlockPlan)]
+    coded = {entry.block.question.code: entry for entry in full if entry.coded}
+    free = {entry.block.question.code: entry for entry in full if not entry.coded}
+    assert "fonction_repondant" in coded and "service_intitule" in free
+    assert all(len(entry) >= 2 for entry in coded.values())
+    assert all(
+        set(entry) <= {response_rows.MISSING, response_rows.HIDDEN} for entry in free.values()
+    )
+
+
 @pytest.mark.parametrize("labels", [True, False])
 def test_grouped_parts_give_the_same_rows_and_bytes_as_parts_looked_up_alone(
     edition, monkeypatch, labels
