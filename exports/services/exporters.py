@@ -114,10 +114,13 @@ class ListExporter:
     def iterate_sheet(self, identifier: str) -> Iterator[list]:
         return getattr(self, f"iterate_{identifier}")()
 
-    def encoded_sheet(self, identifier: str, encode: "Encoder") -> Iterator[list] | None:
+    def encoded_sheet(
+        self, identifier: str, encode: "Encoder", dates_as_text: str | None = None
+    ) -> Iterator[list] | None:
         """The sheet's rows as lists of parts, each `encode(cells, first_column)` of consecutive
         cells (equal cells may share one encoding), when the exporter plans that sheet; None
-        otherwise (the writer then reads `iterate_sheet`)."""
+        otherwise (the writer then reads `iterate_sheet`). With `dates_as_text`, the writer
+        takes dates as ISO texts with that separator (see `response_rows.read_records`)."""
         return None
 
 
@@ -232,12 +235,14 @@ class ResponsesExporter(ListExporter):
         codes = self.layout.codes_by_id
         return {codes[pk]: value for pk, (value, _other) in answers.items() if pk in codes}
 
-    def encoded_sheet(self, identifier: str, encode: Encoder) -> Iterator[list] | None:
+    def encoded_sheet(
+        self, identifier: str, encode: Encoder, dates_as_text: str | None = None
+    ) -> Iterator[list] | None:
         if identifier == "reponses":
-            return self.encoded_reponses(encode)
+            return self.encoded_reponses(encode, dates_as_text)
         return None
 
-    def encoded_reponses(self, encode: Encoder) -> Iterator[list]:
+    def encoded_reponses(self, encode: Encoder, dates_as_text: str | None = None) -> Iterator[list]:
         """The Réponses rows, each as the list of its parts encoded by `encode` (a writer's
         form of consecutive cells, reused for equal answers), narrowed to the kept columns."""
         conditional = {
@@ -248,7 +253,7 @@ class ResponsesExporter(ListExporter):
         # A plan per encoder: its caches hold that encoder's forms.
         plan = RowPlan(self.layout, self.kept["reponses"], conditional, encode)
         for batch in batched(self.response_ids, self.batch_size):
-            records = read_records(batch, plan.keys, bool(plan.conditional))
+            records = read_records(batch, plan.keys, bool(plan.conditional), dates_as_text)
             if plan.conditional:
                 for record in records:
                     yield plan.encode_row(record, self._hidden(plan, record))

@@ -2,9 +2,10 @@
 """The rows of the Réponses sheet at census scale: answers read per respondent, cells planned.
 
 On PostgreSQL one query per batch gives, per respondent, its collectivité, its dates already in
-local time, and one text holding the stored JSON of each exported question in column order
-(aggregated by `jsonb_object_agg` in the database, split once in Python). Elsewhere (SQLite: the
-demo and the tests) the answers are read row by row and laid out the same way.
+local time (for a CSV, as the text it writes), and one text holding the stored JSON of each
+exported question in column order (aggregated by `jsonb_object_agg` in the database, split once
+in Python). Elsewhere (SQLite: the demo and the tests) the answers are read row by row and laid
+out the same way.
 
 A question's cells depend only on the stored text of its answer, and a census has few distinct
 answers per question: a writer's encoding of those cells (`Encoder`: XLSX write calls, CSV text…)
@@ -357,20 +358,29 @@ RESPONSE_FIELDS = (
 )  # fmt: skip
 
 
-def read_records(batch: list[int], keys: list[tuple], with_answers: bool) -> Iterator[Record]:
+def read_records(
+    batch: list[int], keys: list[tuple], with_answers: bool, dates_as_text: str | None = None
+) -> Iterator[Record]:
     """The responses of `batch` (ids, in that order) with the stored texts that the `keys`
     (kind, question pk, matrix row or None: see `BlockPlan`) read of their answers (item 0);
-    `with_answers` also gives every answer, for the conditions."""
+    `with_answers` also gives every answer, for the conditions.
+
+    Dates are local and naive, to the second; with `dates_as_text` (a separator), they come as
+    the ISO text `YYYY-MM-DD<separator>HH:MM:SS` that a text writer prints (the database
+    formats them as it sends them: no date object is made and formatted again per row)."""
     if connection.vendor == "postgresql":
-        yield from _postgresql_records(batch, keys, with_answers)
+        yield from _postgresql_records(batch, keys, with_answers, dates_as_text)
         return
-    by_pk = {record.pk: record for record in _portable_records(batch, keys, with_answers)}
+    records = _portable_records(batch, keys, with_answers, dates_as_text)
+    by_pk = {record.pk: record for record in records}
     for pk in batch:
         if pk in by_pk:
             yield by_pk[pk]
 
 
-def _postgresql_records(batch: list[int], keys: list[tuple], with_answers: bool) -> list[Record]:
+def _postgresql_records(
+    batch: list[int], keys: list[tuple], with_answers: bool, dates_as_text: str | None
+) -> list[Record]:
     """The records of `batch`, in its order."""
     params: dict[str, Any] = {"zone": timezone.get_current_timezone_name(), "ids": batch}
 
@@ -393,10 +403,13 @@ def _postgresql_records(batch: list[int], keys: list[tuple], with_answers: bool)
             stored.append(expression(key))
     params["separator"] = SEPARATOR
     params["inner"] = INNER_SEPARATOR
-    dates = ", ".join(
-        f"date_trunc('second', r.{name} AT TIME ZONE %(zone)s)"
-        for name in ("created_at", "submitted_at", "validated_at")
-    )
+    if dates_as_text is None:
+        date = "date_trunc('second', r.{} AT TIME ZONE %(zone)s)"
+    else:
+        # `to_char` copies a quoted text as it is; YYYY has at least four digits, as in Python.
+        params["date_format"] = f'YYYY-MM-DD"{dates_as_text}"HH24:MI:SS'
+        date = "to_char(r.{} AT TIME ZONE %(zone)s, %(date_format)s)"
+    dates = ", ".join(date.format(name) for name in ("created_at", "submitted_at", "validated_at"))
     sql = f"""
         SELECT r.id, r.status, {dates}, c.kind, c.code, c.siren, c.name, c.epci_type,
                c.population, c.region_code,
@@ -431,7 +444,9 @@ def _answers(stored: str | None) -> dict:
     return {int(pk): (value, "") for pk, value in json.loads(stored or "{}").items()}
 
 
-def _portable_records(batch: list[int], keys: list[tuple], with_answers: bool) -> list[Record]:
+def _portable_records(
+    batch: list[int], keys: list[tuple], with_answers: bool, dates_as_text: str | None
+) -> list[Record]:
     own: dict[int, dict[int, tuple]] = {pk: {} for pk in batch}
     for response_id, question_id, value, other_text in Answer.objects.filter(
         response_id__in=batch, item=0
@@ -440,7 +455,10 @@ def _portable_records(batch: list[int], keys: list[tuple], with_answers: bool) -
     records = []
     for fields in Response.objects.filter(pk__in=batch).values_list(*RESPONSE_FIELDS):
         answers = own[fields[0]]
-        fields = (*fields[:2], *(local_naive(value) for value in fields[2:5]), *fields[5:])
+        dates: list = [local_naive(value) for value in fields[2:5]]
+        if dates_as_text is not None:
+            dates = [date and date.isoformat(dates_as_text) for date in dates]
+        fields = (*fields[:2], *dates, *fields[5:])
         parts = [stored_text(answers, key) for key in keys]
         records.append(_record((*fields, parts, answers if with_answers else None)))
     return records

@@ -176,14 +176,15 @@ def write_csv(exporter: ListExporter, sheet: Sheet, stream: IO[str], *, excel_fr
     """
     if excel_fr:
         stream.write("\ufeff")
-        delimiter, terminator, cell = ";", "\r\n", excel_fr_cell
+        delimiter, terminator, cell, date_separator = ";", "\r\n", excel_fr_cell, " "
     else:
-        delimiter, terminator, cell = ",", "\n", csv_cell
+        delimiter, terminator, cell, date_separator = ",", "\n", csv_cell, "T"
     writer = csv.writer(stream, delimiter=delimiter, lineterminator=terminator)
     writer.writerow([exporter.header(column) for column in sheet.columns])
     rows = 0
     encode = csv_encoder(cell, delimiter=delimiter, lineterminator=terminator)
-    encoded = exporter.encoded_sheet(sheet.identifier, encode)
+    # Planned rows take their dates as the text that `cell` writes of them.
+    encoded = exporter.encoded_sheet(sheet.identifier, encode, dates_as_text=date_separator)
     if encoded is not None:
         # Each part is the CSV text of consecutive cells: a row is their join. Rows are written
         # to the stream a few hundred at a time (one call each costs more than the join).

@@ -110,6 +110,20 @@ def test_a_full_cache_keeps_coded_answers_and_drops_free_texts(edition, monkeypa
     )
 
 
+@pytest.mark.parametrize("separator", ["T", " "])
+def test_dates_read_as_text_are_the_iso_texts_of_the_dates(edition, separator):
+    # The database writes them on PostgreSQL (`to_char`): the same text as Python's.
+    ids = ResponsesExporter(edition).response_ids
+    as_dates = list(response_rows.read_records(ids, [], False))
+    as_texts = list(response_rows.read_records(ids, [], False, dates_as_text=separator))
+    compared = 0
+    for dates, texts in zip(as_dates, as_texts, strict=True):
+        for date, text in zip(dates[2:5], texts[2:5], strict=True):
+            assert text == (None if date is None else date.isoformat(separator))
+            compared += date is not None
+    assert compared > len(ids)  # created for all, sent or validated for some
+
+
 @pytest.mark.parametrize("labels", [True, False])
 def test_grouped_parts_give_the_same_rows_and_bytes_as_parts_looked_up_alone(
     edition, monkeypatch, labels
