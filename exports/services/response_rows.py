@@ -382,7 +382,9 @@ def _postgresql_records(
     batch: list[int], keys: list[tuple], with_answers: bool, dates_as_text: str | None
 ) -> list[Record]:
     """The records of `batch`, in its order."""
-    params: dict[str, Any] = {"zone": timezone.get_current_timezone_name(), "ids": batch}
+    # The ids as one array literal: psycopg would adapt and check each of them in Python.
+    ids = "{" + ",".join(map(str, batch)) + "}"
+    params: dict[str, Any] = {"zone": timezone.get_current_timezone_name(), "ids": ids}
 
     def expression(key: tuple) -> str:
         kind, pk, row = key
