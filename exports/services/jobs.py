@@ -1,7 +1,10 @@
 """Running export jobs: build the file with an exporter and a writer, store it, track progress."""
 
+import gc
 import logging
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -19,6 +22,27 @@ from surveys.models import Edition
 logger = logging.getLogger(__name__)
 
 
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while an export is written.
+
+    An export allocates millions of short-lived lists and tuples (records, rows, parts) that
+    reference counting frees as it goes: none of them is in a cycle. Their number alone
+    triggers the collector, which then walks them and the whole process (Django, the edition,
+    the caches of encodings) again and again: about a tenth of a census export's CPU. Measured
+    on 36,000 respondents: 3,313 objects left in cycles (by the database driver), which the
+    collector frees once it is back."""
+    if not gc.isenabled():  # already paused by the caller
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+@collector_paused()
 def export_responses(
     edition: Edition,
     fmt: str,
